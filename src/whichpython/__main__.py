@@ -1,0 +1,5 @@
+"""``python -m whichpython``."""
+
+from whichpython.cli import main
+
+raise SystemExit(main())

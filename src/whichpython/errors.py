@@ -1,0 +1,127 @@
+"""Errors whichpython raises on purpose; each renders as one line naming the path and cause."""
+
+from typing import ClassVar, Optional
+
+
+class WhichPythonError(Exception):
+    """Base class of every error whichpython raises on purpose."""
+
+    kind: ClassVar[str] = "error"
+
+    @property
+    def message(self) -> str:
+        """The one-line message (the same as ``str(error)``)."""
+        return str(self)
+
+
+class ConfigError(WhichPythonError, ValueError):
+    """A setting (argument or environment variable) has an unusable value."""
+
+    kind = "config"
+
+
+class InterpreterError(WhichPythonError):
+    """A path could not be inspected as a Python interpreter."""
+
+    kind = "interpreter"
+
+    def __init__(self, path: str, cause: str) -> None:
+        self.path = path
+        self.cause = " ".join(cause.split())  # always one line
+        super().__init__(f"{path}: {self.cause}")
+
+
+class PathNotFound(InterpreterError):
+    """Nothing exists at the path."""
+
+    kind = "not-found"
+
+
+class PathIsDirectory(InterpreterError):
+    """The path is a directory, not an executable."""
+
+    kind = "is-a-directory"
+
+
+class NotExecutable(InterpreterError):
+    """The file exists but has no execute permission or cannot be executed."""
+
+    kind = "not-executable"
+
+
+class BrokenSymlink(InterpreterError):
+    """The path is a symlink whose target does not exist."""
+
+    kind = "broken-symlink"
+
+
+class SymlinkLoop(InterpreterError):
+    """Resolving the path's symlinks never ends."""
+
+    kind = "symlink-loop"
+
+
+class PermissionDenied(InterpreterError):
+    """The operating system refused access to the path."""
+
+    kind = "permission-denied"
+
+
+class NotAPython(InterpreterError):
+    """The program ran but is not a Python interpreter (it did not answer the probe)."""
+
+    kind = "not-a-python"
+
+
+class ProbeTimeout(InterpreterError):
+    """The interpreter did not answer within the timeout; its process group was killed."""
+
+    kind = "timed-out"
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(
+            path, f"timed out after {timeout:g} s (WHICHPYTHON_TIMEOUT sets the limit)"
+        )
+
+
+class ProbeCrashed(InterpreterError):
+    """The interpreter exited without answering the probe."""
+
+    kind = "crashed"
+
+    def __init__(self, path: str, returncode: int, stderr_tail: str) -> None:
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+        last = next((line for line in reversed(stderr_tail.splitlines()) if line.strip()), "")
+        how = f"killed by signal {-returncode}" if returncode < 0 else f"exit code {returncode}"
+        super().__init__(path, f"crashed ({how})" + (f": {last.strip()}" if last else ""))
+
+
+class OutputTooLarge(InterpreterError):
+    """The program printed more than the probe reads before answering."""
+
+    kind = "output-too-large"
+
+    def __init__(self, path: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            path, f"printed more than {limit // 1024} KiB without answering the probe; stopped it"
+        )
+
+
+class VenvBaseMissing(InterpreterError):
+    """A virtual environment whose base interpreter no longer exists."""
+
+    kind = "venv-base-missing"
+
+    def __init__(self, path: str, cfg_path: str, home: Optional[str], detail: str) -> None:
+        self.cfg_path = cfg_path
+        self.home = home
+        super().__init__(path, f"venv whose base interpreter is gone ({cfg_path}: {detail})")
+
+
+class ProbeFailed(InterpreterError):
+    """The interpreter answered, but the answer is unusable."""
+
+    kind = "probe-failed"

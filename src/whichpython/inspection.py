@@ -1,0 +1,180 @@
+"""Turn one path into an :class:`~whichpython.models.Interpreter`: cache, probe, classify."""
+
+import os
+from collections.abc import Mapping
+from typing import Optional, Union
+
+import cattrs
+from packaging.version import Version
+
+from whichpython.cache import Cache
+from whichpython.classify import classify, venv_creator
+from whichpython.errors import ProbeFailed
+from whichpython.models import (
+    Distro,
+    Interpreter,
+    Kind,
+    Libc,
+    Platform,
+    Prefixes,
+    Venv,
+    VersionInfo,
+)
+from whichpython.probe.result import ProbeResult
+from whichpython.probe.runner import run_probe
+from whichpython.serialization import probe_from_json
+
+_LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
+_SITE_DIRS = ("site-packages", "dist-packages")
+
+
+def inspect_interpreter(
+    path: Union[str, "os.PathLike[str]"],
+    *,
+    timeout: Optional[float] = None,
+    cache: bool = True,
+    environ: Optional[Mapping[str, str]] = None,
+) -> Interpreter:
+    """Inspect the interpreter at ``path`` (as given: symlinks are not resolved first).
+
+    A cached answer is used while the files it depends on are unchanged; otherwise the
+    probe runs in the interpreter, isolated from the caller's ``PYTHON*`` variables.
+    Raises an :class:`~whichpython.errors.InterpreterError` subclass naming the cause.
+    """
+    path = os.fspath(path)
+    environ = os.environ if environ is None else environ
+    store = Cache.from_environ(environ) if cache else None
+    probe = store.load(path) if store is not None else None
+    if probe is None:
+        raw = run_probe(path, timeout=timeout, environ=environ)
+        try:
+            probe = probe_from_json(raw)
+        except Exception as exc:  # cattrs reports nested errors; one line is enough here
+            raise ProbeFailed(
+                path, f"the probe's answer is malformed ({_first_error(exc)})"
+            ) from None
+        if store is not None and is_cacheable(path, probe):
+            store.store(path, probe)
+    return build_interpreter(path, probe, environ)
+
+
+def is_cacheable(path: str, probe: ProbeResult) -> bool:
+    """False for a wrapper that runs another interpreter (a pyenv shim, say): what it
+    runs depends on the environment, so its answer is not the path's own."""
+    return probe.executable_realpath is not None and os.path.realpath(
+        probe.executable_realpath
+    ) == os.path.realpath(path)
+
+
+def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str]) -> Interpreter:
+    """Derive the public model from the probe's raw facts."""
+    verdict = classify(probe, environ)
+    major, minor, micro, level, serial = probe.version_info
+    info = VersionInfo(int(major), int(minor), int(micro), str(level), int(serial))
+    config = probe.sysconfig.vars if probe.sysconfig is not None else {}
+    base_prefix = probe.base_prefix or probe.real_prefix or probe.prefix
+    managed_marker = probe.externally_managed
+    return Interpreter(
+        path=path,
+        real_path=os.path.realpath(path),
+        executable=probe.executable,
+        base_executable=probe.base_executable,
+        implementation=probe.implementation.name,
+        implementation_version=pep440(probe.implementation.version),
+        version=pep440(probe.version_info),
+        version_info=info,
+        sys_version=probe.version,
+        freethreaded=_flag(config.get("Py_GIL_DISABLED")),
+        debug=probe.debug_build or _flag(config.get("Py_DEBUG")),
+        platform=_platform(probe),
+        prefixes=Prefixes(
+            prefix=probe.prefix,
+            base_prefix=base_prefix,
+            exec_prefix=probe.exec_prefix,
+            base_exec_prefix=probe.base_exec_prefix or probe.real_prefix or probe.exec_prefix,
+        ),
+        sys_path=list(probe.sys_path),
+        site_packages=site_packages(probe.sys_path),
+        paths=dict(probe.sysconfig.paths) if probe.sysconfig is not None else {},
+        sysconfig_scheme=probe.sysconfig.scheme if probe.sysconfig is not None else None,
+        sysconfig=dict(config),
+        sysconfig_file=probe.sysconfig.data_file if probe.sysconfig is not None else None,
+        venv=_venv(probe),
+        externally_managed=bool(managed_marker and managed_marker.exists)
+        and verdict.kind is not Kind.VENV,
+        externally_managed_file=managed_marker.path if managed_marker is not None else None,
+        build_details=probe.build_details,
+        kind=verdict.kind,
+        manager=verdict.manager,
+        probe_errors=dict(probe.errors),
+    )
+
+
+def pep440(info: "list[Union[int, str]]") -> str:
+    """``(3, 13, 0, 'candidate', 1)`` -> ``'3.13.0rc1'`` (normalised by packaging)."""
+    major, minor, micro, level, serial = (list(info) + [0, 0, 0, "final", 0][len(info) :])[:5]
+    text = f"{major}.{minor}.{micro}"
+    if level in _LEVELS:
+        text += f"{_LEVELS[str(level)]}{serial}"
+    return str(Version(text))
+
+
+def site_packages(sys_path: list[str]) -> list[str]:
+    """Entries of ``sys.path`` named site-packages or dist-packages, in order, de-duplicated."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for entry in sys_path:
+        trimmed = entry.rstrip("/\\")
+        if trimmed.replace("\\", "/").rsplit("/", 1)[-1] in _SITE_DIRS and trimmed not in seen:
+            seen.add(trimmed)
+            found.append(trimmed)
+    return found
+
+
+def _flag(value: object) -> bool:
+    return str(value).strip() in ("1", "True", "true")
+
+
+def _platform(probe: ProbeResult) -> Optional[Platform]:
+    facts = probe.platform
+    if facts is None:
+        return None
+    release = facts.os_release
+    return Platform(
+        system=facts.system,
+        release=facts.release,
+        machine=facts.machine,
+        sys_platform=facts.sys_platform,
+        os_name=facts.os_name,
+        pointer_bits=facts.pointer_bits,
+        byteorder=facts.byteorder,
+        libc=Libc(facts.libc.name, facts.libc.version) if facts.libc is not None else None,
+        distro=Distro(release.get("id"), release.get("version_id"), release.get("id_like"))
+        if release is not None
+        else None,
+    )
+
+
+def _venv(probe: ProbeResult) -> Optional[Venv]:
+    cfg = probe.pyvenv_cfg
+    if cfg is None and probe.real_prefix is None:
+        return None
+    values = cfg.values if cfg is not None else {}
+    creator, creator_version = venv_creator(values, legacy=cfg is None)
+    return Venv(
+        config_path=cfg.path if cfg is not None else None,
+        home=values.get("home") or None,
+        include_system_site_packages=values.get("include-system-site-packages", "").lower()
+        == "true",
+        creator=creator,
+        creator_version=creator_version,
+        version=values.get("version") or values.get("version_info") or None,
+        config=dict(values),
+    )
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        messages = cattrs.transform_error(exc)
+        return messages[0] if messages else str(exc)
+    return str(exc)

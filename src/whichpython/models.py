@@ -1,0 +1,126 @@
+"""The public data model: frozen attrs classes, serialized to JSON by cattrs (docs/schema.md)."""
+
+import enum
+from typing import Any, Optional, Union
+
+import attrs
+
+#: Version of the JSON schema of :class:`Interpreter` (docs/schema.md). Field names are stable.
+SCHEMA_VERSION = 1
+
+ConfigValue = Union[str, int, float, None]
+
+
+class Kind(str, enum.Enum):
+    """What an interpreter is, for choosing between them (docs/classification.md)."""
+
+    SYSTEM = "system"
+    MANAGED = "managed"
+    VENV = "venv"
+    NIX_ENV = "nix-env"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class VersionInfo:
+    """``sys.version_info`` (language version, not the implementation's)."""
+
+    major: int
+    minor: int
+    micro: int
+    releaselevel: str
+    serial: int
+
+
+@attrs.frozen
+class Libc:
+    """The C library: ``glibc`` or ``musl`` and its version (for manylinux/musllinux tags)."""
+
+    name: str
+    version: Optional[str]
+
+
+@attrs.frozen
+class Distro:
+    """``/etc/os-release`` identity of a Linux system."""
+
+    id: Optional[str]
+    version_id: Optional[str]
+    id_like: Optional[str]
+
+
+@attrs.frozen
+class Platform:
+    """Operating system and machine as the interpreter sees them."""
+
+    system: str
+    release: str
+    machine: str
+    sys_platform: str
+    os_name: str
+    pointer_bits: int
+    byteorder: str
+    libc: Optional[Libc]
+    distro: Optional[Distro]
+
+
+@attrs.frozen
+class Prefixes:
+    """``sys.prefix`` and friends; base prefixes are the installation behind a venv or env."""
+
+    prefix: str
+    base_prefix: str
+    exec_prefix: str
+    base_exec_prefix: str
+
+
+@attrs.frozen
+class Venv:
+    """A virtual environment's ``pyvenv.cfg`` (PEP 405), or a legacy virtualenv."""
+
+    config_path: Optional[str]
+    home: Optional[str]
+    include_system_site_packages: bool
+    creator: str
+    creator_version: Optional[str]
+    version: Optional[str]
+    config: dict[str, str]
+
+
+@attrs.frozen
+class Interpreter:
+    """Everything whichpython knows about one interpreter (schema: docs/schema.md)."""
+
+    path: str
+    real_path: str
+    executable: Optional[str]
+    base_executable: Optional[str]
+    implementation: str
+    implementation_version: str
+    version: str
+    version_info: VersionInfo
+    sys_version: str
+    freethreaded: bool
+    debug: bool
+    platform: Optional[Platform]
+    prefixes: Prefixes
+    sys_path: list[str]
+    site_packages: list[str]
+    paths: dict[str, Optional[str]]
+    sysconfig_scheme: Optional[str]
+    sysconfig: dict[str, ConfigValue]
+    sysconfig_file: Optional[str]
+    venv: Optional[Venv]
+    externally_managed: bool
+    externally_managed_file: Optional[str]
+    build_details: Optional[dict[str, Any]]
+    kind: Kind
+    manager: Optional[str]
+    probe_errors: dict[str, str]
+
+    @property
+    def is_venv(self) -> bool:
+        """True for a PEP 405 venv or a legacy virtualenv."""
+        return self.kind is Kind.VENV

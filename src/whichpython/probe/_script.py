@@ -1,0 +1,290 @@
+# whichpython probe: runs inside the interpreter being inspected.
+# Stdlib only; must run unchanged on CPython 2.7 and 3.6+, PyPy, GraalPy, debug and
+# free-threaded builds.  Invoked as `python -I -c <this source> <marker>` (2.7: -E -s).
+# It prints one JSON object between "<marker>:BEGIN" and "<marker>:END" on fd 1 and
+# nothing else of its own, so whatever a sitecustomize or .pth prints is ignored.
+import sys
+
+# With -c the cwd ('') may lead sys.path; drop it before importing anything else.
+if sys.path and sys.path[0] in ("", "."):
+    del sys.path[0]
+
+import os  # noqa: E402
+
+PROBE_FORMAT = 1
+CONFIG_VARS = (
+    "prefix", "exec_prefix", "BINDIR", "LIBDIR", "LIBPL", "LIBDEST", "BINLIBDEST",
+    "INCLUDEPY", "CONFINCLUDEPY", "LDLIBRARY", "INSTSONAME", "LIBRARY", "Py_ENABLE_SHARED",
+    "CC", "CXX", "LDSHARED", "BLDSHARED", "LDCXXSHARED", "LINKCC", "AR", "ARFLAGS",
+    "CFLAGS", "LDFLAGS", "LIBS", "SYSLIBS", "LINKFORSHARED", "EXT_SUFFIX", "SO", "SOABI",
+    "MULTIARCH", "VERSION", "py_version_nodot", "ABIFLAGS", "Py_DEBUG", "Py_GIL_DISABLED",
+    "Py_TRACE_REFS", "WITH_PYMALLOC", "PYTHONFRAMEWORK", "PYTHONFRAMEWORKPREFIX",
+    "PYTHON_BUILD_STANDALONE", "LIBPC", "MACHDEP", "HOST_GNU_TYPE", "platlibdir",
+)
+PATH_NAMES = ("stdlib", "platstdlib", "purelib", "platlib", "include", "platinclude",
+              "scripts", "data")
+errors = {}
+
+
+def text(value):
+    """Paths are bytes on Python 2: decode them so json can encode them."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode(sys.getfilesystemencoding() or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            return value.decode("latin-1")
+    return value
+
+
+def guard(name, func, default=None):
+    """Run one section; a failure is recorded instead of aborting the probe."""
+    try:
+        return func()
+    except Exception as exc:  # hostile or unusual interpreters: report, don't die
+        errors[name] = "%s: %s" % (type(exc).__name__, exc)
+        return default
+
+
+def version_list(info):
+    return [info[0], info[1], info[2], info[3], info[4]]
+
+
+def implementation():
+    impl = getattr(sys, "implementation", None)
+    if impl is not None:
+        return {"name": impl.name, "version": version_list(impl.version),
+                "cache_tag": impl.cache_tag}
+    import platform  # Python 2 only
+    name = platform.python_implementation().lower()
+    version = list(sys.version_info)
+    if name == "pypy":
+        version = list(getattr(sys, "pypy_version_info", sys.version_info))
+    return {"name": name, "version": version_list(version), "cache_tag": None}
+
+
+def read_cfg(path):
+    """pyvenv.cfg per PEP 405: `key = value` lines, split at the first '='."""
+    values = {}
+    with open(path, "rb") as handle:
+        for raw in handle.read().decode("utf-8", "replace").splitlines():
+            key, sep, value = raw.partition("=")
+            if sep and key.strip():
+                values[key.strip().lower()] = value.strip()
+    return values
+
+
+def find_pyvenv_cfg():
+    places = []
+    if sys.executable:
+        here = os.path.dirname(os.path.abspath(sys.executable))
+        places += [here, os.path.dirname(here)]
+    places.append(sys.prefix)
+    for place in places:
+        candidate = os.path.join(place, "pyvenv.cfg")
+        if os.path.isfile(candidate):
+            return {"path": text(candidate), "values": read_cfg(candidate)}
+    return None
+
+
+def base_executable(venv):
+    """The interpreter that really runs: a venv's base per its `home`, else the binary."""
+    exe = sys.executable
+    name = os.path.basename(exe) if exe else ""
+    major, minor = sys.version_info[:2]
+    names = [name, "python%d.%d" % (major, minor), "python%d" % major, "python",
+             "python.exe", "pypy%d.%d" % (major, minor), "pypy%d" % major]
+    if venv is not None:
+        home = venv["values"].get("home")
+        if not home:
+            return None
+        for candidate in names:
+            path = os.path.join(home, candidate)
+            if candidate and os.path.isfile(path):
+                return text(path)
+        return None
+    base = getattr(sys, "_base_executable", None)
+    if base and os.path.isfile(base):
+        exe = base
+    base_prefix = getattr(sys, "base_prefix", sys.prefix)
+    if base_prefix != sys.prefix:  # a wrapped env (Nix): the binary lives in the base
+        for folder in (os.path.join(base_prefix, "bin"), base_prefix):
+            for candidate in names:
+                path = os.path.join(folder, candidate)
+                if candidate and os.path.isfile(path):
+                    return text(path)
+    return text(os.path.realpath(exe)) if exe else None
+
+
+def sysconfig_facts():
+    import sysconfig
+    if hasattr(sysconfig, "get_default_scheme"):
+        scheme = sysconfig.get_default_scheme()
+    else:
+        scheme = sysconfig._get_default_scheme()
+    paths = sysconfig.get_paths()
+    config = sysconfig.get_config_vars()
+    values = {}
+    for name in CONFIG_VARS:
+        value = config.get(name)
+        if value is not None and not isinstance(value, (int, float)):
+            value = text(value)
+        values[name] = value
+    data_file = None
+    get_name = getattr(sysconfig, "_get_sysconfigdata_name", None)
+    if get_name is not None:
+        module = sys.modules.get(get_name())
+        data_file = text(getattr(module, "__file__", None))
+    return {
+        "scheme": scheme,
+        "paths": dict((key, text(paths.get(key))) for key in PATH_NAMES),
+        "vars": values,
+        "data_file": data_file,
+    }
+
+
+def libc():
+    try:
+        name, version = os.confstr("CS_GNU_LIBC_VERSION").split(" ", 1)
+        return {"name": name, "version": version}
+    except (AttributeError, ValueError, OSError):
+        pass
+    if not sys.platform.startswith("linux"):
+        return None
+    try:  # Python 2 knows no CS_GNU_LIBC_VERSION; ask glibc itself
+        import ctypes
+        function = ctypes.CDLL(None).gnu_get_libc_version
+        function.restype = ctypes.c_char_p
+        return {"name": "glibc", "version": text(function())}
+    except (ImportError, OSError, AttributeError):
+        pass
+    import glob
+    loaders = glob.glob("/lib/ld-musl-*.so.1")
+    if not loaders:
+        return None
+    import subprocess
+    proc = subprocess.Popen([loaders[0]], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = proc.communicate()[1].decode("utf-8", "replace")
+    version = None
+    for line in out.splitlines():
+        if line.startswith("Version "):
+            version = line.split(" ", 1)[1].strip()
+    return {"name": "musl", "version": version}
+
+
+def os_release():
+    for path in ("/etc/os-release", "/usr/lib/os-release"):
+        if os.path.isfile(path):
+            values = {}
+            with open(path, "rb") as handle:
+                for raw in handle.read().decode("utf-8", "replace").splitlines():
+                    key, sep, value = raw.partition("=")
+                    if sep and key in ("ID", "ID_LIKE", "VERSION_ID"):
+                        values[key.lower()] = value.strip().strip("\"'")
+            return values
+    return None
+
+
+def platform_facts():
+    if hasattr(os, "uname"):
+        uname = os.uname()
+        system, release, machine = uname[0], uname[2], uname[4]
+    else:
+        import platform
+        system, release, machine = platform.system(), platform.release(), platform.machine()
+    return {
+        "sys_platform": sys.platform,
+        "os_name": os.name,
+        "system": text(system),
+        "release": text(release),
+        "machine": text(machine),
+        "pointer_bits": 64 if sys.maxsize > 2 ** 32 else 32,
+        "byteorder": sys.byteorder,
+        "libc": guard("libc", libc),
+        "os_release": guard("os_release", os_release) if sys.platform.startswith("linux")
+        else None,
+    }
+
+
+def stdlib_file(facts, name):
+    stdlib = facts and facts["paths"].get("stdlib")
+    if not stdlib:
+        return None
+    path = os.path.join(stdlib, name)
+    return {"path": text(path), "exists": os.path.isfile(path)}
+
+
+def build_details(marker):
+    if marker is None or not marker["exists"]:
+        return None
+    import json
+    with open(marker["path"], "rb") as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def gather():
+    venv = guard("pyvenv_cfg", find_pyvenv_cfg)
+    config = guard("sysconfig", sysconfig_facts)
+    base_prefix = getattr(sys, "base_prefix", None)
+    details_file = guard("build_details", lambda: stdlib_file(config, "build-details.json"))
+    answer = {
+        "probe_format": PROBE_FORMAT,
+        "implementation": guard("implementation", implementation),
+        "version": sys.version,
+        "version_info": version_list(sys.version_info),
+        "executable": text(sys.executable) or None,
+        "executable_realpath": text(os.path.realpath(sys.executable))
+        if sys.executable else None,
+        "sys_base_executable": text(getattr(sys, "_base_executable", None)),
+        "base_executable": guard("base_executable", lambda: base_executable(venv)),
+        "prefix": text(sys.prefix),
+        "base_prefix": text(base_prefix),
+        "exec_prefix": text(sys.exec_prefix),
+        "base_exec_prefix": text(getattr(sys, "base_exec_prefix", None)),
+        "real_prefix": text(getattr(sys, "real_prefix", None)),
+        "sys_path": [text(entry) for entry in sys.path],
+        "platlibdir": getattr(sys, "platlibdir", None),
+        "debug_build": hasattr(sys, "gettotalrefcount"),
+        "gil_enabled": guard("gil_enabled", lambda: sys._is_gil_enabled())
+        if hasattr(sys, "_is_gil_enabled") else None,
+        "sysconfig": config,
+        "platform": guard("platform", platform_facts),
+        "pyvenv_cfg": venv,
+        "externally_managed": guard(
+            "externally_managed", lambda: stdlib_file(config, "EXTERNALLY-MANAGED")),
+        "build_details_file": details_file,
+        "build_details": guard("build_details", lambda: build_details(details_file)),
+        "conda_meta": os.path.isdir(os.path.join(base_prefix or sys.prefix, "conda-meta")),
+        "pixi": os.path.isfile(os.path.join(base_prefix or sys.prefix, "conda-meta", "pixi")),
+    }
+    answer["errors"] = errors
+    return answer
+
+
+def emit(marker, payload):
+    """Write straight to fd 1: a sitecustomize may have replaced sys.stdout."""
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    data = ("%s:BEGIN%s%s:END" % (marker, payload, marker)).encode("ascii")
+    while data:
+        written = os.write(1, data)
+        data = data[written:]
+
+
+def main():
+    import json
+    marker = sys.argv[-1]
+    try:
+        answer = gather()
+    except Exception as exc:  # last resort: still answer, with the failure
+        answer = {"probe_format": PROBE_FORMAT, "fatal": "%s: %s" % (type(exc).__name__, exc)}
+    try:
+        payload = json.dumps(answer, ensure_ascii=True, sort_keys=True)
+    except (TypeError, ValueError, UnicodeDecodeError) as exc:
+        payload = json.dumps({"probe_format": PROBE_FORMAT,
+                              "fatal": "%s: %s" % (type(exc).__name__, exc)})
+    emit(marker, payload)
+
+
+main()

@@ -1,0 +1,97 @@
+"""The probe's answer as typed data (the raw facts, before classification)."""
+
+from typing import Any, Optional, Union
+
+import attrs
+
+ConfigValue = Union[str, int, float, None]
+
+
+@attrs.frozen
+class ProbeImplementation:
+    """``sys.implementation``: name, version (5 items) and cache tag."""
+
+    name: str
+    version: list[Union[int, str]]
+    cache_tag: Optional[str] = None
+
+
+@attrs.frozen
+class ProbeSysconfig:
+    """The default install scheme, its paths, selected config vars, and their source file."""
+
+    scheme: Optional[str]
+    paths: dict[str, Optional[str]]
+    vars: dict[str, ConfigValue]
+    data_file: Optional[str] = None
+
+
+@attrs.frozen
+class ProbeLibc:
+    """The C library the interpreter runs on (glibc or musl)."""
+
+    name: str
+    version: Optional[str] = None
+
+
+@attrs.frozen
+class ProbePlatform:
+    """Operating system and machine as the interpreter sees them."""
+
+    sys_platform: str
+    os_name: str
+    system: str
+    release: str
+    machine: str
+    pointer_bits: int
+    byteorder: str
+    libc: Optional[ProbeLibc] = None
+    os_release: Optional[dict[str, str]] = None
+
+
+@attrs.frozen
+class ProbePyvenvCfg:
+    """A pyvenv.cfg file found next to the executable, one directory up, or in sys.prefix."""
+
+    path: str
+    values: dict[str, str]
+
+
+@attrs.frozen
+class ProbeMarkerFile:
+    """A file whose presence is a fact (EXTERNALLY-MANAGED, build-details.json)."""
+
+    path: str
+    exists: bool
+
+
+@attrs.frozen
+class ProbeResult:
+    """Everything ``_script.py`` reports, structured by cattrs (see docs/schema.md)."""
+
+    probe_format: int
+    implementation: ProbeImplementation
+    version: str
+    version_info: list[Union[int, str]]
+    executable: Optional[str]
+    executable_realpath: Optional[str]
+    sys_base_executable: Optional[str]
+    base_executable: Optional[str]
+    prefix: str
+    base_prefix: Optional[str]
+    exec_prefix: str
+    base_exec_prefix: Optional[str]
+    real_prefix: Optional[str]
+    sys_path: list[str]
+    platlibdir: Optional[str]
+    debug_build: bool
+    gil_enabled: Optional[bool]
+    sysconfig: Optional[ProbeSysconfig]
+    platform: Optional[ProbePlatform]
+    pyvenv_cfg: Optional[ProbePyvenvCfg]
+    externally_managed: Optional[ProbeMarkerFile]
+    build_details_file: Optional[ProbeMarkerFile]
+    build_details: Optional[dict[str, Any]]
+    conda_meta: bool
+    pixi: bool
+    errors: dict[str, str] = attrs.field(factory=dict)

@@ -1,0 +1,311 @@
+"""Run the probe inside an interpreter: isolated, framed by markers, bounded in time and size."""
+
+import contextlib
+import errno
+import functools
+import hashlib
+import json
+import os
+import re
+import secrets
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn, Optional
+
+import attrs
+
+from whichpython.errors import (
+    BrokenSymlink,
+    ConfigError,
+    NotAPython,
+    NotExecutable,
+    OutputTooLarge,
+    PathIsDirectory,
+    PathNotFound,
+    PermissionDenied,
+    ProbeCrashed,
+    ProbeFailed,
+    ProbeTimeout,
+    SymlinkLoop,
+    VenvBaseMissing,
+)
+from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
+
+DEFAULT_TIMEOUT = 5.0
+OUTPUT_LIMIT = 4 * 1024 * 1024
+STDERR_TAIL = 4096
+_EXIT_GRACE = 1.0
+_PYTHON2_NAME = re.compile(r"^(python|pypy)2(\.\d+)?(\.exe)?$", re.IGNORECASE)
+_WINDOWS = os.name == "nt"
+
+
+@functools.cache
+def probe_source() -> str:
+    """The probe's source code, passed to the interpreter with ``-c``."""
+    return Path(__file__).with_name("_script.py").read_text(encoding="utf-8")
+
+
+@functools.cache
+def probe_hash() -> str:
+    """A hash of the probe: cached answers of another probe version never match."""
+    return hashlib.sha256(probe_source().encode("utf-8")).hexdigest()[:16]
+
+
+def resolve_timeout(timeout: Optional[float], environ: Mapping[str, str]) -> float:
+    """The probe timeout: the argument, else ``WHICHPYTHON_TIMEOUT``, else 5 s."""
+    if timeout is None:
+        raw = environ.get("WHICHPYTHON_TIMEOUT", "").strip()
+        if not raw:
+            return DEFAULT_TIMEOUT
+        try:
+            timeout = float(raw)
+        except ValueError:
+            raise ConfigError(f"WHICHPYTHON_TIMEOUT={raw!r} is not a number of seconds") from None
+    if not timeout > 0:
+        raise ConfigError(f"the probe timeout must be a positive number of seconds, not {timeout}")
+    return float(timeout)
+
+
+def probe_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The caller's environment without the variables that change what Python reports."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if not key.upper().startswith("PYTHON") and key.upper() != "__PYVENV_LAUNCHER__"
+    }
+
+
+def check_path(path: str) -> None:
+    """Raise the specific error for a path that cannot be an interpreter, without running it."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        _raise_stat_error(path, exc)
+    if stat.S_ISDIR(info.st_mode):
+        raise PathIsDirectory(path, "is a directory, not an interpreter" + _dir_hint(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise NotExecutable(path, "is not a regular file")
+    if not _WINDOWS and not os.access(path, os.X_OK):
+        raise NotExecutable(path, "is not executable (no execute permission)")
+    cfg = find_pyvenv_cfg(path)
+    if cfg is not None:
+        home = _read_home(cfg)
+        if not home or not os.path.isdir(home):
+            raise VenvBaseMissing(path, cfg, home, _home_detail(home))
+
+
+def _raise_stat_error(path: str, exc: OSError) -> NoReturn:
+    if exc.errno == errno.ELOOP or getattr(exc, "winerror", None) == 1921:
+        raise SymlinkLoop(path, "symlink loop (its links never reach a file)") from None
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        raise PermissionDenied(path, f"permission denied ({exc.strerror})") from None
+    if os.path.islink(path):
+        cfg = find_pyvenv_cfg(path)
+        if cfg is not None:
+            home = _read_home(cfg)
+            if not home or not os.path.isdir(home):
+                raise VenvBaseMissing(path, cfg, home, _home_detail(home)) from None
+        raise BrokenSymlink(
+            path, f"broken symlink (its target {os.readlink(path)} does not exist)"
+        ) from None
+    raise PathNotFound(path, "no such file") from None
+
+
+def _read_home(cfg: str) -> Optional[str]:
+    try:
+        return read_pyvenv_cfg(cfg).get("home") or None
+    except OSError:
+        return None
+
+
+def _home_detail(home: Optional[str]) -> str:
+    return f"home = {home} does not exist" if home else "it names no home"
+
+
+def _dir_hint(path: str) -> str:
+    for name in ("bin/python3", "bin/python", "Scripts/python.exe", "python.exe", "python3"):
+        candidate = os.path.join(path, name)
+        if os.path.isfile(candidate):
+            return f" (did you mean {candidate}?)"
+    return ""
+
+
+@attrs.frozen
+class _Outcome:
+    stdout: bytes
+    stderr_tail: bytes
+    returncode: Optional[int]
+    timed_out: bool
+    overflow: bool
+    answered: bool
+
+
+class _Pump(threading.Thread):
+    """Reads one pipe: everything up to a limit, or only its tail."""
+
+    def __init__(self, fd: int, limit: int, tail: bool, end: Optional[bytes]) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.limit, self.tail, self.end = fd, limit, tail, end
+        self.data = bytearray()
+        self.overflow = False
+        self.answered = False
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    break
+                self.data += chunk
+                if self.tail:
+                    del self.data[: -self.limit]
+                elif len(self.data) > self.limit:
+                    self.overflow = True
+                    break
+                elif self.end is not None and self.end in self.data[-len(chunk) - 64 :]:
+                    self.answered = True
+                    break
+        except OSError:
+            pass
+        finally:
+            self.done.set()
+
+
+def _run(argv: list[str], env: dict[str, str], timeout: float) -> _Outcome:
+    deadline = time.monotonic() + timeout
+    extra: dict[str, Any] = {"start_new_session": True}
+    if sys.platform == "win32":
+        extra = {"creationflags": subprocess.CREATE_NO_WINDOW | subprocess.CREATE_NEW_PROCESS_GROUP}
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        **extra,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    end = (argv[-1] + ":END").encode("ascii")
+    out = _Pump(proc.stdout.fileno(), OUTPUT_LIMIT, tail=False, end=end)
+    err = _Pump(proc.stderr.fileno(), STDERR_TAIL, tail=True, end=None)
+    out.start()
+    err.start()
+    out.done.wait(max(0.0, deadline - time.monotonic()))
+    timed_out = not out.done.is_set()
+    returncode: Optional[int] = None
+    if not timed_out and not out.overflow:
+        wait = deadline - time.monotonic()
+        if out.answered:
+            wait = min(wait, _EXIT_GRACE)
+        try:
+            returncode = proc.wait(max(0.0, wait))
+        except subprocess.TimeoutExpired:
+            timed_out = not out.answered
+    _kill_group(proc)
+    err.done.wait(0.2)
+    if err.done.is_set() and out.done.is_set():
+        proc.stdout.close()
+        proc.stderr.close()
+    return _Outcome(
+        stdout=bytes(out.data),
+        stderr_tail=bytes(err.data),
+        returncode=returncode,
+        timed_out=timed_out,
+        overflow=out.overflow,
+        answered=out.answered,
+    )
+
+
+def _kill_group(proc: "subprocess.Popen[bytes]") -> None:
+    """Kill the probe and anything it started (it runs in its own session/group)."""
+    with contextlib.suppress(OSError):
+        if _WINDOWS:
+            proc.kill()
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(1.0)
+
+
+def run_probe(
+    path: str, *, timeout: Optional[float] = None, environ: Optional[Mapping[str, str]] = None
+) -> dict[str, Any]:
+    """Run the probe in the interpreter at ``path`` and return its raw JSON answer.
+
+    Raises a subclass of :class:`~whichpython.errors.InterpreterError` naming the cause.
+    """
+    environ = os.environ if environ is None else environ
+    limit = resolve_timeout(timeout, environ)
+    check_path(path)
+    env = probe_environment(environ)
+    python2 = bool(_PYTHON2_NAME.match(os.path.basename(path)))
+    flags = ["-E", "-s"] if python2 else ["-I"]
+    outcome = _spawn(path, flags, env, limit)
+    if not python2 and _rejected_isolated_flag(outcome):  # Python 2 named `python`
+        outcome = _spawn(path, ["-E", "-s"], env, limit)
+    return _parse(path, outcome, limit)
+
+
+def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> tuple[str, _Outcome]:
+    marker = "whichpython-" + secrets.token_hex(16)
+    argv = [path, *flags, "-c", probe_source(), marker]
+    try:
+        return marker, _run(argv, env, limit)
+    except PermissionError as exc:
+        raise PermissionDenied(path, f"permission denied ({exc.strerror})") from None
+    except FileNotFoundError:
+        if os.path.exists(path):
+            raise NotAPython(
+                path, "cannot be run: the interpreter named by its #! line does not exist"
+            ) from None
+        raise PathNotFound(path, "no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ENOEXEC:
+            raise NotAPython(
+                path, "not a program this system can run (exec format error)"
+            ) from None
+        raise NotExecutable(path, f"cannot be run ({exc.strerror})") from None
+
+
+def _rejected_isolated_flag(spawned: tuple[str, _Outcome]) -> bool:
+    outcome = spawned[1]
+    return (
+        not outcome.answered
+        and outcome.returncode == 2
+        and b"-I" in outcome.stderr_tail
+        and b"option" in outcome.stderr_tail.lower()
+    )
+
+
+def _parse(path: str, spawned: tuple[str, _Outcome], limit: float) -> dict[str, Any]:
+    marker, outcome = spawned
+    begin = (marker + ":BEGIN").encode("ascii")
+    end = (marker + ":END").encode("ascii")
+    start = outcome.stdout.find(begin)
+    stop = outcome.stdout.find(end, start + len(begin)) if start >= 0 else -1
+    if start < 0 or stop < 0:
+        if outcome.overflow:
+            raise OutputTooLarge(path, OUTPUT_LIMIT)
+        if outcome.timed_out:
+            raise ProbeTimeout(path, limit)
+        stderr = outcome.stderr_tail.decode("utf-8", "replace")
+        if outcome.returncode:
+            raise ProbeCrashed(path, outcome.returncode, stderr)
+        raise NotAPython(path, "ran, but did not answer the probe (not a Python interpreter?)")
+    payload = outcome.stdout[start + len(begin) : stop]
+    try:
+        answer = json.loads(payload.decode("ascii"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ProbeFailed(path, f"answered the probe with invalid JSON ({exc})") from None
+    if not isinstance(answer, dict):
+        raise ProbeFailed(path, "answered the probe with something other than a JSON object")
+    if "fatal" in answer:
+        raise ProbeFailed(path, f"the probe failed inside the interpreter: {answer['fatal']}")
+    return answer

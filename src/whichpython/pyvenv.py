@@ -1,0 +1,29 @@
+"""Static reading of PEP 405 ``pyvenv.cfg`` files (no process needed)."""
+
+import os
+from typing import Optional
+
+
+def find_pyvenv_cfg(executable: str) -> Optional[str]:
+    """The pyvenv.cfg next to ``executable`` or one directory up (PEP 405), if any.
+
+    The path is taken as given, not resolved: a venv's ``bin/python`` is usually a
+    symlink out of the venv, and the venv is where the link is.
+    """
+    here = os.path.dirname(os.path.abspath(executable))
+    for folder in (here, os.path.dirname(here)):
+        candidate = os.path.join(folder, "pyvenv.cfg")
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def read_pyvenv_cfg(path: str) -> dict[str, str]:
+    """Parse ``key = value`` lines (split at the first ``=``; keys lower-cased)."""
+    values: dict[str, str] = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            key, sep, value = line.partition("=")
+            if sep and key.strip():
+                values[key.strip().lower()] = value.strip()
+    return values
