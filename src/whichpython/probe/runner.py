@@ -136,6 +136,20 @@ def _dir_hint(path: str) -> str:
     return ""
 
 
+def _frame(marker: str) -> tuple[bytes, bytes]:
+    return (marker + ":BEGIN").encode("ascii"), (marker + ":END").encode("ascii")
+
+
+def _framed(data: "bytes | bytearray", begin: bytes, end: bytes) -> Optional[bytes]:
+    """The text between the last BEGIN marker and the END after it. The probe writes after
+    start-up hooks have run, so anything such a hook printed comes before the real answer."""
+    start = data.rfind(begin)
+    if start < 0:
+        return None
+    stop = data.find(end, start + len(begin))
+    return bytes(data[start + len(begin) : stop]) if stop >= 0 else None
+
+
 @attrs.frozen
 class _Outcome:
     stdout: bytes
@@ -149,9 +163,11 @@ class _Outcome:
 class _Pump(threading.Thread):
     """Reads one pipe: everything up to a limit, or only its tail."""
 
-    def __init__(self, fd: int, limit: int, tail: bool, end: Optional[bytes]) -> None:
+    def __init__(
+        self, fd: int, limit: int, tail: bool, frame: Optional[tuple[bytes, bytes]]
+    ) -> None:
         super().__init__(daemon=True)
-        self.fd, self.limit, self.tail, self.end = fd, limit, tail, end
+        self.fd, self.limit, self.tail, self.frame = fd, limit, tail, frame
         self.data = bytearray()
         self.overflow = False
         self.answered = False
@@ -169,7 +185,7 @@ class _Pump(threading.Thread):
                 elif len(self.data) > self.limit:
                     self.overflow = True
                     break
-                elif self.end is not None and self.end in self.data[-len(chunk) - 64 :]:
+                elif self.frame is not None and _framed(self.data, *self.frame) is not None:
                     self.answered = True
                     break
         except OSError:
@@ -192,9 +208,8 @@ def _run(argv: list[str], env: dict[str, str], timeout: float) -> _Outcome:
         **extra,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    end = (argv[-1] + ":END").encode("ascii")
-    out = _Pump(proc.stdout.fileno(), OUTPUT_LIMIT, tail=False, end=end)
-    err = _Pump(proc.stderr.fileno(), STDERR_TAIL, tail=True, end=None)
+    out = _Pump(proc.stdout.fileno(), OUTPUT_LIMIT, tail=False, frame=_frame(argv[-1]))
+    err = _Pump(proc.stderr.fileno(), STDERR_TAIL, tail=True, frame=None)
     out.start()
     err.start()
     out.done.wait(max(0.0, deadline - time.monotonic()))
@@ -286,11 +301,8 @@ def _rejected_isolated_flag(spawned: tuple[str, _Outcome]) -> bool:
 
 def _parse(path: str, spawned: tuple[str, _Outcome], limit: float) -> dict[str, Any]:
     marker, outcome = spawned
-    begin = (marker + ":BEGIN").encode("ascii")
-    end = (marker + ":END").encode("ascii")
-    start = outcome.stdout.find(begin)
-    stop = outcome.stdout.find(end, start + len(begin)) if start >= 0 else -1
-    if start < 0 or stop < 0:
+    payload = _framed(outcome.stdout, *_frame(marker))
+    if payload is None:
         if outcome.overflow:
             raise OutputTooLarge(path, OUTPUT_LIMIT)
         if outcome.timed_out:
@@ -299,7 +311,6 @@ def _parse(path: str, spawned: tuple[str, _Outcome], limit: float) -> dict[str, 
         if outcome.returncode:
             raise ProbeCrashed(path, outcome.returncode, stderr)
         raise NotAPython(path, "ran, but did not answer the probe (not a Python interpreter?)")
-    payload = outcome.stdout[start + len(begin) : stop]
     try:
         answer = json.loads(payload.decode("ascii"))
     except (UnicodeDecodeError, ValueError) as exc:
