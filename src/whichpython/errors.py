@@ -93,9 +93,20 @@ class ProbeCrashed(InterpreterError):
     def __init__(self, path: str, returncode: int, stderr_tail: str) -> None:
         self.returncode = returncode
         self.stderr_tail = stderr_tail
-        last = next((line for line in reversed(stderr_tail.splitlines()) if line.strip()), "")
+        last = _telling_line(stderr_tail)
         how = f"killed by signal {-returncode}" if returncode < 0 else f"exit code {returncode}"
-        super().__init__(path, f"crashed ({how})" + (f": {last.strip()}" if last else ""))
+        super().__init__(path, f"crashed ({how})" + (f": {last}" if last else ""))
+
+
+def _telling_line(stderr: str) -> str:
+    """The stderr line that says most: the last exception line (``ModuleNotFoundError: ...``),
+    else the last ``Fatal Python error``, else the last non-empty line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for wanted in ("Error: ", "Fatal Python error"):
+        for line in reversed(lines):
+            if wanted in line and not line.startswith(("File ", "Current thread")):
+                return line
+    return lines[-1] if lines else ""
 
 
 class OutputTooLarge(InterpreterError):
