@@ -1,0 +1,73 @@
+"""The JSON model: matches the documented schema, round-trips through cattrs, stays stable."""
+
+import json
+from pathlib import Path
+
+import attrs
+import jsonschema
+import pytest
+from conftest import make_venv, pyenv_python, require
+
+from whichpython import Interpreter, inspect_interpreter
+from whichpython.inspection import pep440, site_packages
+from whichpython.serialization import interpreter_from_json, interpreter_to_json
+
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parent.parent / "docs" / "interpreter.schema.json").read_text()
+)
+
+
+def test_schema_lists_exactly_the_model_fields() -> None:
+    fields = ["schema_version"] + [field.name for field in attrs.fields(Interpreter)]
+    assert list(SCHEMA["properties"]) == fields
+    assert SCHEMA["required"] == fields
+
+
+@pytest.mark.parametrize("which", ["pyenv", "debian", "venv"])
+def test_json_validates_and_round_trips(which: str, tmp_path: Path) -> None:
+    if which == "pyenv":
+        python = pyenv_python("3.12.1")
+    elif which == "debian":
+        python = Path(require("/usr/bin/python3.11"))
+    else:
+        python = make_venv(str(pyenv_python("3.12.1")), tmp_path / "env")
+    interpreter = inspect_interpreter(python, cache=False)
+    data = json.loads(json.dumps(interpreter_to_json(interpreter)))
+    jsonschema.validate(data, SCHEMA)
+    assert interpreter_from_json(data) == interpreter
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ([3, 12, 1, "final", 0], "3.12.1"),
+        ([3, 13, 0, "candidate", 1], "3.13.0rc1"),
+        ([3, 14, 0, "alpha", 7], "3.14.0a7"),
+        ([3, 11, 0, "beta", 2], "3.11.0b2"),
+        ([2, 7, 18, "final", 0], "2.7.18"),
+    ],
+)
+def test_versions_are_pep440(info: list[object], expected: str) -> None:
+    assert pep440(info) == expected  # type: ignore[arg-type]
+
+
+def test_site_packages_are_taken_from_sys_path_in_order_without_duplicates() -> None:
+    sys_path = [
+        "/usr/lib/python312.zip",
+        "/usr/local/lib64/python3.12/site-packages",
+        "/usr/local/lib/python3.12/site-packages/",
+        "/usr/lib64/python3.12/site-packages",
+        "/usr/lib/python3.12/site-packages",
+        "/usr/local/lib64/python3.12/site-packages",
+        "/home/u/.local/lib/python3.12/site-packages",
+        "/opt/app/site-packages-extra",
+        "C:\\Python312\\Lib\\site-packages",
+    ]
+    assert site_packages(sys_path) == [
+        "/usr/local/lib64/python3.12/site-packages",
+        "/usr/local/lib/python3.12/site-packages",
+        "/usr/lib64/python3.12/site-packages",
+        "/usr/lib/python3.12/site-packages",
+        "/home/u/.local/lib/python3.12/site-packages",
+        "C:\\Python312\\Lib\\site-packages",
+    ]
