@@ -91,9 +91,7 @@ def relocated_copy(version: str, dest: Path) -> Path:
             shutil.copytree(child, target, symlinks=True)
         elif child.is_dir():
             ignore = shutil.ignore_patterns("test", "tests", "__pycache__", "idlelib", "tkinter")
-            shutil.copytree(
-                child, target, symlinks=True, copy_function=link_or_copy, ignore=ignore
-            )
+            shutil.copytree(child, target, symlinks=True, copy_function=link_or_copy, ignore=ignore)
         else:
             shutil.copy2(child, target)
     return dest

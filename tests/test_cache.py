@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_venv, pyenv_python, relocated_copy, write_script
 
+from conftest import make_venv, pyenv_python, relocated_copy, write_script
 from whichpython import inspect_interpreter
 from whichpython.probe import runner
 

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_venv, pyenv_python, relocated_copy, run_cli, write_script
 
 import whichpython
+from conftest import make_venv, pyenv_python, relocated_copy, run_cli, write_script
 from whichpython.probe import runner
 
 
@@ -61,7 +61,10 @@ def test_bad_timeout_setting_is_a_usage_error(tmp_path: Path) -> None:
     env = dict(os.environ, WHICHPYTHON_TIMEOUT="soon")
     result = run_cli("inspect", str(pyenv_python("3.12.1")), env=env)
     assert result.returncode == 2
-    assert result.stderr.strip() == "whichpython: error: WHICHPYTHON_TIMEOUT='soon' is not a number of seconds"
+    assert (
+        result.stderr.strip()
+        == "whichpython: error: WHICHPYTHON_TIMEOUT='soon' is not a number of seconds"
+    )
 
 
 def test_flooding_stdout_is_cut_and_reported(tmp_path: Path) -> None:
@@ -122,7 +125,8 @@ def test_program_that_is_not_python(tmp_path: Path) -> None:
 
 def test_crash_reports_exit_code_and_stderr(tmp_path: Path) -> None:
     script = write_script(
-        tmp_path / "python3", "#!/bin/sh\necho first >&2\necho 'Fatal Python error: boom' >&2\nexit 3\n"
+        tmp_path / "python3",
+        "#!/bin/sh\necho first >&2\necho 'Fatal Python error: boom' >&2\nexit 3\n",
     )
     line = cli_error(script, "crashed")
     assert line.endswith("crashed (exit code 3): Fatal Python error: boom")

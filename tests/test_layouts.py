@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import make_venv, pyenv_python, relocated_copy, self_report, write_script
 
+from conftest import make_venv, pyenv_python, relocated_copy, self_report, write_script
 from whichpython import Kind, inspect_interpreter
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import attrs
 import jsonschema
 import pytest
-from conftest import make_venv, pyenv_python, require
 
+from conftest import make_venv, pyenv_python, require
 from whichpython import Interpreter, inspect_interpreter
 from whichpython.inspection import pep440, site_packages
 from whichpython.serialization import interpreter_from_json, interpreter_to_json

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import pytest
+
 from conftest import real_interpreters, require, run_cli, self_report
 
 SELF_REPORT = r"""

@@ -24,7 +24,7 @@ _MANAGED: tuple[tuple[str, Optional[str], str, tuple[str, ...]], ...] = (
 
 # Installers of system interpreters, by path fragment (same normalisation).
 _SYSTEM: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("homebrew", ("/cellar/python", "/opt/homebrew/", "/.linuxbrew/")),
+    ("homebrew", ("/cellar/python", "/opt/homebrew/", "/.linuxbrew/", "/opt/python@")),
     (
         "apple",
         (
@@ -35,7 +35,11 @@ _SYSTEM: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "python.org",
-        ("/library/frameworks/python.framework/", "/library/frameworks/pythont.framework/"),
+        (
+            "/library/frameworks/python.framework/",
+            "/library/frameworks/pythont.framework/",
+            "/appdata/local/python/pythoncore-",  # the Python install manager (pymanager)
+        ),
     ),
     ("microsoft-store", ("/windowsapps/pythonsoftwarefoundation.python.",)),
 )
@@ -66,10 +70,13 @@ def classify(probe: ProbeResult, environ: Mapping[str, str]) -> Classification:
     places = [base, prefix] + (
         [_norm(probe.executable_realpath)] if probe.executable_realpath else []
     )
-    in_store = any(_in_nix_store(place, environ) for place in (prefix, base))
-    if prefix != base or (in_store and prefix.rstrip("/").endswith("-env")):
-        return Classification(Kind.NIX_ENV, "nix" if in_store else None)
-    if in_store:
+    # Nix: an env is a store entry named `...-env` (newer nixpkgs report the env as both
+    # prefixes, possibly through a `result` link, so the real executable tells), or any
+    # install whose prefix differs from its base prefix without a pyvenv.cfg (older nixpkgs).
+    entries = [entry for entry in (_nix_store_entry(p, environ) for p in places) if entry]
+    if prefix != base or any(entry.endswith("-env") for entry in entries):
+        return Classification(Kind.NIX_ENV, "nix" if entries else None)
+    if entries:
         return Classification(Kind.SYSTEM, "nix")
     managed = _managed_by(places, environ)
     if managed is not None:
@@ -91,11 +98,14 @@ def _norm(path: str) -> str:
     return path.replace("\\", "/").lower().rstrip("/") + "/"
 
 
-def _in_nix_store(path: str, environ: Mapping[str, str]) -> bool:
-    stores = [_NIX_STORE_DEFAULT] + [
-        environ[k] for k in ("NIX_STORE_DIR", "NIX_STORE") if environ.get(k)
-    ]
-    return any(path.startswith(_norm(store)) for store in stores)
+def _nix_store_entry(path: str, environ: Mapping[str, str]) -> Optional[str]:
+    """The store entry name (``<hash>-python3-3.12.8-env``) a path lies in, if any."""
+    stores = [_NIX_STORE_DEFAULT]
+    stores += [environ[key] for key in ("NIX_STORE_DIR", "NIX_STORE") if environ.get(key)]
+    for store in map(_norm, stores):
+        if path.startswith(store):
+            return path[len(store) :].split("/", 1)[0]
+    return None
 
 
 def _managed_by(places: Iterable[str], environ: Mapping[str, str]) -> Optional[str]:
