@@ -137,3 +137,25 @@ def test_every_fixture_says_where_it_came_from() -> None:
         data = json.loads((FIXTURES / "probes" / name).read_text())
         assert data["provenance"].strip(), name
         assert data["description"].strip(), name
+
+
+def keys(data: Any) -> Any:
+    if isinstance(data, dict):
+        skip = ("vars", "paths", "values", "os_release", "errors", "build_details")
+        return {key: (None if key in skip else keys(value)) for key, value in data.items()}
+    return None
+
+
+def test_fixtures_have_the_keys_the_probe_emits() -> None:
+    real = keys(run_probe(str(pyenv_python("3.12.1"))))
+    for name in PROBE_FIXTURES:
+        probe = json.loads((FIXTURES / "probes" / name).read_text())["probe"]
+        fixture_keys = keys(probe)
+        # sections that may be null in either answer compare only at the top level
+        for section in ("platform", "sysconfig", "pyvenv_cfg", "externally_managed"):
+            if fixture_keys.get(section) is None or real.get(section) is None:
+                fixture_keys.pop(section, None)
+        assert set(keys(probe)) == set(real), name
+        for section, value in fixture_keys.items():
+            if isinstance(value, dict) and isinstance(real.get(section), dict):
+                assert set(value) == set(real[section]), (name, section)

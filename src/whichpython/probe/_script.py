@@ -129,17 +129,23 @@ def sysconfig_facts():
         if value is not None and not isinstance(value, (int, float)):
             value = text(value)
         values[name] = value
-    data_file = None
-    get_name = getattr(sysconfig, "_get_sysconfigdata_name", None)
-    if get_name is not None:
-        module = sys.modules.get(get_name())
-        data_file = text(getattr(module, "__file__", None))
     return {
         "scheme": scheme,
         "paths": dict((key, text(paths.get(key))) for key in PATH_NAMES),
         "vars": values,
-        "data_file": data_file,
+        "data_file": guard("sysconfig_data_file", sysconfigdata_file),
     }
+
+
+def sysconfigdata_file():
+    """The _sysconfigdata module the vars came from (none on Windows: there is no such
+    module, and the name helper needs sys.abiflags, which Windows lacks before 3.14)."""
+    if os.name != "posix":
+        return None
+    import sysconfig
+    get_name = getattr(sysconfig, "_get_sysconfigdata_name", None)
+    module = sys.modules.get(get_name()) if get_name is not None else None
+    return text(getattr(module, "__file__", None))
 
 
 def libc():
