@@ -9,8 +9,9 @@ import pytest
 
 from conftest import make_venv, pyenv_python, require
 from whichpython import Interpreter, inspect_interpreter
-from whichpython.inspection import pep440, site_packages
-from whichpython.serialization import interpreter_from_json, interpreter_to_json
+from whichpython.inspection import pep440
+from whichpython.probe.runner import run_probe
+from whichpython.serialization import interpreter_from_json, interpreter_to_json, probe_from_json
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parent.parent / "docs" / "interpreter.schema.json").read_text()
@@ -63,7 +64,8 @@ def test_site_packages_are_taken_from_sys_path_in_order_without_duplicates() -> 
         "/opt/app/site-packages-extra",
         "C:\\Python312\\Lib\\site-packages",
     ]
-    assert site_packages(sys_path) == [
+    probe = attrs.evolve(probe_from_json(run_probe(str(pyenv_python("3.12.1")))), sys_path=sys_path)
+    assert probe.site_packages == [
         "/usr/local/lib64/python3.12/site-packages",
         "/usr/local/lib/python3.12/site-packages",
         "/usr/lib64/python3.12/site-packages",

@@ -49,9 +49,7 @@ def dependencies(path: str, probe: ProbeResult) -> list[tuple[str, bool]]:
         if marker is not None:
             files.append((marker.path, True))
     # A .pth file added to or removed from a site dir can change sys.path.
-    files += [
-        (entry, True) for entry in probe.sys_path if entry.endswith(("-packages", "-packages/"))
-    ]
+    files += [(entry, True) for entry in probe.site_packages]
     return files
 
 

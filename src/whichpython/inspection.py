@@ -25,7 +25,6 @@ from whichpython.probe.runner import run_probe
 from whichpython.serialization import probe_from_json
 
 _LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
-_SITE_DIRS = ("site-packages", "dist-packages")
 
 
 def inspect_interpreter(
@@ -94,7 +93,7 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
             base_exec_prefix=probe.base_exec_prefix or probe.real_prefix or probe.exec_prefix,
         ),
         sys_path=list(probe.sys_path),
-        site_packages=site_packages(probe.sys_path),
+        site_packages=probe.site_packages,
         paths=dict(probe.sysconfig.paths) if probe.sysconfig is not None else {},
         sysconfig_scheme=probe.sysconfig.scheme if probe.sysconfig is not None else None,
         sysconfig=dict(config),
@@ -117,18 +116,6 @@ def pep440(info: "list[Union[int, str]]") -> str:
     if level in _LEVELS:
         text += f"{_LEVELS[str(level)]}{serial}"
     return str(Version(text))
-
-
-def site_packages(sys_path: list[str]) -> list[str]:
-    """Entries of ``sys.path`` named site-packages or dist-packages, in order, de-duplicated."""
-    found: list[str] = []
-    seen: set[str] = set()
-    for entry in sys_path:
-        trimmed = entry.rstrip("/\\")
-        if trimmed.replace("\\", "/").rsplit("/", 1)[-1] in _SITE_DIRS and trimmed not in seen:
-            seen.add(trimmed)
-            found.append(trimmed)
-    return found
 
 
 def _flag(value: object) -> bool:

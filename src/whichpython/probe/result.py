@@ -95,3 +95,15 @@ class ProbeResult:
     conda_meta: bool
     pixi: bool
     errors: dict[str, str] = attrs.field(factory=dict)
+
+    @property
+    def site_packages(self) -> list[str]:
+        """Entries of ``sys.path`` named site-packages or dist-packages, in order, de-duplicated
+        (trailing separators dropped)."""
+        found: list[str] = []
+        for entry in self.sys_path:
+            trimmed = entry.rstrip("/\\")
+            name = trimmed.replace("\\", "/").rsplit("/", 1)[-1]
+            if name in ("site-packages", "dist-packages") and trimmed not in found:
+                found.append(trimmed)
+        return found

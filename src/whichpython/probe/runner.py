@@ -93,11 +93,21 @@ def check_path(path: str) -> None:
         raise NotExecutable(path, "is not a regular file")
     if not _WINDOWS and not os.access(path, os.X_OK):
         raise NotExecutable(path, "is not executable (no execute permission)")
+    _check_venv_base(path)
+
+
+def _check_venv_base(path: str) -> None:
+    """A venv (pyvenv.cfg beside or above ``path``) whose ``home`` is gone cannot run."""
     cfg = find_pyvenv_cfg(path)
-    if cfg is not None:
-        home = _read_home(cfg)
-        if not home or not os.path.isdir(home):
-            raise VenvBaseMissing(path, cfg, home, _home_detail(home))
+    if cfg is None:
+        return
+    try:
+        home = read_pyvenv_cfg(cfg).get("home") or None
+    except OSError:
+        home = None
+    if not home or not os.path.isdir(home):
+        detail = f"home = {home} does not exist" if home else "it names no home"
+        raise VenvBaseMissing(path, cfg, home, detail) from None
 
 
 def _raise_stat_error(path: str, exc: OSError) -> NoReturn:
@@ -106,26 +116,11 @@ def _raise_stat_error(path: str, exc: OSError) -> NoReturn:
     if exc.errno in (errno.EACCES, errno.EPERM):
         raise PermissionDenied(path, f"permission denied ({exc.strerror})") from None
     if os.path.islink(path):
-        cfg = find_pyvenv_cfg(path)
-        if cfg is not None:
-            home = _read_home(cfg)
-            if not home or not os.path.isdir(home):
-                raise VenvBaseMissing(path, cfg, home, _home_detail(home)) from None
+        _check_venv_base(path)
         raise BrokenSymlink(
             path, f"broken symlink (its target {os.readlink(path)} does not exist)"
         ) from None
     raise PathNotFound(path, "no such file") from None
-
-
-def _read_home(cfg: str) -> Optional[str]:
-    try:
-        return read_pyvenv_cfg(cfg).get("home") or None
-    except OSError:
-        return None
-
-
-def _home_detail(home: Optional[str]) -> str:
-    return f"home = {home} does not exist" if home else "it names no home"
 
 
 def _dir_hint(path: str) -> str:
@@ -152,6 +147,7 @@ def _framed(data: "bytes | bytearray", begin: bytes, end: bytes) -> Optional[byt
 
 @attrs.frozen
 class _Outcome:
+    marker: str
     stdout: bytes
     stderr_tail: bytes
     returncode: Optional[int]
@@ -229,6 +225,7 @@ def _run(argv: list[str], env: dict[str, str], timeout: float) -> _Outcome:
         proc.stdout.close()
         proc.stderr.close()
     return _Outcome(
+        marker=argv[-1],
         stdout=bytes(out.data),
         stderr_tail=bytes(err.data),
         returncode=returncode,
@@ -268,11 +265,11 @@ def run_probe(
     return _parse(path, outcome, limit)
 
 
-def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> tuple[str, _Outcome]:
+def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> _Outcome:
     marker = "whichpython-" + secrets.token_hex(16)
     argv = [path, *flags, "-c", probe_source(), marker]
     try:
-        return marker, _run(argv, env, limit)
+        return _run(argv, env, limit)
     except PermissionError as exc:
         raise PermissionDenied(path, f"permission denied ({exc.strerror})") from None
     except FileNotFoundError:
@@ -289,8 +286,7 @@ def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> tu
         raise NotExecutable(path, f"cannot be run ({exc.strerror})") from None
 
 
-def _rejected_isolated_flag(spawned: tuple[str, _Outcome]) -> bool:
-    outcome = spawned[1]
+def _rejected_isolated_flag(outcome: _Outcome) -> bool:
     return (
         not outcome.answered
         and outcome.returncode == 2
@@ -299,9 +295,8 @@ def _rejected_isolated_flag(spawned: tuple[str, _Outcome]) -> bool:
     )
 
 
-def _parse(path: str, spawned: tuple[str, _Outcome], limit: float) -> dict[str, Any]:
-    marker, outcome = spawned
-    payload = _framed(outcome.stdout, *_frame(marker))
+def _parse(path: str, outcome: _Outcome, limit: float) -> dict[str, Any]:
+    payload = _framed(outcome.stdout, *_frame(outcome.marker))
     if payload is None:
         if outcome.overflow:
             raise OutputTooLarge(path, OUTPUT_LIMIT)
