@@ -181,7 +181,11 @@ class _Pump(threading.Thread):
                 elif len(self.data) > self.limit:
                     self.overflow = True
                     break
-                elif self.frame is not None and _framed(self.data, *self.frame) is not None:
+                elif (
+                    self.frame is not None
+                    and self.frame[1] in self.data[-len(chunk) - len(self.frame[1]) :]
+                    and _framed(self.data, *self.frame) is not None
+                ):
                     self.answered = True
                     break
         except OSError:
@@ -219,7 +223,8 @@ def _run(argv: list[str], env: dict[str, str], timeout: float) -> _Outcome:
             returncode = proc.wait(max(0.0, wait))
         except subprocess.TimeoutExpired:
             timed_out = not out.answered
-    _kill_group(proc)
+    if returncode is None:  # still running (or an unreaped zombie): its group id is still ours
+        _kill_group(proc)
     err.done.wait(0.2)
     if err.done.is_set() and out.done.is_set():
         proc.stdout.close()
