@@ -63,6 +63,7 @@ def test_stdlib_venv_is_a_venv_with_its_base(tmp_path: Path) -> None:
     assert os.path.realpath(found.base_executable) == os.path.realpath(base)
     assert found.externally_managed is False
     assert found.site_packages == [str(tmp_path / "env" / "lib" / "python3.12" / "site-packages")]
+    assert found.user_site is not None and found.user_site.enabled is False
 
 
 def test_venv_with_system_site_packages_lists_both(tmp_path: Path) -> None:
@@ -70,6 +71,7 @@ def test_venv_with_system_site_packages_lists_both(tmp_path: Path) -> None:
     python = make_venv(str(base), tmp_path / "env", "--system-site-packages")
     found = inspect_interpreter(python, cache=False)
     assert found.venv is not None and found.venv.include_system_site_packages
+    assert found.user_site is not None and found.user_site.enabled is True
     assert found.site_packages == [
         str(tmp_path / "env" / "lib" / "python3.12" / "site-packages"),
         str(base.parent.parent / "lib" / "python3.12" / "site-packages"),

@@ -10,7 +10,7 @@ import pytest
 from conftest import real_interpreters, require, run_cli, self_report
 
 SELF_REPORT = r"""
-import json, sys, sysconfig
+import json, site, sys, sysconfig
 try:
     scheme = sysconfig.get_default_scheme()
 except AttributeError:
@@ -30,6 +30,7 @@ print(json.dumps({
     "vars": dict((name, sysconfig.get_config_var(name)) for name in names),
     "debug": hasattr(sys, "gettotalrefcount"),
     "pointer_bits": 64 if sys.maxsize > 2 ** 32 else 32,
+    "user_site": site.getusersitepackages(),
 }))
 """
 
@@ -79,6 +80,11 @@ def test_inspect_json_matches_the_interpreters_own_report(python: str) -> None:
     marker = os.path.join(own["paths"]["stdlib"], "EXTERNALLY-MANAGED")
     assert data["externally_managed"] == os.path.isfile(marker)
     assert data["venv"] is None
+    assert data["user_site"] == {
+        "path": own["user_site"],
+        "exists": os.path.isdir(own["user_site"]),
+        "enabled": True,
+    }
     if python.startswith("/root/.pyenv/") or "/.pyenv/versions/" in python:
         assert (data["kind"], data["manager"]) == ("managed", "pyenv")
     else:

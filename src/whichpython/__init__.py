@@ -26,6 +26,7 @@ from whichpython.models import (
     Libc,
     Platform,
     Prefixes,
+    UserSite,
     Venv,
     VersionInfo,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "ProbeFailed",
     "ProbeTimeout",
     "SymlinkLoop",
+    "UserSite",
     "Venv",
     "VenvBaseMissing",
     "VersionInfo",

@@ -17,6 +17,7 @@ from whichpython.models import (
     Libc,
     Platform,
     Prefixes,
+    UserSite,
     Venv,
     VersionInfo,
 )
@@ -73,6 +74,7 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
     config = probe.sysconfig.vars if probe.sysconfig is not None else {}
     base_prefix = probe.base_prefix or probe.real_prefix or probe.prefix
     managed_marker = probe.externally_managed
+    site = probe.user_site
     return Interpreter(
         path=path,
         real_path=os.path.realpath(path),
@@ -94,6 +96,7 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
         ),
         sys_path=list(probe.sys_path),
         site_packages=probe.site_packages,
+        user_site=UserSite(site.path, site.exists, site.enabled) if site is not None else None,
         paths=dict(probe.sysconfig.paths) if probe.sysconfig is not None else {},
         sysconfig_scheme=probe.sysconfig.scheme if probe.sysconfig is not None else None,
         sysconfig=dict(config),

@@ -90,6 +90,19 @@ class Venv:
 
 
 @attrs.frozen
+class UserSite:
+    """The user site-packages dir (``~/.local/lib/pythonX.Y/site-packages``).
+
+    Never on ``sys_path``: the probe runs isolated. ``enabled`` says whether a normal run
+    would add it (it does when it exists, outside venvs without system site packages).
+    """
+
+    path: str
+    exists: bool
+    enabled: bool
+
+
+@attrs.frozen
 class Interpreter:
     """Everything whichpython knows about one interpreter (schema: docs/schema.md)."""
 
@@ -108,6 +121,7 @@ class Interpreter:
     prefixes: Prefixes
     sys_path: list[str]
     site_packages: list[str]
+    user_site: Optional[UserSite]
     paths: dict[str, Optional[str]]
     sysconfig_scheme: Optional[str]
     sysconfig: dict[str, ConfigValue]

@@ -48,6 +48,9 @@ def describe(interpreter: Interpreter) -> str:
     ]
     if not interpreter.site_packages:
         rows.append(("site-packages", "-"))
+    user = interpreter.user_site
+    if user is not None and user.exists and user.enabled:
+        rows.append(("user site", f"{user.path} (added in normal runs)"))
     rows.append(("externally managed", "yes" if interpreter.externally_managed else "no"))
     for section, problem in sorted(interpreter.probe_errors.items()):
         rows.append(("probe warning", f"{section}: {problem}"))

@@ -211,6 +211,19 @@ def platform_facts():
     }
 
 
+def user_site(venv):
+    """The user site dir, and whether a normal (not isolated) run would put it on sys.path:
+    the probe runs with -I/-s, which always leaves it out."""
+    import site
+    path = site.getusersitepackages()
+    enabled = True
+    if venv is not None:
+        enabled = venv["values"].get("include-system-site-packages", "").lower() == "true"
+    if hasattr(os, "getuid") and (os.getuid() != os.geteuid() or os.getgid() != os.getegid()):
+        enabled = False
+    return {"path": text(path), "exists": os.path.isdir(path), "enabled": enabled}
+
+
 def stdlib_file(facts, name):
     stdlib = facts and facts["paths"].get("stdlib")
     if not stdlib:
@@ -253,6 +266,7 @@ def gather():
         "gil_enabled": guard("gil_enabled", lambda: sys._is_gil_enabled())
         if hasattr(sys, "_is_gil_enabled") else None,
         "sysconfig": config,
+        "user_site": guard("user_site", lambda: user_site(venv)),
         "platform": guard("platform", platform_facts),
         "pyvenv_cfg": venv,
         "externally_managed": guard(

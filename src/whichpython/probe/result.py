@@ -66,6 +66,15 @@ class ProbeMarkerFile:
 
 
 @attrs.frozen
+class ProbeUserSite:
+    """The user site-packages dir, and whether a normal run would enable it."""
+
+    path: str
+    exists: bool
+    enabled: bool
+
+
+@attrs.frozen
 class ProbeResult:
     """Everything ``_script.py`` reports, structured by cattrs (see docs/schema.md)."""
 
@@ -87,6 +96,7 @@ class ProbeResult:
     debug_build: bool
     gil_enabled: Optional[bool]
     sysconfig: Optional[ProbeSysconfig]
+    user_site: Optional[ProbeUserSite]
     platform: Optional[ProbePlatform]
     pyvenv_cfg: Optional[ProbePyvenvCfg]
     externally_managed: Optional[ProbeMarkerFile]
