@@ -174,3 +174,16 @@ def test_real_pyenv_shim_answers_per_environment_and_is_not_cached(
     ]
     assert answers == ["3.12.1", "3.11.7", "3.12.1"]
     assert len(probes) == 3
+
+
+def test_creating_the_user_site_invalidates(
+    tmp_path: Path, cache_dir: Path, probes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    python = pyenv_python("3.12.1")
+    first = inspect_interpreter(python)
+    assert first.user_site is not None and not first.user_site.exists
+    Path(first.user_site.path).mkdir(parents=True)
+    second = inspect_interpreter(python)
+    assert second.user_site is not None and second.user_site.exists
+    assert len(probes) == 2

@@ -50,6 +50,8 @@ def dependencies(path: str, probe: ProbeResult) -> list[tuple[str, bool]]:
             files.append((marker.path, True))
     # A .pth file added to or removed from a site dir can change sys.path.
     files += [(entry, True) for entry in probe.site_packages]
+    if probe.user_site is not None:
+        files.append((probe.user_site.path, True))
     return files
 
 

@@ -61,9 +61,7 @@ def inspect_interpreter(
 def is_cacheable(path: str, probe: ProbeResult) -> bool:
     """False for a wrapper that runs another interpreter (a pyenv shim, say): what it
     runs depends on the environment, so its answer is not the path's own."""
-    return probe.executable_realpath is not None and os.path.realpath(
-        probe.executable_realpath
-    ) == os.path.realpath(path)
+    return probe.executable_realpath == os.path.realpath(path)
 
 
 def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str]) -> Interpreter:
