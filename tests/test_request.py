@@ -1,0 +1,113 @@
+"""The request grammar (docs/requests.md)."""
+
+import os
+from typing import Any, Optional
+
+import pytest
+
+from whichpython.request import Request, RequestError, parse_request
+
+
+def fields(request: Request) -> dict[str, Any]:
+    spec = str(request.specifier) if request.specifier is not None else None
+    found = {
+        "impl": request.implementation,
+        "spec": spec,
+        "ft": request.freethreaded,
+        "debug": request.debug,
+        "path": request.path,
+        "name": request.name,
+        "platform": (request.os, request.arch, request.libc),
+    }
+    return {key: value for key, value in found.items() if value not in (None, (None,) * 3)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", {}),
+        ("3", {"spec": "==3.*"}),
+        ("3.12", {"spec": "==3.12.*"}),
+        ("3.12.1", {"spec": "==3.12.1"}),
+        ("312", {"spec": "==3.12.*"}),
+        ("2.7", {"spec": "==2.7.*"}),
+        (">=3.10", {"spec": ">=3.10"}),
+        (">=3.10,<3.13", {"spec": "<3.13,>=3.10"}),
+        ("==3.12.*", {"spec": "==3.12.*"}),
+        ("3.13.0rc1", {"spec": "==3.13.0rc1"}),
+        ("cpython", {"impl": "cpython"}),
+        ("cpython@3.12", {"impl": "cpython", "spec": "==3.12.*"}),
+        ("cpython3.12", {"impl": "cpython", "spec": "==3.12.*"}),
+        ("cp312", {"impl": "cpython", "spec": "==3.12.*"}),
+        ("pypy", {"impl": "pypy"}),
+        ("pypy3.10", {"impl": "pypy", "spec": "==3.10.*"}),
+        ("pypy@3.10", {"impl": "pypy", "spec": "==3.10.*"}),
+        ("pp310", {"impl": "pypy", "spec": "==3.10.*"}),
+        ("graalpy", {"impl": "graalpy"}),
+        ("3.13t", {"spec": "==3.13.*", "ft": True}),
+        ("3.13+freethreaded", {"spec": "==3.13.*", "ft": True}),
+        ("3.12d", {"spec": "==3.12.*", "debug": True}),
+        ("3.12+debug", {"spec": "==3.12.*", "debug": True}),
+        ("python3.12", {"spec": "==3.12.*"}),
+        ("python3", {"spec": "==3.*"}),
+        ("mypython", {"name": "mypython"}),
+        (
+            "cpython-3.12.1-linux-x86_64-gnu",
+            {"impl": "cpython", "spec": "==3.12.1", "platform": ("linux", "x86_64", "gnu")},
+        ),
+        (
+            "cpython-3.13.0+freethreaded-linux-x86_64-gnu",
+            {
+                "impl": "cpython",
+                "spec": "==3.13.0",
+                "ft": True,
+                "platform": ("linux", "x86_64", "gnu"),
+            },
+        ),
+        ("pypy-3.10", {"impl": "pypy", "spec": "==3.10.*"}),
+    ],
+)
+def test_request_forms(text: str, expected: dict[str, Any]) -> None:
+    assert fields(parse_request(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["./venv", "/usr/bin/python3", "~/bin/python", ".venv", "."])
+def test_paths(text: str) -> None:
+    request = parse_request(text)
+    assert request.path == os.path.abspath(os.path.expanduser(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("3.x", "'3.x' is not a version, a version range"),
+        ("foo@3.12", "unknown implementation 'foo'"),
+        (">=three", "is not a valid version range"),
+        ("cpython@x", "'x' is not a version"),
+        ("3.12 3.13", "is not a version"),
+    ],
+)
+def test_bad_requests(text: str, message: str) -> None:
+    with pytest.raises(RequestError, match=message):
+        parse_request(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "version", "matches", "prerelease_asked"),
+    [
+        ("3.12", "3.12.1", True, False),
+        ("3.12", "3.13.0", False, False),
+        ("3.13", "3.13.0rc1", True, False),
+        ("3.13.0rc1", "3.13.0rc1", True, True),
+        (">=3.10,<3.13", "3.12.1", True, False),
+        (">=3.10,<3.13", "3.9.18", False, False),
+        ("2.7", "2.7.18", True, False),
+        ("3", "2.7.18", False, False),
+    ],
+)
+def test_version_matching(
+    text: str, version: str, matches: bool, prerelease_asked: Optional[bool]
+) -> None:
+    request = parse_request(text)
+    assert request.version_matches(version) is matches
+    assert request.allows_prereleases is prerelease_asked
