@@ -147,3 +147,81 @@ def _no_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write the user's real cache."""
     if "WHICHPYTHON_CACHE_DIR" not in os.environ:
         monkeypatch.setenv("WHICHPYTHON_CACHE_DIR", str(tmp_path / "default-cache"))
+
+
+FAKE_PYTHON = """\
+import json, os, sys
+answer = json.loads({template!r})
+settings = json.loads({settings!r})
+me = os.path.abspath(sys.argv[0])
+prefix = settings.get("prefix") or os.path.dirname(os.path.dirname(me))
+minor = "%d.%d" % tuple(settings["version_info"][:2])
+answer.update(
+    version_info=settings["version_info"],
+    implementation=dict(answer["implementation"], name=settings["implementation"],
+                        version=settings["version_info"]),
+    executable=me, executable_realpath=os.path.realpath(me), base_executable=os.path.realpath(me),
+    sys_base_executable=me, prefix=prefix, exec_prefix=prefix,
+    base_prefix=settings.get("base_prefix") or prefix,
+    base_exec_prefix=settings.get("base_prefix") or prefix,
+    sys_path=[prefix + "/lib/python" + minor, prefix + "/lib/python" + minor + "/site-packages"],
+    conda_meta=os.path.isdir(os.path.join(prefix, "conda-meta")),
+)
+answer["sysconfig"]["vars"].update(Py_GIL_DISABLED=int(settings["freethreaded"]),
+                                   Py_DEBUG=int(settings["debug"]))
+answer["debug_build"] = settings["debug"]
+cfg = [os.path.join(d, "pyvenv.cfg") for d in (os.path.dirname(me), prefix)]
+cfg = [c for c in cfg if os.path.isfile(c)]
+if cfg:
+    values = dict(line.split("=", 1) for line in open(cfg[0]) if "=" in line)
+    answer["pyvenv_cfg"] = {{"path": cfg[0],
+                            "values": {{k.strip(): v.strip() for k, v in values.items()}}}}
+else:
+    answer["pyvenv_cfg"] = None
+if settings.get("hang"):
+    import time
+    time.sleep(1000)
+marker = sys.argv[-1]
+os.write(1, (marker + ":BEGIN" + json.dumps(answer) + marker + ":END").encode("ascii"))
+"""
+
+_TEMPLATE: list[str] = []
+
+
+def probe_template() -> str:
+    """A real probe answer (pyenv 3.12, or the test runner's own Python) to build fakes from."""
+    if not _TEMPLATE:
+        from whichpython.probe.runner import run_probe
+
+        real = PYENV_ROOT / "versions" / "3.12.1" / "bin" / "python3.12"
+        answer = run_probe(str(real) if real.exists() else sys.executable, environ=os.environ)
+        answer["pyvenv_cfg"] = None
+        _TEMPLATE.append(json.dumps(answer))
+    return _TEMPLATE[0]
+
+
+def fake_python(
+    path: Path,
+    version: str = "3.12.4",
+    *,
+    implementation: str = "cpython",
+    freethreaded: bool = False,
+    debug: bool = False,
+    prefix: Optional[str] = None,
+    base_prefix: Optional[str] = None,
+    hang: bool = False,
+) -> Path:
+    """An executable at ``path`` that answers the probe like a Python of that version living
+    in ``path``'s prefix (``path/../..``), pyvenv.cfg and conda-meta included."""
+    numbers = [int(n) for n in version.split(".")]
+    settings = {
+        "version_info": [*numbers, "final", 0],
+        "implementation": implementation,
+        "freethreaded": freethreaded,
+        "debug": debug,
+        "prefix": prefix,
+        "base_prefix": base_prefix,
+        "hang": hang,
+    }
+    body = FAKE_PYTHON.format(template=probe_template(), settings=json.dumps(settings))
+    return write_script(path, f"#!{sys.executable}\n{body}")

@@ -1,9 +1,11 @@
 """whichpython: find the Python interpreters on a machine and tell the truth about each one."""
 
+from whichpython.discovery import Discovery, SearchResult, find_interpreter, find_interpreters
 from whichpython.errors import (
     BrokenSymlink,
     ConfigError,
     InterpreterError,
+    InterpreterNotFound,
     NotAPython,
     NotExecutable,
     OutputTooLarge,
@@ -20,6 +22,7 @@ from whichpython.errors import (
 from whichpython.inspection import inspect_interpreter
 from whichpython.models import (
     SCHEMA_VERSION,
+    Considered,
     Distro,
     Interpreter,
     Kind,
@@ -30,14 +33,18 @@ from whichpython.models import (
     Venv,
     VersionInfo,
 )
+from whichpython.request import RequestError, parse_request
 
 __all__ = [
     "SCHEMA_VERSION",
     "BrokenSymlink",
     "ConfigError",
+    "Considered",
+    "Discovery",
     "Distro",
     "Interpreter",
     "InterpreterError",
+    "InterpreterNotFound",
     "Kind",
     "Libc",
     "NotAPython",
@@ -51,11 +58,16 @@ __all__ = [
     "ProbeCrashed",
     "ProbeFailed",
     "ProbeTimeout",
+    "RequestError",
+    "SearchResult",
     "SymlinkLoop",
     "UserSite",
     "Venv",
     "VenvBaseMissing",
     "VersionInfo",
     "WhichPythonError",
+    "find_interpreter",
+    "find_interpreters",
     "inspect_interpreter",
+    "parse_request",
 ]

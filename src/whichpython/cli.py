@@ -8,7 +8,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from whichpython.errors import ConfigError, InterpreterError, WhichPythonError
+from whichpython.errors import (
+    ConfigError,
+    InterpreterError,
+    InterpreterNotFound,
+    WhichPythonError,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -20,32 +25,105 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    inspect = commands.add_parser(
-        "inspect",
-        help="describe one interpreter",
-        description="Run the probe in one interpreter (or use the cached answer) and describe it.",
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON (docs/schema.md)")
+    common.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="probe timeout (default: 5)"
     )
+    common.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+    search = argparse.ArgumentParser(add_help=False, parents=[common])
+    search.add_argument("request", nargs="?", metavar="REQUEST", help="e.g. 3.12, >=3.10, pypy")
+    search.add_argument(
+        "--prefer",
+        choices=("managed", "system", "only-managed", "only-system"),
+        default="managed",
+        help="which installs come first, or only (default: managed)",
+    )
+    venvs = search.add_mutually_exclusive_group()
+    venvs.add_argument("--no-venv", dest="venvs", action="store_const", const="never")
+    venvs.add_argument("--only-venv", dest="venvs", action="store_const", const="only")
+    search.set_defaults(venvs="allow")
+    search.add_argument(
+        "--explain", action="store_true", help="list every candidate with its verdict"
+    )
+
+    commands.add_parser("find", parents=[search], help="print the interpreter a request selects")
+    listing = commands.add_parser("list", parents=[search], help="list matching interpreters")
+    listing.add_argument("--sort", choices=("priority", "version"), default="priority")
+    inspect = commands.add_parser("inspect", parents=[common], help="describe one interpreter")
     inspect.add_argument("path", metavar="PATH", help="an interpreter's path, or a name on PATH")
-    inspect.add_argument("--json", action="store_true", help="print the full JSON (docs/schema.md)")
-    inspect.add_argument(
-        "--timeout",
-        type=float,
-        metavar="SECONDS",
-        help="probe timeout (default: $WHICHPYTHON_TIMEOUT or 5)",
-    )
-    inspect.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage)."""
+    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request)."""
     args = _parser().parse_args(argv)
+    command = {"inspect": _inspect, "find": _find, "list": _list}[args.command]
     try:
-        return _inspect(args)
+        return command(args)
+    except InterpreterNotFound as missing:
+        return _not_found(missing, as_json=args.json)
+    except WhichPythonError as error:
+        return _fail(error, getattr(args, "path", None), as_json=args.json)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_FAILED
+
+
+def _discovery(args: argparse.Namespace) -> Any:
+    from whichpython.discovery import Discovery
+
+    return Discovery(
+        prefer=args.prefer, venvs=args.venvs, timeout=args.timeout, cache=not args.no_cache
+    )
+
+
+def _find(args: argparse.Namespace) -> int:
+    result = _discovery(args).find(args.request, explain=args.explain)
+    chosen = result.interpreters[0]
+    if args.json:
+        from whichpython.serialization import converter, interpreter_to_json
+
+        data = interpreter_to_json(chosen)
+        if args.explain:
+            data = {"schema_version": data["schema_version"], "interpreter": data,
+                    "candidates": converter.unstructure(result.candidates)}  # fmt: skip
+        _print_json(data)
+        return EXIT_OK
+    print(chosen.path)
+    if args.explain:
+        from whichpython.render import explanation
+
+        print(explanation(result))
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from whichpython.render import explanation, table
+    from whichpython.serialization import converter, interpreter_to_json
+
+    result = _discovery(args).find_all(args.request)
+    found = result.interpreters
+    if args.sort == "version":
+        from packaging.version import Version
+
+        found = sorted(found, key=lambda i: Version(i.version), reverse=True)
+    if args.json:
+        data: dict[str, Any] = {
+            "schema_version": 1,
+            "request": result.request.raw,
+            "interpreters": [interpreter_to_json(i) for i in found],
+        }
+        if args.explain:
+            data["candidates"] = converter.unstructure(result.candidates)
+        _print_json(data)
+        return EXIT_OK
+    print(table(found) if found else f"no Python matches {result.request}")
+    if args.explain:
+        print(explanation(result))
+    return EXIT_OK
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -74,8 +152,26 @@ def _locate(name: str) -> str:
     return shutil.which(name) or name
 
 
-def _fail(error: WhichPythonError, path: str, *, as_json: bool) -> int:
-    code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
+def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
+    if as_json:
+        from whichpython.serialization import converter
+
+        error = {"kind": missing.kind, "message": missing.message, "request": missing.request}
+        error["candidates"] = converter.unstructure(missing.candidates)
+        _print_json({"error": error})
+        return EXIT_FAILED
+    from whichpython.render import considered_lines
+
+    print(f"whichpython: error: {missing.message}", file=sys.stderr)
+    for line in considered_lines(missing.candidates):
+        print(line, file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _fail(error: WhichPythonError, path: Optional[str], *, as_json: bool) -> int:
+    code = EXIT_FAILED if isinstance(error, InterpreterError) else EXIT_USAGE
+    if isinstance(error, ConfigError):
+        code = EXIT_USAGE
     if as_json:
         where = error.path if isinstance(error, InterpreterError) else path
         _print_json({"error": {"kind": error.kind, "message": error.message, "path": where}})

@@ -1,6 +1,9 @@
 """Errors whichpython raises on purpose; each renders as one line naming the path and cause."""
 
-from typing import ClassVar, Optional
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+if TYPE_CHECKING:
+    from whichpython.models import Considered
 
 
 class WhichPythonError(Exception):
@@ -136,3 +139,15 @@ class ProbeFailed(InterpreterError):
     """The interpreter answered, but the answer is unusable."""
 
     kind = "probe-failed"
+
+
+class InterpreterNotFound(WhichPythonError):
+    """No interpreter matched a request; ``candidates`` says why each one lost."""
+
+    kind = "no-match"
+
+    def __init__(self, request: str, candidates: "list[Considered]", note: str = "") -> None:
+        self.request = request
+        self.candidates = candidates
+        counted = f"{len(candidates)} candidate{'s' if len(candidates) != 1 else ''} considered"
+        super().__init__(f"no Python matches {request} ({counted}{note})")

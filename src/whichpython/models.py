@@ -133,8 +133,21 @@ class Interpreter:
     kind: Kind
     manager: Optional[str]
     probe_errors: dict[str, str]
+    source: Optional[str] = None
+    aliases: list[str] = attrs.field(factory=list)
 
     @property
     def is_venv(self) -> bool:
         """True for a PEP 405 venv or a legacy virtualenv."""
         return self.kind is Kind.VENV
+
+
+@attrs.frozen
+class Considered:
+    """One candidate a search looked at, and what became of it (``--explain``)."""
+
+    path: str
+    source: str
+    verdict: str
+    detail: str
+    version: Optional[str] = None

@@ -1,6 +1,11 @@
 """Human-readable summaries of the models (the CLI's non-JSON output)."""
 
-from whichpython.models import Interpreter
+from typing import TYPE_CHECKING
+
+from whichpython.models import Considered, Interpreter
+
+if TYPE_CHECKING:
+    from whichpython.discovery import SearchResult
 
 _NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
@@ -58,3 +63,51 @@ def describe(interpreter: Interpreter) -> str:
     lines = [interpreter.path]
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]
     return "\n".join(lines)
+
+
+def table(interpreters: "list[Interpreter]") -> str:
+    """An aligned table: version, implementation, kind, manager, source, path; each alias on
+    its own line under the path."""
+    rows = [("VERSION", "IMPLEMENTATION", "KIND", "MANAGER", "SOURCE", "PATH")]
+    for found in interpreters:
+        flavour = "t" if found.freethreaded else ""
+        flavour += "d" if found.debug else ""
+        rows.append(
+            (
+                found.version + flavour,
+                found.implementation,
+                found.kind.value,
+                found.manager or "-",
+                found.source or "-",
+                found.path,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[5]]))
+        if index:
+            indent = " " * (sum(widths) + 2 * 5)
+            lines += [f"{indent}= {alias}" for alias in interpreters[index - 1].aliases]
+    return "\n".join(lines)
+
+
+def considered_lines(candidates: "list[Considered]") -> list[str]:
+    """One line per candidate: path, source, verdict."""
+    if not candidates:
+        return ["  (no candidates found)"]
+    path_width = max(len(c.path) for c in candidates)
+    source_width = max(len(c.source) for c in candidates)
+    return [
+        f"  {c.path:<{path_width}}  {c.source:<{source_width}}  {c.detail}"
+        + (f" [{c.version}]" if c.version and c.verdict not in ("wrong-version",) else "")
+        for c in candidates
+    ]
+
+
+def explanation(result: "SearchResult") -> str:
+    """The candidates a search considered, with the version file it used if any."""
+    head = f"candidates considered for {result.request}"
+    if result.version_file:
+        head += f" (asked by {result.version_file})"
+    return "\n".join([head + ":", *considered_lines(result.candidates)])

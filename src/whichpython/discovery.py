@@ -1,0 +1,335 @@
+"""The discovery engine: walk the sources in priority order, skip what cannot match without
+running it, probe lazily (``find``) or in parallel (``list``), and explain every verdict."""
+
+import concurrent.futures
+import os
+from collections.abc import Iterator, Mapping
+from typing import Optional, Union
+
+import attrs
+
+from whichpython.errors import InterpreterError, InterpreterNotFound
+from whichpython.inspection import inspect_interpreter
+from whichpython.models import Considered, Interpreter
+from whichpython.policy import Policy, Verdict
+from whichpython.pyvenv import find_pyvenv_cfg
+from whichpython.request import Request, RequestError, parse_request
+from whichpython.sources import ALL, Candidate, Context, Resolution, Source, ordered_sources
+from whichpython.sources.path import SearchPath
+from whichpython.versionfile import find_version_file
+
+_MAX_WORKERS = 16
+
+
+@attrs.define
+class _Item:
+    """A candidate on its way through the search, with what became of it."""
+
+    candidate: Candidate
+    rank: int
+    target: Optional[str] = None  # what a shim runs
+    aliases: list[str] = attrs.field(factory=list)
+    verdict: Optional[Verdict] = None
+    interpreter: Optional[Interpreter] = None
+
+    @property
+    def path(self) -> str:
+        """The executable to inspect: a shim's target, else the candidate itself."""
+        return self.target or self.candidate.path
+
+    def considered(self) -> Considered:
+        verdict = self.verdict or Verdict("not-probed", "not probed")
+        version = self.interpreter.version if self.interpreter is not None else None
+        return Considered(
+            self.candidate.path, self.candidate.source, verdict.code, verdict.detail, version
+        )
+
+
+@attrs.frozen
+class SearchResult:
+    """What a search found, in priority order, and every candidate it considered."""
+
+    request: Request
+    interpreters: list[Interpreter]
+    candidates: list[Considered]
+    version_file: Optional[str] = None
+
+
+@attrs.frozen
+class Discovery:
+    """Searches for interpreters with one set of preferences (see :func:`find_interpreter`)."""
+
+    prefer: str = "managed"
+    venvs: str = "allow"
+    cwd: Optional[str] = None
+    environ: Optional[Mapping[str, str]] = None
+    timeout: Optional[float] = None
+    cache: bool = True
+    root: str = "/"
+
+    def context(self) -> Context:
+        """Where and for whom this search looks."""
+        environ = os.environ if self.environ is None else self.environ
+        return Context(environ=environ, cwd=self.cwd or os.getcwd(), root=self.root)
+
+    def find(
+        self, request: Union[str, Request, None] = None, *, explain: bool = False
+    ) -> SearchResult:
+        """The best match: the first plain build in priority order, else the first match.
+        Without a request, the nearest version file's lines are tried in order."""
+        ctx = self.context()
+        if request is None or request == "":
+            found = find_version_file(ctx.cwd)
+            if found is not None:
+                return self._find_from_file(found.path, found.requests, ctx, explain)
+        parsed = request if isinstance(request, Request) else parse_request(request)
+        return self._find(parsed, ctx, explain)
+
+    def find_all(self, request: Union[str, Request, None] = None) -> SearchResult:
+        """Every match, probed in parallel, in priority order (duplicates merged)."""
+        parsed = request if isinstance(request, Request) else parse_request(request)
+        ctx = self.context()
+        if parsed.path:
+            return self._explicit(parsed, ctx)
+        policy = Policy(parsed, self.prefer, self.venvs)
+        items = list(self._items(policy, ctx))
+        pending = [item for item in items if item.verdict is None]
+        self._probe_all(pending, ctx)
+        matches = self._settle(items, policy)
+        return SearchResult(parsed, matches, [item.considered() for item in items])
+
+    # -- the two searches ------------------------------------------------------------------
+
+    def _find(self, request: Request, ctx: Context, explain: bool) -> SearchResult:
+        if request.path:
+            return self._explicit(request, ctx)
+        policy = Policy(request, self.prefer, self.venvs)
+        items: list[_Item] = []
+        deferred: list[_Item] = []
+        chosen: Optional[_Item] = None
+        fallbacks: list[_Item] = []
+        seen: dict[tuple[str, str], _Item] = {}
+        for item in self._items(policy, ctx):
+            if chosen is not None and not explain:
+                break
+            items.append(item)
+            if item.verdict is not None:
+                continue
+            if chosen is not None:
+                item.verdict = Verdict("not-probed", "not probed: an earlier candidate won")
+            elif not policy.statically_plain(item.candidate.hints):
+                deferred.append(item)
+            elif self._judge(item, policy, ctx, seen):
+                chosen = self._plain_or_fallback(item, policy, fallbacks)
+        for item in deferred:
+            if chosen is not None:
+                item.verdict = Verdict("not-probed", "not probed: a plain build matched first")
+            elif self._judge(item, policy, ctx, seen):
+                chosen = self._plain_or_fallback(item, policy, fallbacks)
+        if chosen is None and fallbacks:
+            chosen = min(fallbacks, key=lambda item: item.rank)
+        for item in fallbacks:
+            if item is not chosen:
+                item.verdict = Verdict("match", "matches, but a preferred build won")
+        if chosen is None:
+            raise InterpreterNotFound(str(request), [item.considered() for item in items])
+        chosen.verdict = Verdict("chosen", "chosen")
+        interpreter = self._finish(chosen)
+        return SearchResult(request, [interpreter], [item.considered() for item in items])
+
+    @staticmethod
+    def _plain_or_fallback(item: _Item, policy: Policy, fallbacks: list[_Item]) -> Optional[_Item]:
+        assert item.interpreter is not None
+        if policy.is_plain(item.interpreter):
+            return item
+        fallbacks.append(item)
+        return None
+
+    def _find_from_file(
+        self, path: str, lines: tuple[str, ...], ctx: Context, explain: bool
+    ) -> SearchResult:
+        considered: list[Considered] = []
+        for line in lines:
+            try:
+                request = parse_request(line)
+            except RequestError as error:
+                raise RequestError(f"{path}: {error}") from None
+            try:
+                result = self._find(request, ctx, explain)
+            except InterpreterNotFound as missing:
+                considered += missing.candidates
+                continue
+            return attrs.evolve(
+                result, candidates=considered + result.candidates, version_file=path
+            )
+        raise InterpreterNotFound(" or ".join(lines), considered, f"; asked by {path}")
+
+    def _explicit(self, request: Request, ctx: Context) -> SearchResult:
+        assert request.path is not None
+        path = _directory_python(request.path, ctx) or request.path
+        item = _Item(Candidate(path, "explicit"), rank=0)
+        try:
+            item.interpreter = self._inspect(path, ctx)
+        except InterpreterError as error:
+            detail = Verdict("failed", f"failed: {error.cause}")
+            raise InterpreterNotFound(
+                request.raw, [attrs.evolve(item, verdict=detail).considered()]
+            ) from None
+        item.verdict = Verdict("chosen", "chosen (explicit path)")
+        return SearchResult(request, [self._finish(item)], [item.considered()])
+
+    # -- shared steps ----------------------------------------------------------------------
+
+    def _sources(self, request: Request) -> tuple[Source, ...]:
+        if request.name:
+            return (SearchPath(names=(request.name,)),)
+        return ordered_sources(self.prefer)
+
+    def _items(self, policy: Policy, ctx: Context) -> Iterator[_Item]:
+        """Candidates in priority order: shims resolved, static duplicates folded into the
+        first occurrence, static mismatches decided."""
+        first: dict[tuple[str, Optional[str]], _Item] = {}
+        rank = 0
+        for source in self._sources(policy.request):
+            for candidate in source.candidates(ctx):
+                rank += 1
+                shim = _resolve_shim(candidate.path, ctx)
+                if shim is not None and not shim.targets:
+                    yield _Item(candidate, rank, verdict=Verdict("shim", shim.reason))
+                    continue
+                item = _Item(candidate, rank, target=shim.targets[0] if shim else None)
+                key = _static_identity(item.path)
+                if key in first:
+                    earlier = first[key]
+                    earlier.aliases.append(candidate.path)
+                    item.verdict = Verdict("duplicate", f"duplicate of {earlier.path}")
+                else:
+                    first[key] = item
+                    item.verdict = policy.static_reject(item.candidate.hints)
+                yield item
+
+    def _inspect(self, path: str, ctx: Context) -> Interpreter:
+        return inspect_interpreter(
+            path, timeout=self.timeout, cache=self.cache, environ=ctx.environ
+        )
+
+    def _probe(self, item: _Item, ctx: Context) -> None:
+        try:
+            item.interpreter = self._inspect(item.path, ctx)
+        except InterpreterError as error:
+            item.verdict = Verdict("failed", f"failed: {error.cause}")
+
+    def _probe_all(self, items: list[_Item], ctx: Context) -> None:
+        if len(items) <= 1:
+            for item in items:
+                self._probe(item, ctx)
+            return
+        workers = min(_MAX_WORKERS, len(items))
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda item: self._probe(item, ctx), items))
+
+    def _judge(
+        self, item: _Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], _Item]
+    ) -> bool:
+        """Probe one item and decide it; True when it matches."""
+        self._probe(item, ctx)
+        return self._decide(item, policy, seen)
+
+    @staticmethod
+    def _decide(item: _Item, policy: Policy, seen: dict[tuple[str, str], _Item]) -> bool:
+        interpreter = item.interpreter
+        if interpreter is None:
+            return False
+        key = _identity(interpreter)
+        if key in seen:
+            earlier = seen[key]
+            earlier.aliases += [item.candidate.path, item.path, *item.aliases]
+            item.verdict = Verdict("duplicate", f"duplicate of {earlier.path}")
+            return False
+        seen[key] = item
+        item.verdict = policy.reject(interpreter)
+        return item.verdict is None
+
+    def _settle(self, items: list[_Item], policy: Policy) -> list[Interpreter]:
+        seen: dict[tuple[str, str], _Item] = {}
+        matched = [
+            item for item in items if item.verdict is None and self._decide(item, policy, seen)
+        ]
+        for item in matched:
+            item.verdict = Verdict("match", "matches")
+        return [self._finish(item) for item in matched]
+
+    @staticmethod
+    def _finish(item: _Item) -> Interpreter:
+        assert item.interpreter is not None
+        primary = item.path
+        aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
+        return attrs.evolve(item.interpreter, source=item.candidate.source, aliases=aliases)
+
+
+def _resolve_shim(path: str, ctx: Context) -> Optional[Resolution]:
+    for source in ALL:
+        resolution = source.resolve(path, ctx)
+        if resolution is not None:
+            return resolution
+    return None
+
+
+def _static_identity(path: str) -> tuple[str, Optional[str]]:
+    cfg = find_pyvenv_cfg(path)
+    return os.path.realpath(path), os.path.dirname(cfg) if cfg else None
+
+
+def _identity(interpreter: Interpreter) -> tuple[str, str]:
+    """One interpreter, however it was reached: its real binary and its prefix."""
+    binary = os.path.realpath(interpreter.executable or interpreter.path)
+    return binary, interpreter.prefixes.prefix
+
+
+def _directory_python(folder: str, ctx: Context) -> Optional[str]:
+    if not os.path.isdir(folder):
+        return None
+    names = ("Scripts/python.exe", "python.exe") if ctx.windows else ("bin/python3", "bin/python")
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.lexists(path):
+            return path
+    return None
+
+
+def find_interpreter(
+    request: Optional[str] = None,
+    *,
+    prefer: str = "managed",
+    venvs: str = "allow",
+    cwd: Optional[str] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    timeout: Optional[float] = None,
+    cache: bool = True,
+) -> Interpreter:
+    """The interpreter a request selects (docs/discovery.md).
+
+    Priority: an explicit path, the active venv, the active conda env, the project's
+    ``.venv``, then installed interpreters in source order for ``prefer`` (``managed``,
+    ``system``, ``only-managed``, ``only-system``); ``venvs`` is ``allow``, ``never`` or
+    ``only``. Plain final CPython builds win over prereleases, debug, free-threaded and other
+    implementations unless the request asks for them. Raises
+    :class:`~whichpython.errors.InterpreterNotFound` with every candidate's verdict.
+    """
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache)
+    return search.find(request).interpreters[0]
+
+
+def find_interpreters(
+    request: Optional[str] = None,
+    *,
+    prefer: str = "managed",
+    venvs: str = "allow",
+    cwd: Optional[str] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    timeout: Optional[float] = None,
+    cache: bool = True,
+) -> Iterator[Interpreter]:
+    """Every interpreter matching ``request``, in priority order, each once (with aliases)."""
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache)
+    return iter(search.find_all(request).interpreters)

@@ -1,0 +1,149 @@
+"""Preference policy: which candidates a request accepts, which it prefers, and why the
+others lose (docs/discovery.md)."""
+
+import functools
+import re
+from typing import Optional
+
+import attrs
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from whichpython.errors import ConfigError
+from whichpython.models import Interpreter, Kind
+from whichpython.request import Request
+from whichpython.sources.base import Hints
+
+PREFERENCES = ("managed", "system", "only-managed", "only-system")
+VENV_POLICIES = ("allow", "never", "only")
+_ARCH = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64", "x86": "i686", "i386": "i686"}
+_OS = {"darwin": "macos", "win32": "windows", "cygwin": "windows"}
+_LIBC = {"glibc": "gnu", "gnu": "gnu", "musl": "musl"}
+
+
+@attrs.frozen
+class Verdict:
+    """What became of one candidate: a short code and the human detail."""
+
+    code: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@attrs.frozen
+class Policy:
+    """A request with the caller's preferences."""
+
+    request: Request
+    prefer: str = "managed"
+    venvs: str = "allow"
+
+    def __attrs_post_init__(self) -> None:
+        if self.prefer not in PREFERENCES:
+            raise ConfigError(
+                f"prefer must be one of {', '.join(PREFERENCES)}, not {self.prefer!r}"
+            )
+        if self.venvs not in VENV_POLICIES:
+            raise ConfigError(
+                f"venvs must be one of {', '.join(VENV_POLICIES)}, not {self.venvs!r}"
+            )
+
+    def static_reject(self, hints: Hints) -> Optional[Verdict]:
+        """A reason to skip a candidate without running it, from what its layout says."""
+        request = self.request
+        if hints.venv is not None:
+            if hints.venv and self.venvs == "never":
+                return Verdict("venv-not-allowed", "venv not allowed (it has a pyvenv.cfg)")
+            if not hints.venv and self.venvs == "only":
+                return Verdict("not-a-venv", "not a venv (only venvs allowed)")
+        if request.implementation and hints.implementation not in (None, request.implementation):
+            return Verdict("wrong-implementation", f"wrong implementation: {hints.implementation}")
+        if (
+            request.specifier is not None
+            and hints.version is not None
+            and not _may_satisfy(str(request.specifier), hints.version)
+        ):
+            return Verdict("wrong-version", f"wrong version: {hints.version} (from its layout)")
+        if request.freethreaded and hints.freethreaded is False:
+            return Verdict("wrong-variant", "not free-threaded (from its layout)")
+        if request.debug and hints.debug is False:
+            return Verdict("wrong-variant", "not a debug build (from its layout)")
+        return None
+
+    def statically_plain(self, hints: Hints) -> bool:
+        """False when the layout already says this is a build the request only falls back to."""
+        request = self.request
+        return not (
+            (hints.freethreaded and not request.freethreaded)
+            or (hints.debug and not request.debug)
+            or (request.implementation is None and hints.implementation not in (None, "cpython"))
+        )
+
+    def reject(self, interpreter: Interpreter) -> Optional[Verdict]:
+        """A reason the probed interpreter does not fit, or None when it does."""
+        request = self.request
+        if interpreter.kind is Kind.VENV:
+            if self.venvs == "never":
+                return Verdict("venv-not-allowed", "venv not allowed")
+        elif self.venvs == "only":
+            return Verdict("not-a-venv", f"not a venv ({interpreter.kind.value})")
+        elif interpreter.kind is Kind.MANAGED and self.prefer == "only-system":
+            return Verdict("managed-not-allowed", f"managed not allowed ({interpreter.manager})")
+        elif interpreter.kind is not Kind.MANAGED and self.prefer == "only-managed":
+            return Verdict("system-not-allowed", f"{interpreter.kind.value} not allowed")
+        if request.implementation and interpreter.implementation != request.implementation:
+            return Verdict(
+                "wrong-implementation", f"wrong implementation: {interpreter.implementation}"
+            )
+        if not request.version_matches(interpreter.version):
+            return Verdict("wrong-version", f"wrong version: {interpreter.version}")
+        if request.freethreaded and not interpreter.freethreaded:
+            return Verdict("wrong-variant", "not free-threaded")
+        if request.debug and not interpreter.debug:
+            return Verdict("wrong-variant", "not a debug build")
+        mismatch = self._platform_mismatch(interpreter)
+        if mismatch:
+            return Verdict("wrong-platform", f"wrong platform: {mismatch}")
+        return None
+
+    def is_plain(self, interpreter: Interpreter) -> bool:
+        """A build the request prefers: CPython (unless another implementation was asked for),
+        a final release (unless a prerelease was asked for), neither free-threaded nor debug
+        unless asked for."""
+        request = self.request
+        return (
+            (request.implementation is not None or interpreter.implementation == "cpython")
+            and (request.allows_prereleases or not Version(interpreter.version).is_prerelease)
+            and (bool(request.freethreaded) or not interpreter.freethreaded)
+            and (bool(request.debug) or not interpreter.debug)
+        )
+
+    def _platform_mismatch(self, interpreter: Interpreter) -> Optional[str]:
+        request, platform = self.request, interpreter.platform
+        if platform is None or not (request.os or request.arch or request.libc):
+            return None
+        system = _OS.get(platform.sys_platform, re.sub(r"\d+$", "", platform.sys_platform))
+        arch = _ARCH.get(platform.machine.lower(), platform.machine.lower())
+        libc = _LIBC.get(platform.libc.name, platform.libc.name) if platform.libc else "none"
+        for asked, have in ((request.os, system), (request.arch, arch), (request.libc, libc)):
+            if asked and asked != have:
+                return f"{system}-{arch}-{libc}"
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _may_satisfy(specifier: str, hint: str) -> bool:
+    """Whether some version the hint allows (``3.12`` allows any 3.12.x) satisfies the range."""
+    spec = SpecifierSet(specifier)
+    parts = hint.split(".")
+    if len(parts) >= 3:
+        return spec.contains(hint, prereleases=True)
+    if len(parts) == 1:  # "python3": only an exact request for another major rules it out
+        return not any(
+            s.operator in ("==", "===") and s.version.split(".")[0] != parts[0] for s in spec
+        )
+    named = [s.version.removesuffix(".*") for s in spec if s.version.startswith(hint + ".")]
+    samples = named + [f"{hint}.{micro}" for micro in range(0, 100)]
+    return any(spec.contains(sample, prereleases=True) for sample in samples)

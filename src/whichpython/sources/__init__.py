@@ -1,0 +1,59 @@
+"""Every source, and the one place that orders them (docs/discovery.md).
+
+Order: active environments first (the activated venv, the activated conda env, the
+project's ``.venv``), then installed interpreters: version managers before system
+locations for ``prefer="managed"``, the other way round for ``prefer="system"``.
+"""
+
+from whichpython.sources.asdf import Asdf
+from whichpython.sources.base import Candidate, Context, Hints, Resolution, Source
+from whichpython.sources.conda import ActiveConda, Conda
+from whichpython.sources.hatch import Hatch
+from whichpython.sources.macos import Homebrew, PythonOrgFramework
+from whichpython.sources.mise import Mise
+from whichpython.sources.nix import NixProfiles, NixStore
+from whichpython.sources.path import SearchPath
+from whichpython.sources.pdm import Pdm
+from whichpython.sources.pyenv import Pyenv
+from whichpython.sources.rye import Rye
+from whichpython.sources.uv import Uv
+from whichpython.sources.venv import ActiveVenv, ProjectVenv
+from whichpython.sources.windows import MicrosoftStore, WindowsRegistry
+
+ACTIVE: tuple[Source, ...] = (ActiveVenv(), ActiveConda(), ProjectVenv())
+MANAGED: tuple[Source, ...] = (Uv(), Pyenv(), Asdf(), Mise(), Rye(), Hatch(), Pdm(), Conda())
+SYSTEM: tuple[Source, ...] = (
+    SearchPath(),
+    NixProfiles(),
+    NixStore(),
+    PythonOrgFramework(),
+    Homebrew(),
+    WindowsRegistry(),
+    MicrosoftStore(),
+)
+ALL: tuple[Source, ...] = ACTIVE + MANAGED + SYSTEM
+
+
+def ordered_sources(prefer: str) -> tuple[Source, ...]:
+    """The sources to search, in priority order, for a preference."""
+    installed = {
+        "managed": MANAGED + SYSTEM,
+        "system": SYSTEM + MANAGED,
+        "only-managed": MANAGED,
+        "only-system": SYSTEM,
+    }[prefer]
+    return ACTIVE + installed
+
+
+__all__ = [
+    "ACTIVE",
+    "ALL",
+    "MANAGED",
+    "SYSTEM",
+    "Candidate",
+    "Context",
+    "Hints",
+    "Resolution",
+    "Source",
+    "ordered_sources",
+]

@@ -1,0 +1,249 @@
+"""What every source shares: the candidate it yields, its context, and static hints.
+
+A source lists executables that may be Pythons, cheaply (directory listings and small file
+reads, no process), with whatever the layout says about each: a version from a file or
+directory name, pyvenv.cfg, conda-meta, PEP 739 file. The engine uses the hints to skip what
+cannot match before probing anything.
+"""
+
+import os
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from typing import ClassVar, Optional, Protocol
+
+import attrs
+
+from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
+
+# "python3.12t", "python3.11d", "pypy3.10", "graalpy", "python.exe", "python3.13t.exe"
+_EXE_NAME = re.compile(
+    r"^(?P<impl>python|pypy|graalpy)(?P<version>\d+(?:\.\d+)?)?(?P<flag>[td])?(?:\.exe)?$",
+    re.IGNORECASE,
+)
+# "3.12.1", "3.13.0rc1", "3.13.0t", "pypy3.10-7.3.17", "cpython-3.12.7-linux-...", "cpython@3.12.1"
+_DIR_VERSION = re.compile(
+    r"(?:^|[-@])(?P<impl>cpython|pypy|graalpy)?[-@]?"
+    r"(?P<version>\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc)\d+)?)(?P<flag>t|\+freethreaded|\+debug|d)?"
+    r"(?=$|[-+._])",
+)
+
+
+@attrs.frozen
+class Hints:
+    """What a layout says about a candidate before it runs. ``None`` means unknown."""
+
+    version: Optional[str] = None
+    implementation: Optional[str] = None
+    freethreaded: Optional[bool] = None
+    debug: Optional[bool] = None
+    venv: Optional[bool] = None
+
+
+@attrs.frozen
+class Candidate:
+    """An executable a source found, with the source's name and its static hints."""
+
+    path: str
+    source: str
+    hints: Hints = Hints()
+
+
+@attrs.frozen
+class Resolution:
+    """A wrapper (a shim) resolved without running it: the interpreters it would run, or
+    none, with the reason."""
+
+    targets: tuple[str, ...]
+    reason: str
+
+
+class Registry(Protocol):
+    """The slice of the Windows registry PEP 514 needs (a fake one stands in for tests)."""
+
+    def subkeys(self, hive: str, key: str) -> list[str]:
+        """Names of the subkeys of ``hive\\key`` (empty when it does not exist)."""
+
+    def value(self, hive: str, key: str, name: str) -> Optional[str]:
+        """A string value (``""`` is the default value), or None."""
+
+
+@attrs.frozen
+class Context:
+    """Where and for whom to look. ``root`` prefixes absolute system locations
+    (``/nix/store``, ``/Library/Frameworks``, ...) so tests can build them in a temp dir."""
+
+    environ: Mapping[str, str]
+    cwd: str
+    root: str = "/"
+    platform: str = sys.platform
+    registry: Optional[Registry] = None
+
+    @property
+    def home(self) -> str:
+        """The user's home directory, from the environment first."""
+        home = self.environ.get("HOME") or self.environ.get("USERPROFILE")
+        return home or os.path.expanduser("~")
+
+    @property
+    def windows(self) -> bool:
+        """True on Windows (executables are ``python.exe`` at the prefix, not ``bin/``)."""
+        return self.platform == "win32"
+
+    def system_path(self, path: str) -> str:
+        """An absolute system location under ``root``."""
+        if self.root in ("", "/"):
+            return path
+        return os.path.join(self.root, path.lstrip("/\\"))
+
+    def data_home(self) -> str:
+        """``$XDG_DATA_HOME``, else ``~/.local/share``."""
+        return self.environ.get("XDG_DATA_HOME") or os.path.join(self.home, ".local", "share")
+
+
+class Source:
+    """Base of all sources: a name, a kind, and a generator of candidates."""
+
+    name: ClassVar[str]
+    #: "active" (an activated or project environment), "managed" or "system".
+    kind: ClassVar[str]
+
+    def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        """Yield candidates in this source's own priority order."""
+        raise NotImplementedError
+
+    def resolve(self, path: str, ctx: Context) -> Optional[Resolution]:
+        """Resolve ``path`` statically if it is one of this source's wrappers (shims)."""
+        return None
+
+
+def name_hints(name: str) -> Hints:
+    """Hints from an executable name: ``python3.12t`` -> 3.12, free-threaded."""
+    found = _EXE_NAME.match(name)
+    if not found:
+        return Hints()
+    impl = found.group("impl").lower()
+    version = found.group("version")
+    if impl != "python" and version is None:
+        return Hints(implementation=impl)
+    flag = found.group("flag")
+    return Hints(
+        version=version,
+        implementation=None if impl == "python" else impl,
+        freethreaded=flag == "t" if version and "." in version else None,
+        debug=flag == "d" if version and "." in version else None,
+    )
+
+
+def dir_hints(name: str) -> Hints:
+    """Hints from an install directory name: ``3.12.1``, ``cpython-3.13.0+freethreaded-...``,
+    ``pypy3.10-7.3.17``, ``cpython@3.12.1``, ``3.13.0t``."""
+    found = _DIR_VERSION.search(name.lower())
+    if not found or found.group("version").split(".")[0] not in ("2", "3"):
+        return Hints()  # no version, or not a language version (graalpy-24.1.1, anaconda3-2024.02)
+    impl = found.group("impl")
+    if impl is None and name.lower().startswith(("pypy", "graalpy")):
+        impl = "pypy" if name.lower().startswith("pypy") else "graalpy"
+    elif impl is None and name[:1].isdigit():
+        impl = "cpython"  # version managers name CPython installs by their bare version
+    flag = found.group("flag") or ""
+    return Hints(
+        version=found.group("version"),
+        implementation=impl,
+        freethreaded=flag in ("t", "+freethreaded"),
+        debug=flag in ("d", "+debug"),
+    )
+
+
+def venv_hints(executable: str) -> Optional[Hints]:
+    """Hints from a pyvenv.cfg beside or above ``executable``; None when it is no venv."""
+    cfg = find_pyvenv_cfg(executable)
+    if cfg is None:
+        return None
+    try:
+        values = read_pyvenv_cfg(cfg)
+    except OSError:
+        return Hints(venv=True)
+    version = values.get("version_info") or values.get("version")
+    if version:
+        version = ".".join(version.split(".")[:3])
+    return Hints(version=version or None, venv=True)
+
+
+def prefix_executable(prefix: str, ctx: Context, hints: Hints = Hints()) -> Optional[str]:
+    """The interpreter of an install prefix: ``bin/python3.X[t]``/``bin/python3``/
+    ``bin/python`` (``python.exe`` at the prefix or in ``Scripts`` on Windows)."""
+    if ctx.windows:
+        names = ["python.exe", os.path.join("Scripts", "python.exe")]
+    else:
+        names = []
+        if hints.version and hints.version.count(".") >= 1:
+            minor = ".".join(hints.version.split(".")[:2])
+            base = "pypy" if hints.implementation == "pypy" else "python"
+            names.append(os.path.join("bin", f"{base}{minor}{'t' if hints.freethreaded else ''}"))
+        names += [os.path.join("bin", n) for n in ("python3", "python", "pypy3", "graalpy")]
+    for name in names:
+        path = os.path.join(prefix, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def subdirs(path: str) -> list[str]:
+    """Names of the directories in ``path`` (links to directories included), newest-looking
+    version first; empty when ``path`` is missing."""
+    try:
+        with os.scandir(path) as entries:
+            names = [e.name for e in entries if e.is_dir() and not e.name.startswith(".")]
+    except OSError:
+        return []
+    return sorted(names, key=_version_key, reverse=True)
+
+
+def _version_key(name: str) -> tuple[tuple[int, ...], str]:
+    numbers = re.findall(r"\d+", name)
+    return tuple(int(n) for n in numbers[:3]), name
+
+
+def merge(first: Hints, second: Optional[Hints]) -> Hints:
+    """Hints from two places: ``first`` wins where both know."""
+    if second is None:
+        return first
+    return Hints(
+        **{
+            field.name: getattr(first, field.name)
+            if getattr(first, field.name) is not None
+            else getattr(second, field.name)
+            for field in attrs.fields(Hints)
+        }
+    )
+
+
+class InstallDirSource(Source):
+    """A version manager that keeps one install per directory under one or more roots."""
+
+    kind: ClassVar[str] = "managed"
+
+    def roots(self, ctx: Context) -> list[str]:
+        """Directories whose subdirectories are installs."""
+        raise NotImplementedError
+
+    def install_prefix(self, entry: str) -> str:
+        """The install prefix inside one entry directory (the entry itself by default)."""
+        return entry
+
+    def include(self, entry: str) -> bool:
+        """Whether an entry is an install (links to other entries are skipped by default:
+        they are the same interpreter)."""
+        return not os.path.islink(entry)
+
+    def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        for root in self.roots(ctx):
+            for name in subdirs(root):
+                entry = os.path.join(root, name)
+                if not self.include(entry):
+                    continue
+                hints = dir_hints(name)
+                executable = prefix_executable(self.install_prefix(entry), ctx, hints)
+                if executable is not None:
+                    yield Candidate(executable, self.name, merge(hints, venv_hints(executable)))

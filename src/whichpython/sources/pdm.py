@@ -1,0 +1,16 @@
+"""pdm: ``<user data dir>/pdm/python/<impl>@<version>`` (the default ``python.install_root``)."""
+
+import os
+
+from whichpython.sources.base import Context, InstallDirSource
+
+
+class Pdm(InstallDirSource):
+    """Interpreters installed by ``pdm python install`` into the default root."""
+
+    name = "pdm"
+
+    def roots(self, ctx: Context) -> list[str]:
+        import platformdirs
+
+        return [os.path.join(platformdirs.user_data_dir("pdm"), "python")]
