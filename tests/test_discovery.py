@@ -14,7 +14,7 @@ import attrs
 import jsonschema
 import pytest
 
-from conftest import PYENV_ROOT, fake_python, run_cli
+from conftest import PYENV_ROOT, fake_python, relocated_copy, run_cli
 from whichpython import InterpreterNotFound, find_interpreter, find_interpreters
 from whichpython.discovery import Discovery
 from whichpython.probe import runner
@@ -114,6 +114,19 @@ def test_preferences(machine: Machine) -> None:
     machine.environ["PATH"] = ""
     with pytest.raises(InterpreterNotFound):
         machine.find("3.12", prefer="only-system")
+
+
+def test_uv_dir_of_relocated_real_builds(machine: Machine) -> None:
+    root = machine.home / ".local" / "share" / "uv" / "python"
+    relocated_copy("3.12.1", root / "cpython-3.12.1-linux-x86_64-gnu")
+    (root / "cpython-3.12-linux-x86_64-gnu").symlink_to(root / "cpython-3.12.1-linux-x86_64-gnu")
+    machine.system("python3.12", "3.12.3")
+    found = machine.find("3.12").interpreters[0]
+    assert found.path == str(root / "cpython-3.12.1-linux-x86_64-gnu" / "bin" / "python3.12")
+    assert (found.version, found.kind.value, found.manager, found.source) == (
+        "3.12.1", "managed", "uv", "uv"
+    )  # fmt: skip
+    assert found.prefixes.prefix == str(root / "cpython-3.12.1-linux-x86_64-gnu")
 
 
 def test_only_system_rejects_a_managed_interpreter_reached_through_path(machine: Machine) -> None:

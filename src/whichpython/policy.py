@@ -84,15 +84,6 @@ class Policy:
     def reject(self, interpreter: Interpreter) -> Optional[Verdict]:
         """A reason the probed interpreter does not fit, or None when it does."""
         request = self.request
-        if interpreter.kind is Kind.VENV:
-            if self.venvs == "never":
-                return Verdict("venv-not-allowed", "venv not allowed")
-        elif self.venvs == "only":
-            return Verdict("not-a-venv", f"not a venv ({interpreter.kind.value})")
-        elif interpreter.kind is Kind.MANAGED and self.prefer == "only-system":
-            return Verdict("managed-not-allowed", f"managed not allowed ({interpreter.manager})")
-        elif interpreter.kind is not Kind.MANAGED and self.prefer == "only-managed":
-            return Verdict("system-not-allowed", f"{interpreter.kind.value} not allowed")
         if request.implementation and interpreter.implementation != request.implementation:
             return Verdict(
                 "wrong-implementation", f"wrong implementation: {interpreter.implementation}"
@@ -103,6 +94,15 @@ class Policy:
             return Verdict("wrong-variant", "not free-threaded")
         if request.debug and not interpreter.debug:
             return Verdict("wrong-variant", "not a debug build")
+        if interpreter.kind is Kind.VENV:
+            if self.venvs == "never":
+                return Verdict("venv-not-allowed", "venv not allowed")
+        elif self.venvs == "only":
+            return Verdict("not-a-venv", f"not a venv ({interpreter.kind.value})")
+        elif interpreter.kind is Kind.MANAGED and self.prefer == "only-system":
+            return Verdict("managed-not-allowed", f"managed not allowed ({interpreter.manager})")
+        elif interpreter.kind is not Kind.MANAGED and self.prefer == "only-managed":
+            return Verdict("system-not-allowed", f"{interpreter.kind.value} not allowed")
         mismatch = self._platform_mismatch(interpreter)
         if mismatch:
             return Verdict("wrong-platform", f"wrong platform: {mismatch}")
