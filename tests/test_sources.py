@@ -242,3 +242,21 @@ def test_version_files(tmp_path: Path) -> None:
     (tmp_path / "a" / ".python-version").write_text("pypy@3.10\n")
     found_file = find_version_file(str(deep))
     assert found_file is not None and found_file.requests == ("pypy@3.10",)
+
+
+def test_pep739_build_details_give_a_version_the_dir_name_does_not(tmp_path: Path) -> None:
+    root = tmp_path / "pyenv"
+    prefix = root / "versions" / "my-build"
+    exe(prefix / "bin" / "python3.14t")
+    stdlib = prefix / "lib" / "python3.14t"
+    stdlib.mkdir(parents=True)
+    (stdlib / "build-details.json").write_text(
+        '{"schema_version": "1.0", "language": {"version": "3.14", "version_info": '
+        '{"major": 3, "minor": 14, "micro": 0, "releaselevel": "final", "serial": 0}}, '
+        '"implementation": {"name": "cpython"}, "abi": {"flags": ["t"]}}'
+    )
+    [(path, hints)] = found(Pyenv(), ctx(tmp_path, PYENV_ROOT=str(root)))
+    assert path == str(prefix / "bin" / "python3.14t")
+    assert hints == Hints(
+        version="3.14.0", implementation="cpython", freethreaded=True, debug=False
+    )

@@ -170,6 +170,30 @@ def venv_hints(executable: str) -> Optional[Hints]:
     return Hints(version=version or None, venv=True)
 
 
+def build_details_hints(prefix: str) -> Optional[Hints]:
+    """Hints from a PEP 739 ``build-details.json`` in the prefix's stdlib dir (3.14+)."""
+    import glob
+    import json
+
+    places = [os.path.join(prefix, "Lib", "build-details.json")]
+    places += glob.glob(os.path.join(glob.escape(prefix), "lib", "python*", "build-details.json"))
+    for place in places:
+        try:
+            with open(place, encoding="utf-8") as handle:
+                details = json.load(handle)
+            info = details["language"]["version_info"]
+            flags = details.get("abi", {}).get("flags", [])
+            return Hints(
+                version=f"{info['major']}.{info['minor']}.{info['micro']}",
+                implementation=details.get("implementation", {}).get("name"),
+                freethreaded="t" in flags,
+                debug="d" in flags,
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
 def prefix_executable(prefix: str, ctx: Context, hints: Hints = Hints()) -> Optional[str]:
     """The interpreter of an install prefix: ``bin/python3.X[t]``/``bin/python3``/
     ``bin/python`` (``python.exe`` at the prefix or in ``Scripts`` on Windows)."""
@@ -243,7 +267,10 @@ class InstallDirSource(Source):
                 entry = os.path.join(root, name)
                 if not self.include(entry):
                     continue
+                prefix = self.install_prefix(entry)
                 hints = dir_hints(name)
-                executable = prefix_executable(self.install_prefix(entry), ctx, hints)
+                if hints.version is None:
+                    hints = merge(hints, build_details_hints(prefix))
+                executable = prefix_executable(prefix, ctx, hints)
                 if executable is not None:
                     yield Candidate(executable, self.name, merge(hints, venv_hints(executable)))
