@@ -225,3 +225,19 @@ def fake_python(
     }
     body = FAKE_PYTHON.format(template=probe_template(), settings=json.dumps(settings))
     return write_script(path, f"#!{sys.executable}\n{body}")
+
+
+@pytest.fixture
+def probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Records the executable of each real probe run (in-process)."""
+    from whichpython.probe import runner
+
+    calls: list[str] = []
+    real = runner._run
+
+    def counting(argv: list[str], env: dict[str, str], timeout: float) -> Any:
+        calls.append(argv[0])
+        return real(argv, env, timeout)
+
+    monkeypatch.setattr(runner, "_run", counting)
+    yield calls

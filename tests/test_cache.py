@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 
 from conftest import make_venv, pyenv_python, relocated_copy, write_script
 from whichpython import inspect_interpreter
-from whichpython.probe import runner
 
 # Counts every way Python can start a process, then runs the CLI in-process.
 COUNT_SPAWNS = """
@@ -34,20 +32,6 @@ def cli_spawns(*args: str) -> tuple[int, dict[str, Any]]:
     )
     count = int(result.stderr.rsplit("SPAWNS=", 1)[1])
     return count, json.loads(result.stdout)
-
-
-@pytest.fixture
-def probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Records each real probe run (in-process)."""
-    calls: list[str] = []
-    real = runner._run
-
-    def counting(argv: list[str], env: dict[str, str], timeout: float) -> Any:
-        calls.append(argv[0])
-        return real(argv, env, timeout)
-
-    monkeypatch.setattr(runner, "_run", counting)
-    yield calls
 
 
 def test_second_inspect_spawns_no_process(cache_dir: Path) -> None:

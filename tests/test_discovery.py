@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ import pytest
 from conftest import PYENV_ROOT, fake_python, relocated_copy, run_cli
 from whichpython import InterpreterNotFound, find_interpreter, find_interpreters
 from whichpython.discovery import Discovery
-from whichpython.probe import runner
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -86,19 +84,6 @@ def machine(tmp_path: Path) -> Machine:
         "WHICHPYTHON_CACHE_DIR": str(tmp_path / "cache"),
     }
     return Machine(tmp_path, environ)
-
-
-@pytest.fixture
-def probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    calls: list[str] = []
-    real = runner._run
-
-    def counting(argv: list[str], env: dict[str, str], timeout: float) -> Any:
-        calls.append(argv[0])
-        return real(argv, env, timeout)
-
-    monkeypatch.setattr(runner, "_run", counting)
-    yield calls
 
 
 UV312 = "home/.local/share/uv/python/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12"
