@@ -12,7 +12,7 @@ from whichpython.errors import InterpreterError, InterpreterNotFound
 from whichpython.inspection import inspect_interpreter
 from whichpython.models import Considered, Interpreter
 from whichpython.policy import Policy, Verdict
-from whichpython.pyvenv import find_pyvenv_cfg
+from whichpython.pyvenv import directory_python, find_pyvenv_cfg
 from whichpython.request import Request, RequestError, parse_request
 from whichpython.sources import ALL, Candidate, Context, Resolution, Source, ordered_sources
 from whichpython.sources.path import SearchPath
@@ -166,7 +166,8 @@ class Discovery:
 
     def _explicit(self, request: Request, ctx: Context) -> SearchResult:
         assert request.path is not None
-        path = _directory_python(request.path, ctx) or request.path
+        inside = directory_python(request.path, windows=ctx.windows)
+        path = inside if inside and os.path.isdir(request.path) else request.path
         item = _Item(Candidate(path, "explicit"), rank=0)
         try:
             item.interpreter = self._inspect(path, ctx)
@@ -284,17 +285,6 @@ def _identity(interpreter: Interpreter) -> tuple[str, str]:
     """One interpreter, however it was reached: its real binary and its prefix."""
     binary = os.path.realpath(interpreter.executable or interpreter.path)
     return binary, interpreter.prefixes.prefix
-
-
-def _directory_python(folder: str, ctx: Context) -> Optional[str]:
-    if not os.path.isdir(folder):
-        return None
-    names = ("Scripts/python.exe", "python.exe") if ctx.windows else ("bin/python3", "bin/python")
-    for name in names:
-        path = os.path.join(folder, name)
-        if os.path.lexists(path):
-            return path
-    return None
 
 
 def find_interpreter(

@@ -18,6 +18,18 @@ def find_pyvenv_cfg(executable: str) -> Optional[str]:
     return None
 
 
+def directory_python(folder: str, *, windows: bool = False) -> Optional[str]:
+    """The interpreter of a venv or prefix directory: ``bin/python3``, ``bin/python``
+    (``Scripts\\python.exe``, ``python.exe`` on Windows); a broken link counts, so that the
+    caller can say what is wrong with it."""
+    names = ("Scripts/python.exe", "python.exe") if windows else ("bin/python3", "bin/python")
+    for name in names:
+        path = os.path.join(folder, *name.split("/"))
+        if os.path.lexists(path):
+            return path
+    return None
+
+
 def read_pyvenv_cfg(path: str) -> dict[str, str]:
     """Parse ``key = value`` lines (split at the first ``=``; keys lower-cased)."""
     values: dict[str, str] = {}

@@ -35,7 +35,7 @@ from whichpython.errors import (
     SymlinkLoop,
     VenvBaseMissing,
 )
-from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
+from whichpython.pyvenv import directory_python, find_pyvenv_cfg, read_pyvenv_cfg
 
 DEFAULT_TIMEOUT = 5.0
 OUTPUT_LIMIT = 4 * 1024 * 1024
@@ -88,7 +88,9 @@ def check_path(path: str) -> None:
     except OSError as exc:
         _raise_stat_error(path, exc)
     if stat.S_ISDIR(info.st_mode):
-        raise PathIsDirectory(path, "is a directory, not an interpreter" + _dir_hint(path))
+        inside = directory_python(path, windows=_WINDOWS)
+        hint = f" (did you mean {inside}?)" if inside else ""
+        raise PathIsDirectory(path, "is a directory, not an interpreter" + hint)
     if not stat.S_ISREG(info.st_mode):
         raise NotExecutable(path, "is not a regular file")
     if not _WINDOWS and not os.access(path, os.X_OK):
@@ -121,14 +123,6 @@ def _raise_stat_error(path: str, exc: OSError) -> NoReturn:
             path, f"broken symlink (its target {os.readlink(path)} does not exist)"
         ) from None
     raise PathNotFound(path, "no such file") from None
-
-
-def _dir_hint(path: str) -> str:
-    for name in ("bin/python3", "bin/python", "Scripts/python.exe", "python.exe", "python3"):
-        candidate = os.path.join(path, name)
-        if os.path.isfile(candidate):
-            return f" (did you mean {candidate}?)"
-    return ""
 
 
 def _frame(marker: str) -> tuple[bytes, bytes]:

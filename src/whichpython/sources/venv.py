@@ -2,22 +2,9 @@
 
 import os
 from collections.abc import Iterator
-from typing import Optional
 
+from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, Hints, Source, venv_hints
-
-
-def _venv_python(folder: str, ctx: Context) -> Optional[str]:
-    names = (
-        [os.path.join("Scripts", "python.exe")]
-        if ctx.windows
-        else [os.path.join("bin", "python"), os.path.join("bin", "python3")]
-    )
-    for name in names:
-        path = os.path.join(folder, name)
-        if os.path.lexists(path):  # a broken link still deserves its explanation
-            return path
-    return None
 
 
 class ActiveVenv(Source):
@@ -28,7 +15,7 @@ class ActiveVenv(Source):
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         folder = ctx.environ.get("VIRTUAL_ENV")
-        python = _venv_python(folder, ctx) if folder else None
+        python = directory_python(folder, windows=ctx.windows) if folder else None
         if python is not None:
             yield Candidate(python, self.name, venv_hints(python) or Hints(venv=True))
 
@@ -44,7 +31,7 @@ class ProjectVenv(Source):
         while True:
             venv = os.path.join(folder, ".venv")
             if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
-                python = _venv_python(venv, ctx)
+                python = directory_python(venv, windows=ctx.windows)
                 if python is not None:
                     yield Candidate(python, self.name, venv_hints(python) or Hints(venv=True))
                 return
