@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from whichpython.errors import (
-    ConfigError,
     InterpreterError,
     InterpreterNotFound,
     WhichPythonError,
@@ -129,11 +128,9 @@ def _list(args: argparse.Namespace) -> int:
 def _inspect(args: argparse.Namespace) -> int:
     from whichpython.inspection import inspect_interpreter
 
-    path = _locate(args.path)
-    try:
-        interpreter = inspect_interpreter(path, timeout=args.timeout, cache=not args.no_cache)
-    except WhichPythonError as error:
-        return _fail(error, path, as_json=args.json)
+    interpreter = inspect_interpreter(
+        _locate(args.path), timeout=args.timeout, cache=not args.no_cache
+    )
     if args.json:
         from whichpython.serialization import interpreter_to_json
 
@@ -170,8 +167,6 @@ def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
 
 def _fail(error: WhichPythonError, path: Optional[str], *, as_json: bool) -> int:
     code = EXIT_FAILED if isinstance(error, InterpreterError) else EXIT_USAGE
-    if isinstance(error, ConfigError):
-        code = EXIT_USAGE
     if as_json:
         where = error.path if isinstance(error, InterpreterError) else path
         _print_json({"error": {"kind": error.kind, "message": error.message, "path": where}})

@@ -80,8 +80,7 @@ class Conda(Source):
                 prefixes += [line.strip() for line in handle if line.strip()]
         except OSError:
             pass
-        unique: list[str] = []
-        for prefix in prefixes:
-            if os.path.normcase(os.path.abspath(prefix)) not in map(os.path.normcase, unique):
-                unique.append(os.path.abspath(prefix))
-        return unique
+        unique: dict[str, str] = {}
+        for prefix in map(os.path.abspath, prefixes):
+            unique.setdefault(os.path.normcase(prefix), prefix)
+        return list(unique.values())

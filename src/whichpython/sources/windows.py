@@ -5,7 +5,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from typing import Optional
+from typing import Any, Optional
 
 from whichpython.sources.base import (
     Candidate,
@@ -39,11 +39,8 @@ class WinRegistry:
             return []
         import winreg
 
-        user, path, wow32 = _where(hive, key)
-        access = winreg.KEY_READ | (winreg.KEY_WOW64_32KEY if wow32 else winreg.KEY_WOW64_64KEY)
-        root = winreg.HKEY_CURRENT_USER if user else winreg.HKEY_LOCAL_MACHINE
         try:
-            with winreg.OpenKey(root, path, 0, access) as handle:
+            with _open(hive, key) as handle:
                 return [winreg.EnumKey(handle, i) for i in range(winreg.QueryInfoKey(handle)[0])]
         except OSError:
             return []
@@ -54,17 +51,26 @@ class WinRegistry:
             return None
         import winreg
 
-        user, path, wow32 = _where(hive, key)
-        access = winreg.KEY_READ | (winreg.KEY_WOW64_32KEY if wow32 else winreg.KEY_WOW64_64KEY)
-        root = winreg.HKEY_CURRENT_USER if user else winreg.HKEY_LOCAL_MACHINE
         try:
-            with winreg.OpenKey(root, path, 0, access) as handle:
+            with _open(hive, key) as handle:
                 data, kind = winreg.QueryValueEx(handle, name)
         except OSError:
             return None
         if not isinstance(data, str):
             return None
         return os.path.expandvars(data) if kind == winreg.REG_EXPAND_SZ else data
+
+
+def _open(hive: str, key: str) -> Any:
+    """Open ``hive\\key`` for reading in the view PEP 514 asks for (Windows only)."""
+    if sys.platform != "win32":
+        raise OSError("the Windows registry exists only on Windows")
+    import winreg
+
+    user, path, wow32 = _where(hive, key)
+    access = winreg.KEY_READ | (winreg.KEY_WOW64_32KEY if wow32 else winreg.KEY_WOW64_64KEY)
+    root = winreg.HKEY_CURRENT_USER if user else winreg.HKEY_LOCAL_MACHINE
+    return winreg.OpenKey(root, path, 0, access)
 
 
 def _where(hive: str, key: str) -> tuple[bool, str, bool]:
