@@ -3,14 +3,17 @@
 import argparse
 import json
 import os
+import shlex
 import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any, Optional
 
 from whichpython.errors import (
+    ConfigError,
     InterpreterError,
     InterpreterNotFound,
+    PathError,
     WhichPythonError,
 )
 
@@ -52,13 +55,51 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--sort", choices=("priority", "version"), default="priority")
     inspect = commands.add_parser("inspect", parents=[common], help="describe one interpreter")
     inspect.add_argument("path", metavar="PATH", help="an interpreter's path, or a name on PATH")
+
+    fix = commands.add_parser(
+        "fix-sysconfig",
+        parents=[common],
+        help="rewrite a relocated install's sysconfig data and .pc files in place",
+    )
+    fix.add_argument("path", metavar="PATH", help="the relocated install's interpreter")
+    fix.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+
+    embed = commands.add_parser(
+        "embed", parents=[common], help="what a program embedding this Python needs"
+    )
+    embed.add_argument("path", metavar="PATH", help="an interpreter's path, or a name on PATH")
+    for flag, what in (
+        ("--cflags", "compiler flags (include dirs)"),
+        ("--ldflags", "linker flags (-L, -lpythonX.Y, system libs)"),
+        ("--rpath", "-Wl,-rpath flag to bake the libpython dir in (empty if not needed)"),
+        ("--env", "shell exports that let a linked program run"),
+        ("--pyo3-config", "a PYO3_CONFIG_FILE"),
+    ):
+        embed.add_argument(flag, action="append_const", dest="parts", const=flag, help=what)
+
+    venv = commands.add_parser(
+        "venv", parents=[common], help="create a venv whose home is the real install"
+    )
+    venv.add_argument("dest", metavar="DEST", help="the new venv's directory (new or empty)")
+    venv.add_argument(
+        "-p", "--python", metavar="REQUEST", help="which Python (default: what `find` picks)"
+    )
+    venv.add_argument("--system-site-packages", action="store_true")
+    venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request)."""
     args = _parser().parse_args(argv)
-    command = {"inspect": _inspect, "find": _find, "list": _list}[args.command]
+    command = {
+        "inspect": _inspect,
+        "find": _find,
+        "list": _list,
+        "fix-sysconfig": _fix_sysconfig,
+        "embed": _embed,
+        "venv": _venv,
+    }[args.command]
     try:
         return command(args)
     except InterpreterNotFound as missing:
@@ -142,6 +183,88 @@ def _inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _fix_sysconfig(args: argparse.Namespace) -> int:
+    from whichpython.render import repair_lines
+    from whichpython.repair import fix_sysconfig
+
+    repair = fix_sysconfig(args.path, dry_run=args.dry_run, timeout=args.timeout)
+    if args.json:
+        from whichpython.serialization import converter
+
+        _print_json(converter.unstructure(repair))
+    else:
+        print("\n".join(repair_lines(repair)))
+    return EXIT_OK
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from whichpython.embedding import env_lines, pyo3_config
+    from whichpython.inspection import inspect_interpreter
+
+    found = inspect_interpreter(_locate(args.path), timeout=args.timeout, cache=not args.no_cache)
+    if args.json:
+        from whichpython.serialization import converter
+
+        _print_json(
+            {
+                "path": found.path,
+                "libpython": converter.unstructure(found.libpython),
+                "embedding": converter.unstructure(found.embedding),
+                "env": env_lines(found),
+                "pyo3_config": pyo3_config(found),
+            }
+        )
+        return EXIT_OK
+    embed = found.embedding
+    if embed is None:
+        raise InterpreterError(found.path, f"{found.implementation} cannot be embedded")
+    parts = args.parts or ["--cflags", "--ldflags"]
+    baked = embed.rpath and embed.library_path_var != "PATH"  # Windows has no rpath
+    flags = {
+        "--cflags": embed.cflags,
+        "--ldflags": embed.ldflags,
+        "--rpath": [f"-Wl,-rpath,{embed.rpath}"] if baked else [],
+    }
+    words = [word for part in parts for word in flags.get(part, [])]
+    if words:
+        print(" ".join(shlex.quote(word) for word in words))
+    if "--env" in parts:
+        print("\n".join(env_lines(found)))
+    if "--pyo3-config" in parts:
+        print(pyo3_config(found), end="")
+    return EXIT_OK
+
+
+def _venv(args: argparse.Namespace) -> int:
+    from whichpython.discovery import Discovery
+    from whichpython.venvs import create_venv, venv_base
+
+    discovery = Discovery(timeout=args.timeout, cache=not args.no_cache)
+    source = discovery.find(args.python).interpreters[0]
+    if source.is_venv:
+        print(
+            f"whichpython: note: {source.path} is a venv; using its base interpreter "
+            f"{venv_base(source)}",
+            file=sys.stderr,
+        )
+    made = create_venv(
+        source,
+        args.dest,
+        system_site_packages=args.system_site_packages,
+        with_pip=args.with_pip,
+        timeout=args.timeout,
+    )
+    if args.json:
+        from whichpython.serialization import interpreter_to_json
+
+        _print_json(interpreter_to_json(made))
+    else:
+        home = made.venv.home if made.venv is not None else "-"
+        print(made.path)
+        print(f"  made from {venv_base(source)} (home = {home})", file=sys.stderr)
+    return EXIT_OK
+
+
 def _locate(name: str) -> str:
     """A bare name that is not a file here is looked up on PATH, like a shell would."""
     if os.sep in name or (os.altsep and os.altsep in name) or os.path.lexists(name):
@@ -166,9 +289,9 @@ def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
 
 
 def _fail(error: WhichPythonError, path: Optional[str], *, as_json: bool) -> int:
-    code = EXIT_FAILED if isinstance(error, InterpreterError) else EXIT_USAGE
+    code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
     if as_json:
-        where = error.path if isinstance(error, InterpreterError) else path
+        where = error.path if isinstance(error, PathError) else path
         _print_json({"error": {"kind": error.kind, "message": error.message, "path": where}})
     else:
         print(f"whichpython: error: {error.message}", file=sys.stderr)

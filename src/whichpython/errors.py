@@ -23,15 +23,21 @@ class ConfigError(WhichPythonError, ValueError):
     kind = "config"
 
 
-class InterpreterError(WhichPythonError):
-    """A path could not be inspected as a Python interpreter."""
+class PathError(WhichPythonError):
+    """An error about one path: the message is ``<path>: <cause>``, on one line."""
 
-    kind = "interpreter"
+    kind = "path"
 
     def __init__(self, path: str, cause: str) -> None:
         self.path = path
         self.cause = " ".join(cause.split())  # always one line
         super().__init__(f"{path}: {self.cause}")
+
+
+class InterpreterError(PathError):
+    """A path could not be inspected as a Python interpreter."""
+
+    kind = "interpreter"
 
 
 class PathNotFound(InterpreterError):
@@ -96,12 +102,12 @@ class ProbeCrashed(InterpreterError):
     def __init__(self, path: str, returncode: int, stderr_tail: str) -> None:
         self.returncode = returncode
         self.stderr_tail = stderr_tail
-        last = _telling_line(stderr_tail)
+        last = telling_line(stderr_tail)
         how = f"killed by signal {-returncode}" if returncode < 0 else f"exit code {returncode}"
         super().__init__(path, f"crashed ({how})" + (f": {last}" if last else ""))
 
 
-def _telling_line(stderr: str) -> str:
+def telling_line(stderr: str) -> str:
     """The stderr line that says most: the last exception line (``ModuleNotFoundError: ...``),
     else the last ``Fatal Python error``, else the last non-empty line."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
@@ -139,6 +145,18 @@ class ProbeFailed(InterpreterError):
     """The interpreter answered, but the answer is unusable."""
 
     kind = "probe-failed"
+
+
+class Refused(PathError):
+    """whichpython refused to change anything at the path (``fix-sysconfig``, ``venv``)."""
+
+    kind = "refused"
+
+
+class VenvCreationFailed(PathError):
+    """Creating a venv failed, or the new venv does not run."""
+
+    kind = "venv-failed"
 
 
 class InterpreterNotFound(WhichPythonError):

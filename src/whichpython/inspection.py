@@ -9,7 +9,9 @@ from packaging.version import Version
 
 from whichpython.cache import Cache
 from whichpython.classify import classify, venv_creator
+from whichpython.embedding import config_flag, embedding, find_libpython
 from whichpython.errors import ProbeFailed
+from whichpython.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
 from whichpython.models import (
     Distro,
     Interpreter,
@@ -69,41 +71,59 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
     verdict = classify(probe, environ)
     major, minor, micro, level, serial = probe.version_info
     info = VersionInfo(int(major), int(minor), int(micro), str(level), int(serial))
-    config = probe.sysconfig.vars if probe.sysconfig is not None else {}
-    base_prefix = probe.base_prefix or probe.real_prefix or probe.prefix
+    raw_config = probe.sysconfig.vars if probe.sysconfig is not None else {}
+    prefixes = Prefixes(
+        prefix=probe.prefix,
+        base_prefix=probe.base_prefix or probe.real_prefix or probe.prefix,
+        exec_prefix=probe.exec_prefix,
+        base_exec_prefix=probe.base_exec_prefix or probe.real_prefix or probe.exec_prefix,
+    )
+    relocation = find_relocation(raw_config, prefixes.base_prefix, prefixes.base_exec_prefix)
+    config, corrections = correct_sysconfig(raw_config, relocation)
+    paths = dict(probe.sysconfig.paths) if probe.sysconfig is not None else {}
+    home = _home(path, probe, paths.get("stdlib"), prefixes.base_prefix, (info.major, info.minor))
+    windows = probe.platform is not None and probe.platform.os_name == "nt"
+    libpython = find_libpython(
+        config,
+        implementation=probe.implementation.name,
+        version=(info.major, info.minor),
+        prefixes=prefixes,
+        windows=windows,
+    )
     managed_marker = probe.externally_managed
     site = probe.user_site
     return Interpreter(
         path=path,
         real_path=os.path.realpath(path),
         executable=probe.executable,
-        base_executable=probe.base_executable,
+        base_executable=home[1] if home is not None else probe.base_executable,
+        venv_home=home[0] if home is not None else None,
         implementation=probe.implementation.name,
         implementation_version=pep440(probe.implementation.version),
         version=pep440(probe.version_info),
         version_info=info,
         sys_version=probe.version,
-        freethreaded=_flag(config.get("Py_GIL_DISABLED")),
-        debug=probe.debug_build or _flag(config.get("Py_DEBUG")),
+        freethreaded=config_flag(config.get("Py_GIL_DISABLED")),
+        debug=probe.debug_build or config_flag(config.get("Py_DEBUG")),
         platform=_platform(probe),
-        prefixes=Prefixes(
-            prefix=probe.prefix,
-            base_prefix=base_prefix,
-            exec_prefix=probe.exec_prefix,
-            base_exec_prefix=probe.base_exec_prefix or probe.real_prefix or probe.exec_prefix,
-        ),
+        prefixes=prefixes,
         sys_path=list(probe.sys_path),
         site_packages=probe.site_packages,
         user_site=UserSite(site.path, site.exists, site.enabled) if site is not None else None,
-        paths=dict(probe.sysconfig.paths) if probe.sysconfig is not None else {},
+        paths=paths,
         sysconfig_scheme=probe.sysconfig.scheme if probe.sysconfig is not None else None,
-        sysconfig=dict(config),
+        sysconfig=config,
         sysconfig_file=probe.sysconfig.data_file if probe.sysconfig is not None else None,
+        sysconfig_corrections=corrections,
         venv=_venv(probe),
         externally_managed=bool(managed_marker and managed_marker.exists)
         and verdict.kind is not Kind.VENV,
         externally_managed_file=managed_marker.path if managed_marker is not None else None,
         build_details=probe.build_details,
+        libpython=libpython,
+        embedding=embedding(
+            config, raw_config.get("prefix"), libpython, prefixes=prefixes, windows=windows
+        ),
         kind=verdict.kind,
         manager=verdict.manager,
         probe_errors=dict(probe.errors),
@@ -119,8 +139,23 @@ def pep440(info: "list[Union[int, str]]") -> str:
     return str(Version(text))
 
 
-def _flag(value: object) -> bool:
-    return str(value).strip() in ("1", "True", "true")
+def _home(
+    path: str,
+    probe: ProbeResult,
+    stdlib: Optional[str],
+    base_prefix: str,
+    version: "tuple[int, int]",
+) -> "Optional[tuple[str, str]]":
+    """The venv home and base executable, found from the path as given (its link chain), else
+    from the base executable the probe found (a copied venv python, a wrapper)."""
+    subdir = stdlib_subdir(stdlib, base_prefix, version)
+    first = probe.base_executable if probe.pyvenv_cfg is not None else path
+    for start in dict.fromkeys([first, probe.base_executable]):
+        if start:
+            found = getpath_home(start, subdir)
+            if found is not None:
+                return found
+    return None
 
 
 def _platform(probe: ProbeResult) -> Optional[Platform]:

@@ -103,6 +103,51 @@ class UserSite:
 
 
 @attrs.frozen
+class SysconfigCorrection:
+    """One config var corrected for a relocated install (docs/relocated-sysconfig.md)."""
+
+    var: str
+    was: ConfigValue
+    now: ConfigValue
+    reason: str
+
+
+@attrs.frozen
+class LibraryFile:
+    """A library file and whether it exists here."""
+
+    path: str
+    exists: bool
+
+
+@attrs.frozen
+class Libpython:
+    """The Python library an embedder links: ``-L<directory> -l<name>`` (docs/embedding.md)."""
+
+    name: str
+    directory: str
+    shared: Optional[LibraryFile]
+    static: Optional[LibraryFile]
+
+
+@attrs.frozen
+class Embedding:
+    """What a program that embeds this Python needs (docs/embedding.md).
+
+    ``rpath`` is the directory the runtime loader must be told about (``-Wl,-rpath`` or the
+    library path variable); ``pythonhome`` is set only where the library would otherwise
+    look for the standard library in the wrong place.
+    """
+
+    include_dirs: list[str]
+    cflags: list[str]
+    ldflags: list[str]
+    rpath: Optional[str]
+    library_path_var: Optional[str]
+    pythonhome: Optional[str]
+
+
+@attrs.frozen
 class Interpreter:
     """Everything whichpython knows about one interpreter (schema: docs/schema.md)."""
 
@@ -110,6 +155,7 @@ class Interpreter:
     real_path: str
     executable: Optional[str]
     base_executable: Optional[str]
+    venv_home: Optional[str]
     implementation: str
     implementation_version: str
     version: str
@@ -126,10 +172,13 @@ class Interpreter:
     sysconfig_scheme: Optional[str]
     sysconfig: dict[str, ConfigValue]
     sysconfig_file: Optional[str]
+    sysconfig_corrections: list[SysconfigCorrection]
     venv: Optional[Venv]
     externally_managed: bool
     externally_managed_file: Optional[str]
     build_details: Optional[dict[str, Any]]
+    libpython: Optional[Libpython]
+    embedding: Optional[Embedding]
     kind: Kind
     manager: Optional[str]
     probe_errors: dict[str, str]
@@ -140,6 +189,13 @@ class Interpreter:
     def is_venv(self) -> bool:
         """True for a PEP 405 venv or a legacy virtualenv."""
         return self.kind is Kind.VENV
+
+    @property
+    def raw_sysconfig(self) -> dict[str, ConfigValue]:
+        """The config vars as the interpreter reports them, before any correction."""
+        raw = dict(self.sysconfig)
+        raw.update((fix.var, fix.was) for fix in self.sysconfig_corrections)
+        return raw
 
 
 @attrs.frozen

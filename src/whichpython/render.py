@@ -6,6 +6,7 @@ from whichpython.models import Considered, Interpreter
 
 if TYPE_CHECKING:
     from whichpython.discovery import SearchResult
+    from whichpython.repair import SysconfigRepair
 
 _NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
@@ -56,6 +57,18 @@ def describe(interpreter: Interpreter) -> str:
     user = interpreter.user_site
     if user is not None and user.exists and user.enabled:
         rows.append(("user site", f"{user.path} (added in normal runs)"))
+    if interpreter.venv_home:
+        rows.append(("venv home", interpreter.venv_home))
+    lib = interpreter.libpython
+    if lib is not None:
+        files = [f for f in (lib.shared, lib.static) if f is not None and f.exists]
+        rows.append(("libpython", ", ".join(f.path for f in files) or f"-l{lib.name} (not found)"))
+    embed = interpreter.embedding
+    if embed is not None and embed.pythonhome:
+        rows.append(("embedding", f"needs PYTHONHOME={embed.pythonhome}"))
+    fixes = interpreter.sysconfig_corrections
+    if fixes:
+        rows.append(("sysconfig", f"relocated: {len(fixes)} values corrected (see --json)"))
     rows.append(("externally managed", "yes" if interpreter.externally_managed else "no"))
     for section, problem in sorted(interpreter.probe_errors.items()):
         rows.append(("probe warning", f"{section}: {problem}"))
@@ -111,3 +124,20 @@ def explanation(result: "SearchResult") -> str:
     if result.version_file:
         head += f" (asked by {result.version_file})"
     return "\n".join([head + ":", *considered_lines(result.candidates)])
+
+
+def repair_lines(repair: "SysconfigRepair") -> list[str]:
+    """What ``fix-sysconfig`` changed (or would change, with ``--dry-run``), per file."""
+    if not repair.files:
+        return [
+            f"{repair.interpreter}: nothing to change "
+            f"(already fixed; it was built for {repair.build_prefix})"
+        ]
+    verb = "would change" if repair.dry_run else "changed"
+    lines = [f"{repair.interpreter}: built for {repair.build_prefix}, installed at {repair.prefix}"]
+    for file in repair.files:
+        count = len(file.changes)
+        kept = f" (original kept as {file.backup})" if file.backup else ""
+        lines.append(f"  {file.path}: {verb} {count} value{'s' if count != 1 else ''}{kept}")
+        lines += [f"    {c.var}: {c.was!r} -> {c.now!r}" for c in file.changes]
+    return lines

@@ -8,7 +8,7 @@ import attrs
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from whichpython.errors import WhichPythonError
+from whichpython.errors import ConfigError
 
 IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "python": None, "pypy": "pypy",
                    "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy"}  # fmt: skip
@@ -27,7 +27,7 @@ _KEY = re.compile(
 )
 
 
-class RequestError(WhichPythonError, ValueError):
+class RequestError(ConfigError):
     """A request that whichpython cannot understand."""
 
     kind = "bad-request"

@@ -20,6 +20,8 @@ CONFIG_VARS = (
     "MULTIARCH", "VERSION", "py_version_nodot", "ABIFLAGS", "Py_DEBUG", "Py_GIL_DISABLED",
     "Py_TRACE_REFS", "WITH_PYMALLOC", "PYTHONFRAMEWORK", "PYTHONFRAMEWORKPREFIX",
     "PYTHON_BUILD_STANDALONE", "LIBPC", "MACHDEP", "HOST_GNU_TYPE", "platlibdir",
+    "LDVERSION", "Py_REF_DEBUG", "COUNT_ALLOCS", "CPPFLAGS", "CCSHARED", "BLDLIBRARY",
+    "WHICHPYTHON_RELOCATED_FROM",
 )
 PATH_NAMES = ("stdlib", "platstdlib", "purelib", "platlib", "include", "platinclude",
               "scripts", "data")
