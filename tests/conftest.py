@@ -97,6 +97,66 @@ def relocated_copy(version: str, dest: Path) -> Path:
     return dest
 
 
+BUILD_PREFIX = "/install"
+_BUILD_BOX_TOOLS = {"CC": "/tools/llvm/bin/clang", "CXX": "/tools/llvm/bin/clang++",
+                    "LDSHARED": "/tools/llvm/bin/clang", "BLDSHARED": "/tools/llvm/bin/clang",
+                    "LDCXXSHARED": "/tools/llvm/bin/clang++", "LINKCC": "/tools/llvm/bin/clang",
+                    "AR": "/tools/llvm/bin/llvm-ar"}  # fmt: skip
+
+
+def standalone_lookalike(version: str, dest: Path) -> Path:
+    """A relocated pyenv build made to look like python-build-standalone (field notes): built
+    for ``/install`` by a build box whose compilers live in ``/tools/llvm/bin``, RUNPATH
+    ``$ORIGIN/../lib``. Returns the copy's ``bin/pythonX.Y``.
+
+    Besides the sysconfig data and .pc files, the prefix compiled into libpython is made to
+    name a directory that does not exist, as a real standalone build's ``/install`` does; only
+    then do an embedded interpreter or a venv made through a symlink look for the stdlib in
+    the wrong place instead of silently using the original pyenv install. That rewrite keeps
+    the length and the tail (``/root/...`` -> ``/nowh/...``): the linker merges strings
+    such as the version number into the tail of the prefix string.
+    """
+    patchelf = shutil.which("patchelf")
+    if patchelf is None:
+        pytest.skip("patchelf is not installed (apt-get install patchelf)")
+    old = str(PYENV_ROOT / "versions" / version)
+    copy = relocated_copy(version, dest)
+    short = ".".join(version.split(".")[:2])
+    python = copy / "bin" / f"python{short}"
+    stdlib = copy / "lib" / f"python{short}"
+    for data_file in stdlib.glob("_sysconfigdata*.py"):
+        namespace: dict[str, Any] = {}
+        exec(data_file.read_text(), namespace)
+        values = {}
+        for key, value in namespace["build_time_vars"].items():
+            if isinstance(value, str):
+                # No rpath in a standalone build's flags (pyenv adds one through LDFLAGS).
+                words = [w for w in value.split(" ") if not w.startswith("-Wl,-rpath")]
+                value = " ".join(words).replace(old, BUILD_PREFIX)
+                if key in _BUILD_BOX_TOOLS and value.split():
+                    value = " ".join([_BUILD_BOX_TOOLS[key], *value.split()[1:]])
+            values[key] = value
+        _replace(data_file, f"build_time_vars = {values!r}\n".encode())
+    for pc_file in (copy / "lib" / "pkgconfig").glob("*.pc"):
+        _replace(pc_file, pc_file.read_bytes().replace(old.encode(), BUILD_PREFIX.encode()))
+    first = old.split("/")[1]
+    gone = "/" + "nowhere-at-all"[: len(first)] + old[len(first) + 1 :]
+    assert not os.path.exists(gone) and len(gone) == len(old)
+    for library in (copy / "lib").glob("libpython*.so*"):
+        if not library.is_symlink():
+            _replace(library, library.read_bytes().replace(old.encode(), gone.encode()))
+    subprocess.run([patchelf, "--set-rpath", "$ORIGIN/../lib", str(python)], check=True)
+    return python
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a new file over ``path`` (never in place: the copy hard-links the original)."""
+    fresh = path.with_name(path.name + ".new")
+    fresh.write_bytes(data)
+    shutil.copymode(path, fresh)
+    os.replace(fresh, path)
+
+
 def make_venv(base: str, dest: Path, *extra: str) -> Path:
     """``base -m venv dest`` (without pip: fast); returns the venv's python."""
     subprocess.run([base, "-m", "venv", "--without-pip", *extra, str(dest)], check=True)

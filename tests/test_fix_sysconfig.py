@@ -1,0 +1,250 @@
+"""Corrected sysconfig for relocated installs, and ``fix-sysconfig`` (docs/relocated-sysconfig.md).
+
+The relocated install is a python-build-standalone look-alike built from pyenv 3.12
+(conftest.standalone_lookalike): its sysconfig says ``/install`` and ``/tools/llvm/bin/clang``.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import (
+    BUILD_PREFIX,
+    make_venv,
+    pyenv_python,
+    run_cli,
+    self_report,
+    standalone_lookalike,
+)
+from whichpython import inspect_interpreter
+from whichpython.fixes import Relocation, correct_value, rebase
+
+# Builds a C extension the way distutils/setuptools do, from the interpreter's own config vars.
+BUILD_EXTENSION = r"""
+import os, shlex, subprocess, sys, sysconfig
+var = sysconfig.get_config_var
+work = sys.argv[1]
+source = os.path.join(work, "spam.c")
+with open(source, "w") as handle:
+    handle.write('#include <Python.h>\n'
+                 'static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, "spam"};\n'
+                 'PyMODINIT_FUNC PyInit_spam(void) { return PyModule_Create(&m); }\n')
+obj = os.path.join(work, "spam.o")
+subprocess.run(shlex.split(var("CC")) + shlex.split(var("CFLAGS")) + shlex.split(var("CCSHARED"))
+               + ["-I" + var("INCLUDEPY"), "-c", source, "-o", obj], check=True)
+target = os.path.join(work, "spam" + var("EXT_SUFFIX"))
+subprocess.run(shlex.split(var("LDSHARED")) + [obj, "-o", target], check=True)
+sys.path.insert(0, work)
+import spam
+print(spam.__file__)
+"""
+
+
+@pytest.fixture
+def standalone(tmp_path: Path) -> Path:
+    return standalone_lookalike("3.12.1", tmp_path / "cpython-3.12.1-linux-x86_64-gnu")
+
+
+def _prefix(python: Path) -> Path:
+    return python.parent.parent
+
+
+def test_relocated_install_reports_corrected_sysconfig(standalone: Path) -> None:
+    prefix = _prefix(standalone)
+    found = inspect_interpreter(standalone, cache=False)
+    config = found.sysconfig
+    assert config["LIBDIR"] == str(prefix / "lib")
+    assert config["INCLUDEPY"] == str(prefix / "include" / "python3.12")
+    assert config["LIBPL"] == str(prefix / "lib" / "python3.12" / "config-3.12-x86_64-linux-gnu")
+    assert config["prefix"] == str(prefix)
+    assert config["CC"] == "cc"
+    assert config["CXX"] == "c++"
+    assert config["AR"] == "ar"
+    assert str(config["LDSHARED"]).startswith("cc ")
+    assert not any(BUILD_PREFIX + "/" in str(v) or v == BUILD_PREFIX for v in config.values())
+    changes = {fix.var: fix for fix in found.sysconfig_corrections}
+    assert changes["LIBDIR"].was == "/install/lib"
+    assert changes["LIBDIR"].now == str(prefix / "lib")
+    assert "/install does not exist" in changes["LIBDIR"].reason
+    assert changes["CC"].was == "/tools/llvm/bin/clang"
+    assert "not on this machine" in changes["CC"].reason
+    # The raw values stay available, and they are what the interpreter itself reports.
+    raw = self_report(
+        str(standalone), "import sysconfig, json; print(json.dumps(sysconfig.get_config_vars()))"
+    )
+    assert {k: v for k, v in found.raw_sysconfig.items() if v is not None} == {
+        k: v for k, v in json.loads(raw).items() if k in found.sysconfig and v is not None
+    }
+
+
+def test_corrections_in_json_and_text(standalone: Path) -> None:
+    shown = run_cli("inspect", "--json", "--no-cache", str(standalone))
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["sysconfig"]["LIBDIR"] == str(_prefix(standalone) / "lib")
+    assert {"var": "CC", "was": "/tools/llvm/bin/clang", "now": "cc"}.items() <= next(
+        fix for fix in data["sysconfig_corrections"] if fix["var"] == "CC"
+    ).items()
+    text = run_cli("inspect", "--no-cache", str(standalone)).stdout
+    assert "relocated:" in text and "values corrected" in text
+
+
+@pytest.mark.parametrize("which", ["pyenv", "debian", "copy-of-existing", "venv"])
+def test_installs_that_are_not_relocated_get_no_corrections(
+    which: str, tmp_path: Path, copy312: Path
+) -> None:
+    if which == "pyenv":
+        python = pyenv_python("3.12.1")
+    elif which == "debian":
+        python = Path("/usr/bin/python3.11")
+        if not python.exists():
+            pytest.skip("Debian python3.11 is not installed")
+    elif which == "copy-of-existing":
+        python = copy312 / "bin" / "python3.12"  # its build prefix (the original) exists
+    else:
+        python = make_venv(str(pyenv_python("3.12.1")), tmp_path / "env")
+    found = inspect_interpreter(python, cache=False)
+    assert found.sysconfig_corrections == []
+    assert found.raw_sysconfig == found.sysconfig
+
+
+def test_a_venv_of_a_relocated_install_gets_the_base_corrections(
+    standalone: Path, tmp_path: Path
+) -> None:
+    venv = make_venv(str(standalone), tmp_path / "env")
+    found = inspect_interpreter(venv, cache=False)
+    assert found.sysconfig["LIBDIR"] == str(_prefix(standalone) / "lib")
+    assert found.sysconfig["CC"] == "cc"
+
+
+def test_fix_sysconfig_rewrites_the_install(standalone: Path, tmp_path: Path) -> None:
+    prefix = _prefix(standalone)
+    data_file = next((prefix / "lib" / "python3.12").glob("_sysconfigdata*.py"))
+    original = data_file.read_text()
+    work = tmp_path / "ext"
+    work.mkdir()
+    before = subprocess.run(
+        [str(standalone), "-c", BUILD_EXTENSION, str(work)], capture_output=True, text=True
+    )
+    assert before.returncode != 0  # the build box's /tools/llvm/bin/clang is not here
+
+    dry = run_cli("fix-sysconfig", "--dry-run", str(standalone))
+    assert dry.returncode == 0, dry.stderr
+    assert "would change" in dry.stdout and "LIBDIR" in dry.stdout
+    assert data_file.read_text() == original
+
+    fixed = run_cli("fix-sysconfig", "--json", str(standalone))
+    assert fixed.returncode == 0, fixed.stderr
+    report = json.loads(fixed.stdout)
+    assert report["build_prefix"] == BUILD_PREFIX
+    files = {entry["path"]: entry for entry in report["files"]}
+    assert str(data_file) in files
+    assert Path(files[str(data_file)]["backup"]).read_text() == original
+    assert any(path.endswith(".pc") for path in files)
+
+    asked = self_report(
+        str(standalone),
+        "import sysconfig as s; print(s.get_config_var('LIBDIR')); print(s.get_config_var('CC'))",
+    ).split()
+    assert asked == [str(prefix / "lib"), "cc"]
+    built = subprocess.run(
+        [str(standalone), "-c", BUILD_EXTENSION, str(work)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.strip().startswith(str(work))
+
+    # whichpython now sees an install with nothing left to correct (the cache noticed).
+    assert inspect_interpreter(standalone).sysconfig_corrections == []
+    rewritten = data_file.read_text()
+    again = run_cli("fix-sysconfig", str(standalone))
+    assert again.returncode == 0, again.stderr
+    assert "nothing to change" in again.stdout
+    assert data_file.read_text() == rewritten
+
+
+def test_fixed_pkg_config_files_are_relocatable(standalone: Path) -> None:
+    pkg_config = shutil.which("pkg-config")
+    if pkg_config is None:
+        pytest.skip("pkg-config is not installed")
+    prefix = _prefix(standalone)
+    assert run_cli("fix-sysconfig", str(standalone)).returncode == 0
+    env = dict(os.environ, PKG_CONFIG_PATH=str(prefix / "lib" / "pkgconfig"))
+    flags = subprocess.run(
+        [pkg_config, "--cflags", "--libs", "python-3.12-embed"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.split()
+    include = next(flag[2:] for flag in flags if flag.startswith("-I"))
+    assert os.path.realpath(include) == str(prefix / "include" / "python3.12")
+    assert f"-L{prefix / 'lib'}" in flags
+
+
+@pytest.mark.parametrize("which", ["venv", "not-relocated"])
+def test_fix_sysconfig_refuses(which: str, standalone: Path, tmp_path: Path) -> None:
+    if which == "venv":
+        target = make_venv(str(standalone), tmp_path / "env")
+        expected = "is a venv; fix its base interpreter instead"
+    else:
+        target = pyenv_python("3.12.1")
+        expected = "not relocated: its sysconfig prefix"
+    result = run_cli("fix-sysconfig", str(target))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"whichpython: error: {target}: {expected}")
+    assert "Traceback" not in result.stderr
+
+
+def test_fix_sysconfig_refuses_a_read_only_install(standalone: Path) -> None:
+    """The install is bind-mounted read-only in a private mount namespace (root ignores
+    file modes, not a read-only mount)."""
+    prefix = _prefix(standalone)
+    data_file = next((prefix / "lib" / "python3.12").glob("_sysconfigdata*.py"))
+    original = data_file.read_text()
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare is not available")
+    script = (
+        f"mount --bind {prefix} {prefix} && mount -o remount,bind,ro {prefix} || exit 99; "
+        f'"$0" -m whichpython fix-sysconfig --no-cache {standalone}'
+    )
+    result = subprocess.run(
+        [unshare, "-m", "sh", "-c", script, sys.executable], capture_output=True, text=True
+    )
+    if result.returncode == 99 or "unshare failed" in result.stderr:
+        pytest.skip("cannot make a read-only mount here")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == (
+        f"whichpython: error: {data_file}: is read-only here; nothing was changed"
+    )
+    assert data_file.read_text() == original
+
+
+def test_rebase_touches_whole_path_components_only() -> None:
+    assert rebase("/install/lib", "/install", "/opt/py") == "/opt/py/lib"
+    assert rebase("-L/install/lib -I/install/include", "/install", "/x") == "-L/x/lib -I/x/include"
+    assert rebase("--prefix=/install", "/install", "/x") == "--prefix=/x"
+    assert rebase("-Wl,-rpath,/install/lib", "/install", "/x") == "-Wl,-rpath,/x/lib"
+    assert rebase("/installer/lib /opt/install/lib", "/install", "/x") == (
+        "/installer/lib /opt/install/lib"
+    )
+
+
+def test_compiler_and_sysroot_rules() -> None:
+    moved = Relocation((("/install", "/real"),))
+    here = {"cc": "/usr/bin/cc", "gcc": "/usr/bin/gcc"}.get
+    new, reasons = correct_value("CC", "gcc -pthread", moved, which=here)
+    assert (new, reasons) == ("gcc -pthread", [])  # a compiler that exists here stays
+    new, _ = correct_value("LDCXXSHARED", "clang++ -shared", moved, which=here)
+    assert new == "c++ -shared"
+    sdk = "/Applications/Xcode-nowhere.app/SDKs/MacOSX.sdk"
+    new, reasons = correct_value("CFLAGS", f"-O2 -isysroot {sdk} -I/install/include", moved)
+    assert new == "-O2 -I/real/include"
+    assert any("-isysroot" in reason for reason in reasons)
+    new, _ = correct_value("CFLAGS", "-isysroot / -O2", moved)
+    assert new == "-isysroot / -O2"  # a sysroot that exists here stays
