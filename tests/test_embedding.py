@@ -78,8 +78,17 @@ def _build(python: Path, work: Path) -> Path:
 
 
 def _run(binary: Path, exports: Optional[str] = None) -> "subprocess.CompletedProcess[str]":
-    """Run ``binary`` in a clean environment, after ``exports`` (``embed --env`` output)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LD_LIBRARY"))}
+    """Run ``binary`` in a clean environment, after ``exports`` (``embed --env`` output).
+
+    PATH is reset: an embedded CPython looks ``python3`` up on PATH to find its prefix, and a
+    venv first on PATH (the test runner's own) would become the program's venv.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "LD_LIBRARY", "VIRTUAL_ENV", "CONDA"))
+    }
+    env["PATH"] = "/usr/bin:/bin"
     script = f'{exports or ""}\nexec "$0"'
     return subprocess.run(
         ["sh", "-c", script, str(binary)], capture_output=True, text=True, env=env, timeout=60
