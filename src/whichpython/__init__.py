@@ -1,47 +1,110 @@
-"""whichpython: find the Python interpreters on a machine and tell the truth about each one."""
+"""whichpython: find the Python interpreters on a machine and tell the truth about each one.
 
-from whichpython.discovery import Discovery, SearchResult, find_interpreter, find_interpreters
-from whichpython.errors import (
-    BrokenSymlink,
-    ConfigError,
-    InterpreterError,
-    InterpreterNotFound,
-    NotAPython,
-    NotExecutable,
-    OutputTooLarge,
-    PathIsDirectory,
-    PathNotFound,
-    PermissionDenied,
-    ProbeCrashed,
-    ProbeFailed,
-    ProbeTimeout,
-    Refused,
-    SymlinkLoop,
-    VenvBaseMissing,
-    VenvCreationFailed,
-    WhichPythonError,
-)
-from whichpython.inspection import inspect_interpreter
-from whichpython.models import (
-    SCHEMA_VERSION,
-    Considered,
-    Distro,
-    Embedding,
-    Interpreter,
-    Kind,
-    Libc,
-    Libpython,
-    LibraryFile,
-    Platform,
-    Prefixes,
-    SysconfigCorrection,
-    UserSite,
-    Venv,
-    VersionInfo,
-)
-from whichpython.repair import SysconfigRepair, fix_sysconfig
-from whichpython.request import RequestError, parse_request
-from whichpython.venvs import create_venv
+Names are imported on first use (PEP 562), so that ``import whichpython`` and the CLI stay cheap.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from whichpython.discovery import Discovery, SearchResult, find_interpreter, find_interpreters
+    from whichpython.errors import (
+        BrokenSymlink,
+        ConfigError,
+        InterpreterError,
+        InterpreterNotFound,
+        NotAPython,
+        NotExecutable,
+        OutputTooLarge,
+        PathIsDirectory,
+        PathNotFound,
+        PermissionDenied,
+        ProbeCrashed,
+        ProbeFailed,
+        ProbeTimeout,
+        Refused,
+        SymlinkLoop,
+        VenvBaseMissing,
+        VenvCreationFailed,
+        WhichPythonError,
+    )
+    from whichpython.inspection import inspect_interpreter
+    from whichpython.models import (
+        SCHEMA_VERSION,
+        Considered,
+        Distro,
+        Embedding,
+        Interpreter,
+        Kind,
+        Libc,
+        Libpython,
+        LibraryFile,
+        Platform,
+        Prefixes,
+        SysconfigCorrection,
+        UserSite,
+        Venv,
+        VersionInfo,
+    )
+    from whichpython.repair import SysconfigRepair, fix_sysconfig
+    from whichpython.request import RequestError, parse_request
+    from whichpython.venvs import create_venv
+
+_HOMES = {
+    "BrokenSymlink": "whichpython.errors",
+    "ConfigError": "whichpython.errors",
+    "Considered": "whichpython.models",
+    "Discovery": "whichpython.discovery",
+    "Distro": "whichpython.models",
+    "Embedding": "whichpython.models",
+    "Interpreter": "whichpython.models",
+    "InterpreterError": "whichpython.errors",
+    "InterpreterNotFound": "whichpython.errors",
+    "Kind": "whichpython.models",
+    "Libc": "whichpython.models",
+    "Libpython": "whichpython.models",
+    "LibraryFile": "whichpython.models",
+    "NotAPython": "whichpython.errors",
+    "NotExecutable": "whichpython.errors",
+    "OutputTooLarge": "whichpython.errors",
+    "PathIsDirectory": "whichpython.errors",
+    "PathNotFound": "whichpython.errors",
+    "PermissionDenied": "whichpython.errors",
+    "Platform": "whichpython.models",
+    "Prefixes": "whichpython.models",
+    "ProbeCrashed": "whichpython.errors",
+    "ProbeFailed": "whichpython.errors",
+    "ProbeTimeout": "whichpython.errors",
+    "Refused": "whichpython.errors",
+    "RequestError": "whichpython.request",
+    "SCHEMA_VERSION": "whichpython.models",
+    "SearchResult": "whichpython.discovery",
+    "SymlinkLoop": "whichpython.errors",
+    "SysconfigCorrection": "whichpython.models",
+    "SysconfigRepair": "whichpython.repair",
+    "UserSite": "whichpython.models",
+    "Venv": "whichpython.models",
+    "VenvBaseMissing": "whichpython.errors",
+    "VenvCreationFailed": "whichpython.errors",
+    "VersionInfo": "whichpython.models",
+    "WhichPythonError": "whichpython.errors",
+    "create_venv": "whichpython.venvs",
+    "find_interpreter": "whichpython.discovery",
+    "find_interpreters": "whichpython.discovery",
+    "fix_sysconfig": "whichpython.repair",
+    "inspect_interpreter": "whichpython.inspection",
+    "parse_request": "whichpython.request",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'whichpython' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SCHEMA_VERSION",

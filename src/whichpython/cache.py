@@ -4,14 +4,11 @@ An entry is valid only while every file it depends on has the same stat
 (mtime_ns, size, inode, device) as when it was written, and the probe is the same.
 """
 
-import hashlib
 import json
 import os
-import tempfile
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
-
-import filelock
 
 from whichpython.probe.result import ProbeResult
 from whichpython.probe.runner import probe_hash
@@ -75,8 +72,11 @@ class Cache:
         return cls(directory)
 
     def _entry(self, path: str) -> str:
-        key = hashlib.sha256(os.path.abspath(path).encode("utf-8", "surrogateescape"))
-        return os.path.join(self.directory, key.hexdigest()[:32] + ".json")
+        # Not a security boundary: the entry records its path and is checked on load, so a
+        # collision only costs a re-probe. zlib avoids importing hashlib on the warm path.
+        data = os.path.abspath(path).encode("utf-8", "surrogateescape")
+        key = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):04x}"
+        return os.path.join(self.directory, key + ".json")
 
     def load(self, path: str) -> Optional[ProbeResult]:
         """The cached answer for ``path``, or None if absent, stale, corrupt or foreign."""
@@ -107,6 +107,10 @@ class Cache:
             "deps": self._deps(dependencies(path, probe)),
             "result": probe_to_json(probe),
         }
+        import tempfile
+
+        import filelock
+
         target = self._entry(path)
         try:
             os.makedirs(self.directory, exist_ok=True)

@@ -1,7 +1,6 @@
 """The discovery engine: walk the sources in priority order, skip what cannot match without
 running it, probe lazily (``find``) or in parallel (``list``), and explain every verdict."""
 
-import concurrent.futures
 import os
 from collections.abc import Iterator, Mapping
 from typing import Optional, Union
@@ -226,6 +225,8 @@ class Discovery:
                 self._probe(item, ctx)
             return
         workers = min(_MAX_WORKERS, len(items))
+        import concurrent.futures
+
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             list(pool.map(lambda item: self._probe(item, ctx), items))
 

@@ -3,19 +3,17 @@
 import contextlib
 import errno
 import functools
-import hashlib
 import json
 import os
 import re
-import secrets
 import signal
 import stat
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, NoReturn, Optional
 
 import attrs
@@ -48,13 +46,16 @@ _WINDOWS = os.name == "nt"
 @functools.cache
 def probe_source() -> str:
     """The probe's source code, passed to the interpreter with ``-c``."""
-    return Path(__file__).with_name("_script.py").read_text(encoding="utf-8")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_script.py")
+    with open(script, encoding="utf-8") as handle:
+        return handle.read()
 
 
 @functools.cache
 def probe_hash() -> str:
     """A hash of the probe: cached answers of another probe version never match."""
-    return hashlib.sha256(probe_source().encode("utf-8")).hexdigest()[:16]
+    data = probe_source().encode("utf-8")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
 
 
 def resolve_timeout(timeout: Optional[float], environ: Mapping[str, str]) -> float:
@@ -265,7 +266,7 @@ def run_probe(
 
 
 def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> _Outcome:
-    marker = "whichpython-" + secrets.token_hex(16)
+    marker = "whichpython-" + os.urandom(16).hex()
     argv = [path, *flags, "-c", probe_source(), marker]
     try:
         return _run(argv, env, limit)
