@@ -236,7 +236,7 @@ def test_rebase_touches_whole_path_components_only() -> None:
 
 
 def test_compiler_and_sysroot_rules() -> None:
-    moved = Relocation((("/install", "/real"),))
+    moved = Relocation("/install", "/real", (("/install", "/real"),))
     here = {"cc": "/usr/bin/cc", "gcc": "/usr/bin/gcc"}.get
     new, reasons = correct_value("CC", "gcc -pthread", moved, which=here)
     assert (new, reasons) == ("gcc -pthread", [])  # a compiler that exists here stays

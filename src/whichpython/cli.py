@@ -241,10 +241,10 @@ def _venv(args: argparse.Namespace) -> int:
 
     discovery = Discovery(timeout=args.timeout, cache=not args.no_cache)
     source = discovery.find(args.python).interpreters[0]
+    base = venv_base(source)
     if source.is_venv:
         print(
-            f"whichpython: note: {source.path} is a venv; using its base interpreter "
-            f"{venv_base(source)}",
+            f"whichpython: note: {source.path} is a venv; using its base interpreter {base}",
             file=sys.stderr,
         )
     made = create_venv(
@@ -261,7 +261,7 @@ def _venv(args: argparse.Namespace) -> int:
     else:
         home = made.venv.home if made.venv is not None else "-"
         print(made.path)
-        print(f"  made from {venv_base(source)} (home = {home})", file=sys.stderr)
+        print(f"  made from {base} (home = {home})", file=sys.stderr)
     return EXIT_OK
 
 

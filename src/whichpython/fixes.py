@@ -36,14 +36,15 @@ _ISYSROOT = re.compile(r"\s*-isysroot\s+(\S+)")
 
 @attrs.frozen
 class Relocation:
-    """Where an install was built (``build``) and where it really is (``real``), per prefix."""
+    """Where an install was built and where it really is.
 
+    ``prefixes`` pairs each stale build prefix with its real one, longest first, so that an
+    exec prefix nested in the prefix is rebased before the prefix around it.
+    """
+
+    build_prefix: str
+    prefix: str
     prefixes: tuple[tuple[str, str], ...]
-
-    @property
-    def build_prefix(self) -> str:
-        """The build-time ``prefix`` (for messages)."""
-        return self.prefixes[0][0]
 
 
 def find_relocation(
@@ -64,10 +65,8 @@ def find_relocation(
         and not os.path.exists(build_exec)
     ):
         pairs.setdefault(build_exec, base_exec_prefix)
-    # Longest first, so that a nested exec prefix is rebased before the prefix around it.
     ordered = sorted(pairs.items(), key=lambda item: len(item[0]), reverse=True)
-    ordered.sort(key=lambda item: item[0] != build)  # the prefix itself leads (stable)
-    return Relocation(tuple(ordered))
+    return Relocation(build, base_prefix, tuple(ordered))
 
 
 def _usable_prefix(path: str) -> bool:

@@ -172,8 +172,9 @@ def _fix_pc(path: str, text: str, relocation: Relocation) -> tuple[str, list[Sys
         new = body
         key, sep, value = body.partition("=")
         if sep and key.strip() == "prefix" and _under(value.strip(), relocation):
-            real = relocation.prefixes[0][1]
-            relative = os.path.relpath(real, os.path.dirname(path)).replace(os.sep, "/")
+            relative = os.path.relpath(relocation.prefix, os.path.dirname(path)).replace(
+                os.sep, "/"
+            )
             new = f"{key}=${{pcfiledir}}/{relative}"
             reason = "prefix made relative to the .pc file (relocatable)"
         else:
