@@ -103,6 +103,23 @@ def test_store_missing_yields_nothing(tmp_path: Path) -> None:
     assert list(NixProfiles().candidates(ctx_for(tmp_path))) == []
 
 
+def test_store_listing_is_reread_when_the_store_changes(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    py312 = store_entry(store, "python3-3.12.8", "python3.12")
+    ctx = ctx_for(tmp_path, NIX_STORE_DIR=str(store))
+    assert [c.path for c in NixStore().candidates(ctx)] == [str(py312 / "bin/python3.12")]
+
+    py313 = store_entry(store, "python3-3.13.1", "python3.13")  # a new store path: new mtime
+    assert [c.path for c in NixStore().candidates(ctx)] == [
+        str(py313 / "bin/python3.13"),
+        str(py312 / "bin/python3.12"),
+    ]
+    (py313 / "bin/python3.13").unlink()  # inside an entry: the names are kept, files re-checked
+    assert [c.path for c in NixStore().candidates(ctx)] == [str(py312 / "bin/python3.12")]
+    os.rename(py312, store / f"{nix_hash('x')}-glibc-2.40")
+    assert list(NixStore().candidates(ctx)) == []
+
+
 def link(target: Path, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.symlink_to(target)

@@ -8,7 +8,8 @@ from typing import Optional, Union
 import attrs
 
 from whichpython.errors import InterpreterError, InterpreterNotFound
-from whichpython.inspection import inspect_interpreter
+from whichpython.cache import Cache
+from whichpython.inspection import cached_interpreter, inspect_interpreter
 from whichpython.models import Considered, Interpreter
 from whichpython.policy import Policy, Verdict
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
@@ -213,6 +214,11 @@ class Discovery:
             path, timeout=self.timeout, cache=self.cache, environ=ctx.environ
         )
 
+    @staticmethod
+    def _from_cache(item: _Item, store: Cache, ctx: Context) -> bool:
+        item.interpreter = cached_interpreter(item.path, store, ctx.environ)
+        return item.interpreter is not None
+
     def _probe(self, item: _Item, ctx: Context) -> None:
         try:
             item.interpreter = self._inspect(item.path, ctx)
@@ -220,6 +226,11 @@ class Discovery:
             item.verdict = Verdict("failed", f"failed: {error.cause}")
 
     def _probe_all(self, items: list[_Item], ctx: Context) -> None:
+        """Cached answers first, in this thread; then the misses, probed in parallel."""
+        if self.cache:
+            store = Cache.from_environ(ctx.environ)
+            if store is not None:
+                items = [item for item in items if not self._from_cache(item, store, ctx)]
         if len(items) <= 1:
             for item in items:
                 self._probe(item, ctx)

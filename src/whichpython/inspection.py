@@ -60,6 +60,14 @@ def inspect_interpreter(
     return build_interpreter(path, probe, environ)
 
 
+def cached_interpreter(
+    path: str, store: Cache, environ: Mapping[str, str]
+) -> Optional[Interpreter]:
+    """The interpreter at ``path`` from the cache alone (no process), or None on a miss."""
+    probe = store.load(path)
+    return None if probe is None else build_interpreter(path, probe, environ)
+
+
 def is_cacheable(path: str, probe: ProbeResult) -> bool:
     """False for a wrapper that runs another interpreter (a pyenv shim, say): what it
     runs depends on the environment, so its answer is not the path's own."""

@@ -74,11 +74,7 @@ class NixStore(Source):
             or ctx.environ.get("NIX_STORE")
             or ctx.system_path("/nix/store")
         )
-        try:
-            with os.scandir(store) as entries:
-                found = [_STORE_NAME.match(e.name) for e in entries if _is_interesting(e.name)]
-        except OSError:
-            return
+        found = [_STORE_NAME.match(name) for name in _store_names(store)]
         kept = sorted((m for m in found if m), key=lambda m: m.string)
         kept.sort(key=lambda m: m.group("env") is not None)
         kept.sort(key=_store_version, reverse=True)
@@ -89,6 +85,26 @@ class NixStore(Source):
                 if os.path.isfile(path):
                     yield Candidate(path, self.name, merge(hints, name_hints(exe)))
                     break
+
+
+# store dir -> ((mtime_ns, inode, device), its interesting names): adding or removing a store
+# path changes the directory's mtime, so a long-lived process lists 50k entries only once.
+_LISTINGS: dict[str, tuple[tuple[int, int, int], list[str]]] = {}
+
+
+def _store_names(store: str) -> list[str]:
+    """The names in the store that may be Pythons (names only: no entry is stat'ed)."""
+    try:
+        info = os.stat(store)
+        stamp = (info.st_mtime_ns, info.st_ino, info.st_dev)
+        known = _LISTINGS.get(store)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        names = [name for name in os.listdir(store) if _is_interesting(name)]
+    except OSError:
+        return []
+    _LISTINGS[store] = (stamp, names)
+    return names
 
 
 def _is_interesting(name: str) -> bool:
