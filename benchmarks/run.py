@@ -59,8 +59,9 @@ import sys
 spawned = [0]
 events = set(sys.argv[1].split(","))
 sys.addaudithook(lambda event, args: spawned.__setitem__(0, spawned[0] + (event in events)))
+sys.argv = ["whichpython", *sys.argv[2:]]  # a whichpython process: recorded answers apply
 from whichpython.cli import main
-code = main(sys.argv[2:])
+code = main()
 sys.stderr.write("SPAWNED=%d\n" % spawned[0])
 raise SystemExit(code)
 """
@@ -75,10 +76,16 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.Comp
     return (time.perf_counter() - start) * 1000, done
 
 
-def _whichpython_cli(scenario: str) -> list[str]:
+def _whichpython_args(scenario: str) -> list[str]:
     request = REQUESTS[scenario]
-    command = ["list"] if request is None else ["find", request]
-    return [sys.executable, "-m", "whichpython", *command]
+    return ["list"] if request is None else ["find", request]
+
+
+def _whichpython_cli(scenario: str) -> list[str]:
+    """The command a user types: the console script next to this python, else ``-m``."""
+    script = Path(sys.executable).with_name("whichpython")
+    entry = [str(script)] if script.exists() else [sys.executable, "-m", "whichpython"]
+    return [*entry, *_whichpython_args(scenario)]
 
 
 def bench_scale(
@@ -102,9 +109,10 @@ def bench_scale(
             env[var] = os.path.join(cache, var.lower())
         return env
 
-    # Prime the warm caches once.
+    # Prime the warm caches: whichpython's second run records its answer (the first probes).
     for scenario in REQUESTS:
-        _timed(_whichpython_cli(scenario), env_for("warm", []))
+        for _ in range(2):
+            _timed(_whichpython_cli(scenario), env_for("warm", []))
         for peer in peers:
             if scenario in peer.cli:
                 _timed(peer.cli[scenario], env_for("warm", peer.cache_env))
@@ -113,13 +121,11 @@ def bench_scale(
         for scenario in REQUESTS:
             for mode in ("cold", "warm"):
                 env = env_for(mode, [])
-                ms, done = _timed(
-                    [sys.executable, "-c", COUNTING_CLI, ",".join(SPAWN_EVENTS),
-                     *_whichpython_cli(scenario)[3:]],
-                    env,
-                )  # fmt: skip
+                ms, done = _timed(_whichpython_cli(scenario), env)
                 samples.setdefault(f"whichpython cli {scenario} {mode}", []).append(ms)
-                if mode == "warm":
+                if mode == "warm":  # the same command again, untimed, counting processes
+                    counting = [sys.executable, "-c", COUNTING_CLI, ",".join(SPAWN_EVENTS)]
+                    _, done = _timed([*counting, *_whichpython_args(scenario)], env)
                     count = int(done.stderr.rsplit("SPAWNED=", 1)[-1].split()[0] or 0)
                     spawns[f"cli {scenario}"] = max(spawns.get(f"cli {scenario}", 0), count)
                 request = REQUESTS[scenario] or "-"
@@ -165,14 +171,16 @@ def bench_scale(
 
 
 def _nix_scan(machine: dict[str, str]) -> float:
+    """A full scan of the store's names (the per-process listing is dropped before each)."""
+    from whichpython.sources import nix
     from whichpython.sources.base import Context
-    from whichpython.sources.nix import NixStore
 
     ctx = Context(environ=machine, cwd=os.getcwd())
     times = []
     for _ in range(5):
+        nix._LISTINGS.clear()
         start = time.perf_counter()
-        list(NixStore().candidates(ctx))
+        list(nix.NixStore().candidates(ctx))
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 

@@ -3,11 +3,13 @@ interpreter says about itself (through a separate script, not the probe)."""
 
 import json
 import os
+import subprocess
 from typing import Any
 
 import pytest
 
-from conftest import real_interpreters, require, run_cli, self_report
+from conftest import isolation_flags, real_interpreters, require, run_cli, self_report
+from whichpython.probe.runner import probe_source
 
 SELF_REPORT = r"""
 import json, site, sys, sysconfig
@@ -120,3 +122,29 @@ def test_pypy_reports_language_and_implementation_versions() -> None:
     assert data["implementation"] == "pypy"
     assert data["implementation_version"] == own
     assert data["version"].startswith("3.")
+
+
+# The probe's own JSON writer against json.dumps, in the interpreter itself: its real answer
+# and values that stress the writer (non-ASCII, escapes, big ints, floats, nesting).
+ENCODER_CHECK = """
+import json
+answer = gather()
+odd = {"text": u"caf\\u00e9 \\"q\\" \\\\ \\n\\t\\u2603", "big": 2 ** 70, "neg": -3, "f": 0.1,
+       "exp": 1e300, "nested": [[], {}, (1, None, True, False)], u"\\u00e9": [u""]}
+for value in (answer, odd):
+    mine = encode(value, string_quoter())
+    theirs = json.dumps(value, ensure_ascii=True, sort_keys=True)
+    assert mine == theirs, (mine, theirs)
+    assert json.loads(mine) == json.loads(theirs)
+print("same")
+"""
+
+
+@pytest.mark.parametrize("python", real_interpreters())
+def test_probe_writes_the_json_that_json_dumps_writes(python: str) -> None:
+    require(python)
+    source = probe_source().rsplit("main()", 1)[0] + ENCODER_CHECK
+    flags = isolation_flags(python)
+    done = subprocess.run([python, *flags, "-c", source], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "same"

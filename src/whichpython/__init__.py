@@ -4,9 +4,11 @@ Names are imported on first use (PEP 562), so that ``import whichpython`` and th
 """
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI's fast path)
 if TYPE_CHECKING:
+    from typing import Any
+
     from whichpython.discovery import Discovery, SearchResult, find_interpreter, find_interpreters
     from whichpython.errors import (
         BrokenSymlink,
@@ -97,7 +99,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     module = _HOMES.get(name)
     if module is None:
         raise AttributeError(f"module 'whichpython' has no attribute {name!r}")

@@ -1,13 +1,13 @@
-"""The ``whichpython`` command line (also ``python -m whichpython``)."""
+"""The ``whichpython`` command line (also ``python -m whichpython``).
 
-import argparse
-import json
+A ``whichpython`` process first tries the answer recorded for the same command line
+(:mod:`whichpython.answers`); the modules below are imported only when the engine runs.
+"""
+
+from __future__ import annotations
+
 import os
-import shlex
-import shutil
 import sys
-from collections.abc import Sequence
-from typing import Any, Optional
 
 from whichpython.errors import (
     ConfigError,
@@ -17,10 +17,18 @@ from whichpython.errors import (
     WhichPythonError,
 )
 
+TYPE_CHECKING = False  # typing is not imported on the fast path
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="whichpython",
         description="Find the Python interpreters on this machine and tell the truth about each.",
@@ -89,8 +97,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request)."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request).
+
+    Without ``argv`` (a ``whichpython`` process) a ``find``/``list``/``inspect`` is answered
+    from its recorded answer while that holds, and recorded when it spawned no process."""
+    if argv is not None:
+        return _run(argv)
+    from whichpython.answers import Answers
+
+    words = sys.argv[1:]
+    answers = Answers.for_process(words)
+    if answers is None:
+        return _run(words)
+    replayed = answers.replay()
+    return replayed if replayed is not None else answers.record(lambda: _run(words))
+
+
+def _run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(argv)
     command = {
         "inspect": _inspect,
@@ -227,6 +251,8 @@ def _embed(args: argparse.Namespace) -> int:
     }
     words = [word for part in parts for word in flags.get(part, [])]
     if words:
+        import shlex
+
         print(" ".join(shlex.quote(word) for word in words))
     if "--env" in parts:
         print("\n".join(env_lines(found)))
@@ -269,6 +295,8 @@ def _locate(name: str) -> str:
     """A bare name that is not a file here is looked up on PATH, like a shell would."""
     if os.sep in name or (os.altsep and os.altsep in name) or os.path.lexists(name):
         return name
+    import shutil
+
     return shutil.which(name) or name
 
 
@@ -288,7 +316,7 @@ def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
     return EXIT_FAILED
 
 
-def _fail(error: WhichPythonError, path: Optional[str], *, as_json: bool) -> int:
+def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
     code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
     if as_json:
         where = error.path if isinstance(error, PathError) else path
@@ -299,4 +327,6 @@ def _fail(error: WhichPythonError, path: Optional[str], *, as_json: bool) -> int
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     print(json.dumps(data, indent=2))

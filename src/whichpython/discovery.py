@@ -7,8 +7,8 @@ from typing import Optional, Union
 
 import attrs
 
-from whichpython.errors import InterpreterError, InterpreterNotFound
 from whichpython.cache import Cache
+from whichpython.errors import InterpreterError, InterpreterNotFound
 from whichpython.inspection import cached_interpreter, inspect_interpreter
 from whichpython.models import Considered, Interpreter
 from whichpython.policy import Policy, Verdict

@@ -1,8 +1,11 @@
 """Errors whichpython raises on purpose; each renders as one line naming the path and cause."""
 
-from typing import TYPE_CHECKING, ClassVar, Optional
+from __future__ import annotations
 
+TYPE_CHECKING = False  # typing is not imported on the CLI's fast path
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from whichpython.models import Considered
 
 
@@ -135,7 +138,7 @@ class VenvBaseMissing(InterpreterError):
 
     kind = "venv-base-missing"
 
-    def __init__(self, path: str, cfg_path: str, home: Optional[str], detail: str) -> None:
+    def __init__(self, path: str, cfg_path: str, home: str | None, detail: str) -> None:
         self.cfg_path = cfg_path
         self.home = home
         super().__init__(path, f"venv whose base interpreter is gone ({cfg_path}: {detail})")
@@ -164,7 +167,7 @@ class InterpreterNotFound(WhichPythonError):
 
     kind = "no-match"
 
-    def __init__(self, request: str, candidates: "list[Considered]", note: str = "") -> None:
+    def __init__(self, request: str, candidates: list[Considered], note: str = "") -> None:
         self.request = request
         self.candidates = candidates
         counted = f"{len(candidates)} candidate{'s' if len(candidates) != 1 else ''} considered"

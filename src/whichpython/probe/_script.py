@@ -294,18 +294,55 @@ def emit(marker, payload):
         data = data[written:]
 
 
+def string_quoter():
+    """The json package's C string escaper: importing json itself imports re, which costs
+    more than the rest of the probe together (PyPy has no _json: take json's)."""
+    try:
+        from _json import encode_basestring_ascii
+    except ImportError:
+        from json.encoder import encode_basestring_ascii
+    return encode_basestring_ascii
+
+
+def encode(value, quote):
+    """ASCII JSON of the answer's plain values (keys sorted), as json.dumps writes it."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, bytes) and not isinstance(value, str):
+        raise TypeError("bytes are not JSON: %r" % (value,))
+    if isinstance(value, (str, type(u""), bytes)):
+        if isinstance(value, bytes):  # Python 2 str: text must be UTF-8, as json.dumps wants
+            value = value.decode("utf-8")
+        return quote(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        return repr(value)
+    if isinstance(value, int) or type(value).__name__ == "long":
+        return "%d" % value
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(encode(item, quote) for item in value) + "]"
+    if isinstance(value, dict):
+        items = sorted((text(key), item) for key, item in value.items())
+        return "{" + ", ".join(
+            quote(key) + ": " + encode(item, quote) for key, item in items) + "}"
+    raise TypeError("%s is not JSON serializable" % type(value).__name__)
+
+
 def main():
-    import json
     marker = sys.argv[-1]
+    quote = string_quoter()
     try:
         answer = gather()
     except Exception as exc:  # last resort: still answer, with the failure
         answer = {"probe_format": PROBE_FORMAT, "fatal": "%s: %s" % (type(exc).__name__, exc)}
     try:
-        payload = json.dumps(answer, ensure_ascii=True, sort_keys=True)
+        payload = encode(answer, quote)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
-        payload = json.dumps({"probe_format": PROBE_FORMAT,
-                              "fatal": "%s: %s" % (type(exc).__name__, exc)})
+        payload = encode({"probe_format": PROBE_FORMAT,
+                          "fatal": "%s: %s" % (type(exc).__name__, exc)}, quote)
     emit(marker, payload)
 
 

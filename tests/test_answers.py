@@ -1,0 +1,198 @@
+"""Recorded CLI answers: replayed only while everything the recording run looked at holds."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import pyenv_python
+from whichpython.answers import Answers, answers_dir
+
+# The real CLI in a process, reporting on stderr whether the engine ran and what it spawned.
+RUN = """
+import sys
+spawned = []
+sys.addaudithook(lambda e, a: spawned.append(e) if e == "subprocess.Popen" else None)
+sys.argv = ["whichpython", *sys.argv[1:]]
+from whichpython.cli import main
+code = main()
+engine = "whichpython.models" in sys.modules
+sys.stderr.write("ENGINE=%s SPAWNED=%d\\n" % (engine, len(spawned)))
+raise SystemExit(code)
+"""
+
+
+class Machine:
+    """Two PATH dirs (the first empty), a project dir to run in, a private cache."""
+
+    def __init__(self, root: Path) -> None:
+        self.first, self.second = root / "bin1", root / "bin2"
+        self.project = root / "project"
+        for directory in (self.first, self.second, self.project, root / "home"):
+            directory.mkdir()
+        self.cache = root / "cache"
+        self.env = {
+            "PATH": f"{self.first}{os.pathsep}{self.second}",
+            "HOME": str(root / "home"),
+            "PYENV_ROOT": str(root / "no-pyenv"),
+            "WHICHPYTHON_CACHE_DIR": str(self.cache),
+        }
+
+    def run(self, *args: str, **extra: str) -> tuple[Any, bool, int]:
+        """(completed process, whether the engine ran, processes spawned)."""
+        done = subprocess.run(
+            [sys.executable, "-c", RUN, *args],
+            capture_output=True,
+            text=True,
+            env=dict(self.env, **extra),
+            cwd=self.project,
+            timeout=60,
+        )
+        report = done.stderr.rsplit("ENGINE=", 1)[1].split()
+        done.stderr = done.stderr.rsplit("ENGINE=", 1)[0]
+        return done, report[0] == "True", int(report[1].split("=")[1])
+
+    def answers(self) -> list[str]:
+        directory = self.cache / "answers"
+        return sorted(os.listdir(directory)) if directory.is_dir() else []
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Machine:
+    for version in ("3.12.1", "3.11.7"):
+        if not pyenv_python(version).exists():
+            pytest.skip(f"pyenv {version} is not installed")
+    made = Machine(tmp_path)
+    (made.second / "python3.12").symlink_to(pyenv_python("3.12.1"))
+    (made.second / "python3.11").symlink_to(pyenv_python("3.11.7"))
+    return made
+
+
+def test_recorded_after_a_run_without_processes_then_replayed(machine: Machine) -> None:
+    cold, engine, spawned = machine.run("find", "3.12")
+    assert (cold.returncode, engine) == (0, True) and spawned >= 1
+    assert machine.answers() == []  # it probed: what it learned was not all from files
+
+    warm, engine, spawned = machine.run("find", "3.12")
+    assert (warm.returncode, engine, spawned) == (0, True, 0)
+    assert len(machine.answers()) == 1
+
+    replayed, engine, spawned = machine.run("find", "3.12")
+    assert (replayed.returncode, engine, spawned) == (0, False, 0)
+    assert replayed.stdout == warm.stdout == f"{machine.second / 'python3.12'}\n"
+    assert replayed.stderr == ""
+
+
+def test_a_new_candidate_earlier_on_path_is_seen(machine: Machine) -> None:
+    for _ in range(3):
+        done, engine, _ = machine.run("find", "3.12")
+    assert not engine
+    (machine.first / "python3.12").symlink_to(pyenv_python("3.12.1"))
+    moved, engine, _ = machine.run("find", "3.12")
+    assert engine and moved.stdout == f"{machine.first / 'python3.12'}\n"
+    for _ in range(2):
+        again, engine, _ = machine.run("find", "3.12")
+    assert (again.stdout, engine) == (moved.stdout, False)
+
+    (machine.first / "python3.12").unlink()
+    back, engine, _ = machine.run("find", "3.12")
+    assert engine and back.stdout == done.stdout
+
+
+def test_a_retargeted_link_is_seen(machine: Machine) -> None:
+    for _ in range(3):
+        machine.run("list", "--json")
+    listed, engine, _ = machine.run("list", "--json")
+    assert not engine
+    versions = {i["version"] for i in json.loads(listed.stdout)["interpreters"]}
+    assert versions == {"3.12.1", "3.11.7"}
+    link = machine.second / "python3.12"
+    link.unlink()
+    link.symlink_to(pyenv_python("3.11.7"))  # same name, same dir listing size, other target
+    changed, engine, _ = machine.run("list", "--json")
+    assert engine
+    assert [i["version"] for i in json.loads(changed.stdout)["interpreters"]] == ["3.11.7"]
+
+
+def test_a_version_file_appearing_changes_the_answer(machine: Machine) -> None:
+    for _ in range(3):
+        first, engine, _ = machine.run("find")
+    assert not engine and first.stdout == f"{machine.second / 'python3.12'}\n"
+    (machine.project / ".python-version").write_text("3.11\n")
+    pinned, engine, _ = machine.run("find")
+    assert engine and pinned.stdout == f"{machine.second / 'python3.11'}\n"
+
+
+def test_failures_replay_with_their_message_and_status(machine: Machine) -> None:
+    runs = [machine.run("find", "3.99") for _ in range(3)]
+    (_, engine_before, _), (last, engine, _) = runs[1], runs[2]
+    assert engine_before and not engine
+    assert last.returncode == runs[1][0].returncode == 1
+    assert last.stderr == runs[1][0].stderr and "3.99" in last.stderr
+
+    missing = machine.project / "python"
+    for _ in range(2):
+        gone, _, _ = machine.run("inspect", str(missing))
+    assert gone.returncode == 1 and "no such file" in gone.stderr
+    missing.symlink_to(pyenv_python("3.11.7"))
+    found, engine, _ = machine.run("inspect", str(missing))
+    assert (found.returncode, engine) == (0, True)
+
+
+def test_other_environment_other_answer_but_not_for_shell_bookkeeping(
+    machine: Machine,
+) -> None:
+    for _ in range(3):
+        machine.run("find", "3.12")
+    _, engine, _ = machine.run("find", "3.12", OLDPWD="/elsewhere", _="/usr/bin/env")
+    assert not engine
+    _, engine, _ = machine.run("find", "3.12", PYENV_VERSION="3.11.7")
+    assert engine
+
+
+def test_never_recorded_without_cache(machine: Machine) -> None:
+    for _ in range(3):
+        _, engine, _ = machine.run("find", "3.12", "--no-cache")
+        assert engine
+        _, engine, _ = machine.run("find", "3.12", WHICHPYTHON_NO_CACHE="1")
+        assert engine
+    assert machine.answers() == []
+
+
+def test_the_code_that_answered_is_a_witness(machine: Machine) -> None:
+    for _ in range(2):
+        machine.run("find", "3.12")
+    (name,) = machine.answers()
+    data = json.loads((machine.cache / "answers" / name).read_text())
+    witnessed = {path for path, _, _ in data["witnesses"]}
+    import whichpython.discovery
+    import whichpython.sources.path
+
+    assert whichpython.discovery.__file__ in witnessed
+    assert whichpython.sources.path.__file__ in witnessed
+    assert str(machine.first) in witnessed  # listed (its mtime moves with its entries)
+
+
+def test_only_read_only_commands_have_answers() -> None:
+    assert Answers.for_process([]) is None
+    assert Answers.for_process(["venv", "x"]) is None
+    assert Answers.for_process(["find", "--no-cache"]) is None
+    assert Answers.for_process(["find", "3.12"]) is not None
+
+
+def test_answers_live_in_the_user_cache_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    platformdirs = pytest.importorskip("platformdirs")
+    monkeypatch.delenv("WHICHPYTHON_CACHE_DIR")
+    for xdg in (None, "/somewhere/cache", ""):
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        expected = platformdirs.user_cache_dir("whichpython", appauthor=False)
+        assert answers_dir(os.environ) == os.path.join(expected, "answers")
+    monkeypatch.setenv("WHICHPYTHON_CACHE_DIR", "/c")
+    assert answers_dir(os.environ) == os.path.join("/c", "answers")
