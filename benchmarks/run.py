@@ -117,6 +117,7 @@ def bench_scale(
             if scenario in peer.cli:
                 _timed(peer.cli[scenario], env_for("warm", peer.cache_env))
     spawns: dict[str, int] = {}
+    failed: set[str] = set()  # peer commands that found nothing (status or empty output)
     for _ in range(reps):  # interleaved: every measurement once per round
         for scenario in REQUESTS:
             for mode in ("cold", "warm"):
@@ -148,7 +149,9 @@ def bench_scale(
                     if scenario in peer.cli:
                         ms, done = _timed(peer.cli[scenario], peer_env)
                         key = f"{peer.name} cli {scenario} {mode}"
-                        samples.setdefault(key, []).append(ms if done.returncode == 0 else -1)
+                        samples.setdefault(key, []).append(ms)  # how long it took, even to fail
+                        if done.returncode != 0 or not done.stdout.strip():
+                            failed.add(key)
                     if scenario in peer.inproc and peers_python:
                         _, done = _timed(
                             [peers_python, "-c", INPROC_TIMER, peer.imports,
@@ -164,6 +167,7 @@ def bench_scale(
     return {
         "scale": scale,
         "medians_ms": medians,
+        "failed": sorted(failed),
         "warm_spawns": spawns,
         "nix_scan_ms": _nix_scan(machine),
         "probe_vs_pass": _probe_vs_pass(reps),
@@ -210,7 +214,8 @@ def report(result: dict[str, Any]) -> str:
         tool, rest = key.split(" ", 1)
         ours = medians.get(f"whichpython {rest}")
         ratio = f"{medians[key] / ours:6.1f}x" if ours and tool != "whichpython" else ""
-        lines.append(f"{key:<44}{medians[key]:>10.1f}  {ratio}")
+        note = "  (found nothing)" if key in result["failed"] else ""
+        lines.append(f"{key:<44}{medians[key]:>10.1f}  {ratio}{note}")
     lines.append(f"warm processes spawned by whichpython: {result['warm_spawns']}")
     lines.append(f"nix store scan: {result['nix_scan_ms']:.1f} ms")
     if result["probe_vs_pass"]:

@@ -87,6 +87,21 @@ def test_recorded_after_a_run_without_processes_then_replayed(machine: Machine) 
     assert replayed.stderr == ""
 
 
+def test_unrelated_changes_keep_the_answer(machine: Machine) -> None:
+    for _ in range(3):
+        machine.run("find", "3.12")
+    (machine.first.parent / "notes.txt").write_text("a dir the search only walks through\n")
+    (machine.second / "README").write_text("not a python\n")  # a listed dir: it moved
+    _, engine, _ = machine.run("find", "3.12")
+    assert engine
+    for _ in range(2):
+        again, engine, _ = machine.run("find", "3.12")
+    assert not engine and again.stdout == f"{machine.second / 'python3.12'}\n"
+    (machine.first.parent / "more-notes.txt").write_text("again\n")
+    _, engine, _ = machine.run("find", "3.12")
+    assert not engine
+
+
 def test_a_new_candidate_earlier_on_path_is_seen(machine: Machine) -> None:
     for _ in range(3):
         done, engine, _ = machine.run("find", "3.12")
@@ -129,10 +144,10 @@ def test_a_version_file_appearing_changes_the_answer(machine: Machine) -> None:
 
 def test_failures_replay_with_their_message_and_status(machine: Machine) -> None:
     runs = [machine.run("find", "3.99") for _ in range(3)]
-    (_, engine_before, _), (last, engine, _) = runs[1], runs[2]
-    assert engine_before and not engine
-    assert last.returncode == runs[1][0].returncode == 1
-    assert last.stderr == runs[1][0].stderr and "3.99" in last.stderr
+    (first, engine_first, _), (last, engine, _) = runs[0], runs[2]
+    assert engine_first and not engine
+    assert last.returncode == first.returncode == 1
+    assert last.stderr == first.stderr and "3.99" in last.stderr
 
     missing = machine.project / "python"
     for _ in range(2):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import stat
 import sys
 import zlib
 
@@ -70,6 +71,10 @@ def signature(path: str, follow: bool) -> _Signature:
         info = os.stat(path) if follow else os.lstat(path)
     except (OSError, ValueError):
         return None
+    if not follow and stat.S_ISDIR(info.st_mode):
+        # lstat of a directory asks "is it a link?" (realpath walking a path, islink): its
+        # entries coming and going (/tmp, say) do not change the answer.
+        return [info.st_mode, info.st_ino, info.st_dev]
     return [info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns,
             info.st_ctime_ns]  # fmt: skip
 
@@ -112,8 +117,12 @@ class Answers:
             out, err, code = data["stdout"], data["stderr"], data["code"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        sys.stdout.write(out)
-        sys.stderr.write(err)
+        try:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+            sys.stderr.write(err)
+        except BrokenPipeError:  # `whichpython list | head -1`: as the engine path does
+            return 1
         return int(code)
 
     def record(self, run: Callable[[], int]) -> int:
@@ -207,7 +216,8 @@ class _Witness:
         builtins.open = self._wrap(builtins.open, True)
         probe = os.path.abspath(__file__)
         os.path.isfile(probe)  # os.path must reach the wrappers, or the record is blind
-        self.blind = (probe, True) not in self.paths
+        os.path.realpath(probe)
+        self.blind = not {(probe, True), (probe, False)} <= self.paths.keys()
         return self
 
     def __exit__(self, *exc: object) -> None:
