@@ -3,8 +3,6 @@
 Names are imported on first use (PEP 562), so that ``import whichpython`` and the CLI stay cheap.
 """
 
-import importlib
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI's fast path)
 if TYPE_CHECKING:
     from typing import Any
@@ -103,6 +101,8 @@ def __getattr__(name: str) -> "Any":
     module = _HOMES.get(name)
     if module is None:
         raise AttributeError(f"module 'whichpython' has no attribute {name!r}")
+    import importlib  # here: it imports warnings, which the CLI's fast path does without
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -1,19 +1,22 @@
 """Recorded CLI answers: a repeated ``find``, ``list`` or ``inspect`` is answered from the last
-run's output while every path that run looked at is unchanged (docs/performance.md).
+run's output while every path that run looked at is unchanged.
 
 A run is recorded only when it spawned no process, so every fact in its output came from
 files: the sources' directories and small files, and the probe cache. While it runs, every
 path it stats, lists, opens or reads a link of is noted; afterwards each gets a signature
 (mode, inode, device, size, mtime, ctime; a directory's mtime moves when an entry is added,
-removed or renamed). Replaying is one JSON read and an ``os.stat`` per path; this module
-imports nothing of the engine. A different command line, working directory, environment
-(bar shell bookkeeping variables), Python or whichpython install means another key or a
-changed signature, and the engine runs again.
+removed or renamed). Replaying is one file read and an ``os.stat`` per path; this module
+imports nothing of the engine, nor json (whose ``re`` a ``python -m whichpython`` would not
+otherwise import): answers are ``marshal`` data, the format of ``.pyc`` files, read only by
+the Python that wrote them (its version is in the key). A different command line, working
+directory, environment (bar shell bookkeeping variables), Python or whichpython install means
+another key or a changed signature, and the engine runs again (docs/cache.md).
 """
 
 from __future__ import annotations
 
 import builtins
+import marshal
 import os
 import stat
 import sys
@@ -89,7 +92,7 @@ class Answers:
         ).encode("utf-8", "surrogateescape")
         key = f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}{len(material):x}"
         self.directory = directory
-        self.file = os.path.join(directory, key + ".json")
+        self.file = os.path.join(directory, key + ".marshal")
 
     @classmethod
     def for_process(cls, words: Sequence[str]) -> Answers | None:
@@ -104,18 +107,16 @@ class Answers:
 
     def replay(self) -> int | None:
         """Print the recorded output and return its exit status, or None if it may be stale."""
-        import json
-
         try:
-            with open(self.file, encoding="utf-8") as handle:
-                data = json.load(handle)
+            with open(self.file, "rb") as handle:
+                data = marshal.load(handle)
             if data["format"] != FORMAT:
                 return None
             for path, follow, recorded in data["witnesses"]:
                 if signature(path, follow) != recorded:
                     return None
             out, err, code = data["stdout"], data["stderr"], data["code"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
             return None
         try:
             sys.stdout.write(out)
@@ -142,15 +143,13 @@ class Answers:
     def _write(self, code: int, out: str, err: str, witnesses: list[list[Any]]) -> None:
         if len(witnesses) > _MAX_WITNESSES:
             return
-        import json
-
         temp = f"{self.file}.{os.getpid()}.tmp"
         data = {"format": FORMAT, "code": code, "stdout": out, "stderr": err,
                 "witnesses": witnesses}  # fmt: skip
         try:
             os.makedirs(self.directory, exist_ok=True)
-            with open(temp, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
+            with open(temp, "wb") as handle:
+                marshal.dump(data, handle)
             os.replace(temp, self.file)
             self._prune()
         except OSError:
@@ -161,7 +160,7 @@ class Answers:
 
     def _prune(self) -> None:
         with os.scandir(self.directory) as entries:
-            files = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".json")]
+            files = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".marshal")]
         for _, path in sorted(files)[: max(0, len(files) - _MAX_FILES)]:
             os.unlink(path)
 

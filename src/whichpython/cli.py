@@ -9,19 +9,13 @@ from __future__ import annotations
 import os
 import sys
 
-from whichpython.errors import (
-    ConfigError,
-    InterpreterError,
-    InterpreterNotFound,
-    PathError,
-    WhichPythonError,
-)
-
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
     from typing import Any
+
+    from whichpython.errors import InterpreterNotFound, WhichPythonError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -115,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str]) -> int:
+    from whichpython.errors import InterpreterNotFound, WhichPythonError
+
     args = _parser().parse_args(argv)
     command = {
         "inspect": _inspect,
@@ -241,6 +237,8 @@ def _embed(args: argparse.Namespace) -> int:
         return EXIT_OK
     embed = found.embedding
     if embed is None:
+        from whichpython.errors import InterpreterError
+
         raise InterpreterError(found.path, f"{found.implementation} cannot be embedded")
     parts = args.parts or ["--cflags", "--ldflags"]
     baked = embed.rpath and embed.library_path_var != "PATH"  # Windows has no rpath
@@ -317,6 +315,8 @@ def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
 
 
 def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
+    from whichpython.errors import ConfigError, PathError
+
     code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
     if as_json:
         where = error.path if isinstance(error, PathError) else path
