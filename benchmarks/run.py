@@ -130,6 +130,7 @@ def bench_scale(
                     count = int(done.stderr.rsplit("SPAWNED=", 1)[-1].split()[0] or 0)
                     spawns[f"cli {scenario}"] = max(spawns.get(f"cli {scenario}", 0), count)
                 request = REQUESTS[scenario] or "-"
+                env = env_for(mode, [])  # cold: a cache of its own, not the CLI run's
                 _, done = _timed(
                     [sys.executable, "-c", WHICHPYTHON_TIMER, request, "5", ",".join(SPAWN_EVENTS)],
                     env,
