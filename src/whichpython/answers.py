@@ -49,13 +49,7 @@ def answers_dir(environ: Mapping[str, str]) -> str | None:
     Windows (its registry and C-level path checks cannot be witnessed)."""
     if sys.platform == "win32":
         return None
-    if environ.get("WHICHPYTHON_NO_CACHE", "").strip().lower() not in (
-        "",
-        "0",
-        "false",
-        "no",
-        "off",
-    ):
+    if caching_off(environ):
         return None
     explicit = environ.get("WHICHPYTHON_CACHE_DIR")
     if explicit:
@@ -66,6 +60,13 @@ def answers_dir(environ: Mapping[str, str]) -> str | None:
         xdg = environ.get("XDG_CACHE_HOME", "").strip()
         base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")
     return os.path.join(base, "whichpython", "answers")
+
+
+def caching_off(environ: Mapping[str, str]) -> bool:
+    """True when ``WHICHPYTHON_NO_CACHE`` is set to anything but ``0``/``false``/``no``/``off``
+    (the probe cache and recorded answers alike)."""
+    value = environ.get("WHICHPYTHON_NO_CACHE", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
 
 
 def signature(path: str, follow: bool) -> _Signature:

@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
+from whichpython.answers import caching_off
 from whichpython.probe.result import ProbeResult
 from whichpython.probe.runner import probe_hash
 from whichpython.serialization import probe_from_json, probe_to_json
@@ -24,10 +25,6 @@ def _signature(path: str, *, follow: bool = True) -> _Signature:
     except OSError:
         return None
     return [info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev]
-
-
-def _truthy(value: Optional[str]) -> bool:
-    return (value or "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def dependencies(path: str, probe: ProbeResult) -> list[tuple[str, bool]]:
@@ -62,7 +59,7 @@ class Cache:
     def from_environ(cls, environ: Mapping[str, str]) -> Optional["Cache"]:
         """The cache the environment asks for: ``WHICHPYTHON_CACHE_DIR``, else the user cache
         dir; ``None`` when ``WHICHPYTHON_NO_CACHE`` is set."""
-        if _truthy(environ.get("WHICHPYTHON_NO_CACHE")):
+        if caching_off(environ):
             return None
         directory = environ.get("WHICHPYTHON_CACHE_DIR")
         if not directory:
