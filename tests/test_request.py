@@ -111,3 +111,40 @@ def test_version_matching(
     request = parse_request(text)
     assert request.version_matches(version) is matches
     assert request.allows_prereleases is prerelease_asked
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("3" * 4301, "too many digits"),  # more digits than int() converts
+        ("cpython@" + "1" * 100_000, "too many digits"),
+        ("cp3" + "1" * 5000, "too many digits"),
+        (">=3" + "0" * 5000, "not a valid version range"),
+        ("3.12\0", "contains a NUL byte"),
+        ("./python\0x", "contains a NUL byte"),
+        ("3.12\n3.11", "contains a control character"),
+    ],
+)
+def test_hostile_requests_are_request_errors(text: str, cause: str) -> None:
+    with pytest.raises(RequestError) as error:
+        parse_request(text)
+    message = str(error.value)
+    assert cause in message and "\n" not in message and len(message) < 200
+
+
+def test_arbitrary_equality_requests_have_no_prerelease_version() -> None:
+    request = parse_request("===foo")
+    assert request.allows_prereleases is False
+    assert request.version_matches("3.12.1") is False
+    assert parse_request("===3.13.0rc1").allows_prereleases is True
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [("~", "~"), ("~/bin/python", "~/bin/python"), ("~root/bin/python", "~root/bin/python")],
+)
+def test_tilde_paths_and_compatible_release_ranges(text: str, path: str) -> None:
+    assert parse_request(text).path == os.path.abspath(os.path.expanduser(path))
+    compatible = parse_request("~=3.11")
+    assert compatible.path is None and str(compatible.specifier) == "~=3.11"
+    assert compatible.version_matches("3.12.1") and not compatible.version_matches("4.0")

@@ -6,7 +6,7 @@ from typing import Optional
 
 import attrs
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from whichpython.errors import ConfigError
 
@@ -25,6 +25,9 @@ _KEY = re.compile(
     r"^(?P<impl>cpython|pypy|graalpy)-(?P<version>\d[^-+]*)(?:\+(?P<variant>freethreaded|debug))?"
     r"(?:-(?P<os>[a-z0-9_]+)(?:-(?P<arch>[a-z0-9_]+)(?:-(?P<libc>[a-z0-9_.]+))?)?)?$"
 )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RequestError(ConfigError):
@@ -55,11 +58,10 @@ class Request:
     @property
     def allows_prereleases(self) -> bool:
         """True when the request itself names a prerelease (``3.13.0rc1``)."""
-        return self.specifier is not None and any(
-            Version(spec.version.rstrip(".*")).is_prerelease
-            for spec in self.specifier
-            if not spec.version.endswith(".*")
-        )
+        if self.specifier is None:
+            return False
+        versions = (_version(s.version) for s in self.specifier if not s.version.endswith(".*"))
+        return any(version is not None and version.is_prerelease for version in versions)
 
     def version_matches(self, version: str) -> bool:
         """Whether a PEP 440 version satisfies the version part (prereleases included)."""
@@ -74,8 +76,15 @@ def parse_request(text: Optional[str]) -> Request:
     raw = (text or "").strip()
     if not raw or raw.lower() in ("any", "default"):
         return Request(raw="")
+    bad = _CONTROL.search(raw)
+    if bad:
+        what = "a NUL byte" if bad.group() == "\0" else f"a control character ({bad.group()!r})"
+        raise RequestError(f"{_short(raw)} contains {what}")
     if _looks_like_path(raw):
-        return Request(raw=raw, path=os.path.abspath(os.path.expanduser(raw)))
+        try:
+            return Request(raw=raw, path=os.path.abspath(os.path.expanduser(raw)))
+        except OSError:  # relative, and the current directory is gone
+            raise RequestError(f"{_short(raw)}: the current directory no longer exists") from None
     lowered = raw.lower()
     if lowered[0] in "<>=!~":
         return Request(raw=raw, specifier=_specifier(raw, raw))
@@ -97,7 +106,7 @@ def parse_request(text: Optional[str]) -> Request:
     impl, _, version = lowered.partition("@")
     if version:
         if impl not in IMPLEMENTATIONS or IMPLEMENTATIONS[impl] is None:
-            raise RequestError(f"{raw!r}: unknown implementation {impl!r}")
+            raise RequestError(f"{_short(raw)}: unknown implementation {_short(impl)}")
         return _versioned(raw, IMPLEMENTATIONS[impl], _version_or_error(raw, version))
     named = _NAMED.match(lowered)
     if named and (named.group("rest") is None or _VERSION.match(named.group("rest"))):
@@ -110,18 +119,29 @@ def parse_request(text: Optional[str]) -> Request:
         return _versioned(raw, implementation, _version_or_error(raw, rest))
     if re.match(r"^[A-Za-z_][\w.+-]*$", raw):
         return Request(raw=raw, name=raw)
-    raise RequestError(f"{raw!r} is not a version, a version range, an implementation, a path "
-                       "or an executable name")  # fmt: skip
+    raise RequestError(f"{_short(raw)} is not a version, a version range, an implementation, "
+                       "a path or an executable name")  # fmt: skip
 
 
 def _looks_like_path(raw: str) -> bool:
+    """``/x``, ``./x``, ``.venv``, ``~``, ``~/x``, ``~user``; never ``~=3.11`` (a range)."""
+    if raw.startswith("~="):
+        return False
     return "/" in raw or os.sep in raw or raw.startswith(("~", "."))
+
+
+def _version(text: str) -> Optional[Version]:
+    """``text`` as a version, or None (an arbitrary ``===`` string, say)."""
+    try:
+        return Version(text)
+    except ValueError:  # InvalidVersion, or more digits than int() converts
+        return None
 
 
 def _version_or_error(raw: str, text: str) -> "re.Match[str]":
     found = _VERSION.match(text)
     if not found:
-        raise RequestError(f"{raw!r}: {text!r} is not a version")
+        raise RequestError(f"{_short(raw)}: {_short(text)} is not a version")
     return found
 
 
@@ -129,15 +149,14 @@ def _versioned(
     raw: str, implementation: Optional[str], found: "Optional[re.Match[str]]"
 ) -> Request:
     if found is None:
-        raise RequestError(f"{raw!r}: not a version")
+        raise RequestError(f"{_short(raw)}: not a version")
     version = found.group("version")
     if re.fullmatch(r"[23]\d{1,2}", version):  # "312" -> "3.12", "27" -> "2.7"
         version = f"{version[0]}.{version[1:]}"
     variant = _VARIANTS.get(found.group("flag") or found.group("variant") or "")
-    try:
-        parsed = Version(version)
-    except InvalidVersion:
-        raise RequestError(f"{raw!r}: {version!r} is not a version") from None
+    parsed = _version(version)
+    if parsed is None:
+        raise RequestError(f"{_short(raw)}: a version number with too many digits")
     parts = len(parsed.release)
     if parsed.is_prerelease or parts >= 3:
         spec = f"=={parsed}"
@@ -154,6 +173,18 @@ def _versioned(
 
 def _specifier(raw: str, text: str) -> SpecifierSet:
     try:
-        return SpecifierSet(text)
-    except InvalidSpecifier:
-        raise RequestError(f"{raw!r} is not a valid version range (PEP 440)") from None
+        specifier = SpecifierSet(text)
+    except (InvalidSpecifier, ValueError):
+        specifier = None
+    # packaging parses each bound again when matching: a bound it cannot parse (more digits
+    # than int() converts) would fail there, in the middle of a search.
+    if specifier is None or any(
+        s.operator != "===" and _version(s.version.removesuffix(".*")) is None for s in specifier
+    ):
+        raise RequestError(f"{_short(raw)} is not a valid version range (PEP 440)")
+    return specifier
+
+
+def _short(raw: str) -> str:
+    """The request for a message: quoted, and cut short if it is very long."""
+    return repr(raw) if len(raw) <= 80 else repr(raw[:60]) + f"... ({len(raw)} characters)"
