@@ -146,18 +146,20 @@ def test_no_cache_variable_disables_the_cache(
     assert not cache_dir.exists()
 
 
-def test_real_pyenv_shim_answers_per_environment_and_is_not_cached(
+def test_real_pyenv_shim_answers_per_environment_and_is_never_run(
     cache_dir: Path, probes: list[str]
 ) -> None:
     shim = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "shims" / "python3"
     if not shim.exists():
         pytest.skip("no pyenv shims here")
-    answers = [
-        inspect_interpreter(shim, environ=dict(os.environ, PYENV_VERSION=version)).version
+    found = [
+        inspect_interpreter(shim, environ=dict(os.environ, PYENV_VERSION=version))
         for version in ("3.12.1", "3.11.7", "3.12.1")
     ]
-    assert answers == ["3.12.1", "3.11.7", "3.12.1"]
-    assert len(probes) == 3
+    assert [i.version for i in found] == ["3.12.1", "3.11.7", "3.12.1"]
+    assert all(i.aliases == [str(shim)] and i.path != str(shim) for i in found)
+    # The shim is resolved statically: its targets are probed (and cached), it never runs.
+    assert probes == [found[0].path, found[1].path]
 
 
 def test_creating_the_user_site_invalidates(

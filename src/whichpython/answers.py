@@ -20,7 +20,10 @@ import marshal
 import os
 import stat
 import sys
+import time
 import zlib
+
+from whichpython.files import FileRefused, private_dir, read_bytes, sweep_temp, warn_once
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -29,7 +32,8 @@ if TYPE_CHECKING:
 
     _Signature = Optional[list[int]]
 
-FORMAT = 1
+FORMAT = 2
+_STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
 COMMANDS = frozenset({"find", "list", "inspect"})
 # Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
 _SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
@@ -41,6 +45,7 @@ _SPAWNS = frozenset(
 _CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
 _MAX_WITNESSES = 100_000
 _MAX_FILES = 256  # answers kept per cache dir; the oldest go first
+_MAX_BYTES = 64 * 1024 * 1024  # an answer file larger than this is neither written nor read
 
 
 def answers_dir(environ: Mapping[str, str]) -> str | None:
@@ -72,7 +77,7 @@ def caching_off(environ: Mapping[str, str]) -> bool:
 def signature(path: str, follow: bool) -> _Signature:
     """What must stay the same for an answer to hold; None for a path that does not exist."""
     try:
-        info = os.stat(path) if follow else os.lstat(path)
+        info = _STAT(path) if follow else _LSTAT(path)
     except (OSError, ValueError):
         return None
     if not follow and stat.S_ISDIR(info.st_mode):
@@ -83,14 +88,58 @@ def signature(path: str, follow: bool) -> _Signature:
             info.st_ctime_ns]  # fmt: skip
 
 
+def is_witness_list(value: object) -> bool:
+    """True for a list of ``[path, follow, signature]`` as :func:`signature` makes them (what
+    a recorded answer or a cache entry read from disk must hold before it is used)."""
+    return isinstance(value, list) and all(
+        isinstance(item, list)
+        and len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], bool)
+        and (
+            item[2] is None
+            or (
+                isinstance(item[2], list)
+                and len(item[2]) in (3, 6)
+                and all(type(n) is int for n in item[2])
+            )
+        )
+        for item in value
+    )
+
+
+def expires_at(when: float) -> None:
+    """Called by the probe cache when an answer uses a remembered failure: a recording of
+    this run must not outlive it."""
+    witness = _Witness._hooked
+    if witness is not None:
+        witness.expires = min(when, witness.expires or when)
+
+
+def _valid(data: object) -> bool:
+    """The shape :meth:`Answers._write` gives: anything else is not replayed."""
+    return (
+        isinstance(data, dict)
+        and data.get("format") == FORMAT
+        and type(data.get("code")) is int
+        and data["code"] in (0, 1)
+        and isinstance(data.get("stdout"), str)
+        and isinstance(data.get("stderr"), str)
+        and (data.get("expires") is None or type(data["expires"]) is float)
+        and is_witness_list(data.get("witnesses"))
+    )
+
+
 class Answers:
     """The recorded answer of one command line in one environment and working directory."""
 
     def __init__(self, directory: str, words: Sequence[str]) -> None:
         environ = sorted((k, v) for k, v in os.environ.items() if k not in _SHELL_NOISE)
+        kernel = tuple(os.uname()) if hasattr(os, "uname") else None  # platform facts
         material = repr(
-            (FORMAT, sys.version, sys.executable, sys.prefix, os.getcwd(), list(words), environ)
-        ).encode("utf-8", "surrogateescape")
+            (FORMAT, sys.version, sys.executable, sys.prefix, os.getcwd(), list(words), environ,
+             kernel)
+        ).encode("utf-8", "surrogateescape")  # fmt: skip
         key = f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}{len(material):x}"
         self.directory = directory
         self.file = os.path.join(directory, key + ".marshal")
@@ -109,16 +158,18 @@ class Answers:
     def replay(self) -> int | None:
         """Print the recorded output and return its exit status, or None if it may be stale."""
         try:
-            with open(self.file, "rb") as handle:
-                data = marshal.load(handle)
-            if data["format"] != FORMAT:
-                return None
-            for path, follow, recorded in data["witnesses"]:
-                if signature(path, follow) != recorded:
-                    return None
-            out, err, code = data["stdout"], data["stderr"], data["code"]
-        except (OSError, EOFError, ValueError, KeyError, TypeError):
+            data = marshal.loads(read_bytes(self.file, _MAX_BYTES, private=True))
+        except FileRefused as refused:
+            warn_once(f"ignoring a recorded answer: {refused}")
             return None
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not _valid(data) or (data["expires"] is not None and time.time() >= data["expires"]):
+            return None
+        for path, follow, recorded in data["witnesses"]:
+            if signature(path, follow) != recorded:
+                return None
+        out, err, code = data["stdout"], data["stderr"], data["code"]
         try:
             sys.stdout.write(out)
             sys.stdout.flush()
@@ -138,32 +189,62 @@ class Answers:
         finally:
             sys.stdout, sys.stderr = out.stream, err.stream
         if code in (0, 1) and witness.complete and not (out.failed or err.failed):
-            self._write(code, "".join(out.parts), "".join(err.parts), witness.signatures())
+            witnesses = witness.signatures()
+            if witnesses is not None:
+                data = {"format": FORMAT, "code": code, "stdout": "".join(out.parts),
+                        "stderr": "".join(err.parts), "expires": witness.expires,
+                        "witnesses": witnesses}  # fmt: skip
+                self._write(data)
         return code
 
-    def _write(self, code: int, out: str, err: str, witnesses: list[list[Any]]) -> None:
-        if len(witnesses) > _MAX_WITNESSES:
+    def _write(self, data: dict[str, Any]) -> None:
+        if len(data["witnesses"]) > _MAX_WITNESSES:
+            return
+        blob = marshal.dumps(data)
+        if len(blob) > _MAX_BYTES:
             return
         temp = f"{self.file}.{os.getpid()}.tmp"
-        data = {"format": FORMAT, "code": code, "stdout": out, "stderr": err,
-                "witnesses": witnesses}  # fmt: skip
         try:
-            os.makedirs(self.directory, exist_ok=True)
-            with open(temp, "wb") as handle:
-                marshal.dump(data, handle)
+            os.makedirs(os.path.dirname(self.directory), mode=0o700, exist_ok=True)
+            private_dir(self.directory)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(temp, flags, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(blob)
             os.replace(temp, self.file)
-            self._prune()
+        except FileRefused as refused:
+            warn_once(f"not recording answers: {refused}")
+            return
         except OSError:
             import contextlib
 
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+            return
+        self._prune()
 
     def _prune(self) -> None:
-        with os.scandir(self.directory) as entries:
-            files = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".marshal")]
-        for _, path in sorted(files)[: max(0, len(files) - _MAX_FILES)]:
-            os.unlink(path)
+        """Keep the newest answers; only our own regular files with our names are touched."""
+        uid = os.geteuid() if hasattr(os, "geteuid") else None
+        try:
+            with os.scandir(self.directory) as entries:
+                files = [
+                    (info.st_mtime_ns, entry.path)
+                    for entry in entries
+                    if _is_answer_name(entry.name)
+                    for info in [entry.stat(follow_symlinks=False)]
+                    if stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid)
+                ]
+            for _, path in sorted(files)[: max(0, len(files) - _MAX_FILES)]:
+                os.unlink(path)
+        except OSError:
+            pass
+        sweep_temp(self.directory)
+
+
+def _is_answer_name(name: str) -> bool:
+    stem, _, suffix = name.partition(".")
+    return suffix == "marshal" and len(stem) >= 16 and not stem.strip("0123456789abcdef")
 
 
 class _Tee:
@@ -195,10 +276,12 @@ class _Witness:
     _hooked: _Witness | None = None
 
     def __init__(self) -> None:
-        self.paths: dict[tuple[str, bool], None] = {}
+        # Each path with its signature when first noted: before the call that looks at it.
+        self.paths: dict[tuple[str, bool], _Signature] = {}
         self.spawned = False
         self.blind = False  # a path it could not note (relative to a dir fd, say)
         self.saved: dict[str, Any] = {}
+        self.expires: float | None = None  # set when the run used a remembered failure
 
     @property
     def complete(self) -> bool:
@@ -212,6 +295,7 @@ class _Witness:
         for name, follow in self._WRAPPED:
             self.saved[name] = getattr(os, name)
             setattr(os, name, self._wrap(self.saved[name], follow))
+        os.scandir = self._wrap_scandir(os.scandir)
         self.saved["open"] = builtins.open
         builtins.open = self._wrap(builtins.open, True)
         probe = os.path.abspath(__file__)
@@ -234,6 +318,15 @@ class _Witness:
 
         return wrapped
 
+    def _wrap_scandir(self, scandir: Callable[..., Any]) -> Callable[..., Any]:
+        """``DirEntry.is_dir()`` and friends stat a link's target without calling ``os``:
+        hand out entries that note the target first."""
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return _Entries(scandir(*args, **kwargs), self)
+
+        return wrapped
+
     def note(self, path: Any, follow: bool, kwargs: dict[str, Any]) -> None:
         if isinstance(path, int):
             return  # a file descriptor: its file was noted when it was opened
@@ -244,16 +337,81 @@ class _Witness:
             key = os.path.abspath(os.fsdecode(path)), follow
         except (TypeError, ValueError):
             return  # the call itself fails the same way
-        self.paths[key] = None
+        if key not in self.paths:
+            self.paths[key] = signature(*key)
 
-    def signatures(self) -> list[list[Any]]:
-        """Each noted path with its signature now, and the code that wrote the answer."""
+    def signatures(self) -> list[list[Any]] | None:
+        """Each noted path with its signature, and the code that wrote the answer; None when
+        any of them changed while the run went on (or too close to its start to tell)."""
         noted = dict(self.paths)
         for name, module in list(sys.modules.items()):
             location = getattr(module, "__file__", None)
-            if location and name.partition(".")[0] in _CODE:
-                noted[os.path.abspath(location), True] = None
-        return [[path, follow, signature(path, follow)] for path, follow in noted]
+            if location and name.partition(".")[0] in _CODE:  # loaded before the run
+                key = os.path.abspath(location), True
+                noted.setdefault(key, signature(*key))
+        signed = []
+        for (path, follow), before in noted.items():
+            now = signature(path, follow)
+            if now != before:
+                return None
+            signed.append([path, follow, now])
+        return signed
+
+
+class _Entries:
+    """``os.scandir``'s iterator, handing out :class:`_Entry` proxies."""
+
+    def __init__(self, entries: Any, witness: _Witness) -> None:
+        self.entries, self.witness = entries, witness
+
+    def __iter__(self) -> _Entries:
+        return self
+
+    def __next__(self) -> _Entry:
+        return _Entry(next(self.entries), self.witness)
+
+    def __enter__(self) -> _Entries:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.entries.close()
+
+    def close(self) -> None:
+        self.entries.close()
+
+
+class _Entry:
+    """A ``DirEntry`` that notes a link's target before asking about it (a dangling link
+    whose target appears later changes the answer, not the directory)."""
+
+    def __init__(self, entry: os.DirEntry[str], witness: _Witness) -> None:
+        self.entry, self.witness = entry, witness
+        self.name, self.path = entry.name, entry.path
+
+    def __fspath__(self) -> str:
+        return self.entry.path
+
+    def _note(self, follow: bool) -> None:
+        if follow and self.entry.is_symlink():
+            self.witness.note(self.entry.path, True, {})
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        self._note(follow_symlinks)
+        return self.entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        self._note(follow_symlinks)
+        return self.entry.is_file(follow_symlinks=follow_symlinks)
+
+    def is_symlink(self) -> bool:
+        return self.entry.is_symlink()
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        self.witness.note(self.entry.path, follow_symlinks, {})
+        return self.entry.stat(follow_symlinks=follow_symlinks)
+
+    def inode(self) -> int:
+        return self.entry.inode()
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:

@@ -1,59 +1,136 @@
 """Stat-keyed disk cache of probe answers: a warm inspection spawns no process.
 
-An entry is valid only while every file it depends on has the same stat
-(mtime_ns, size, inode, device) as when it was written, and the probe is the same.
+An entry holds the probe's answer and the signature (mode, inode, device, size, mtime, ctime)
+of every file the answer depends on, the environment variables that change what the probe
+sees, and the kernel. It is used only while all of these are unchanged and the probe is the
+same; it is written only when nothing it depends on changed while the probe ran, and only
+into a directory of this user that nobody else may write. A failed probe (time-out, crash, no
+answer) is remembered the same way for :data:`FAILURE_TTL` seconds (docs/cache.md,
+docs/security.md).
 """
 
 import json
 import os
+import time
 import zlib
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
-from whichpython.answers import caching_off
+from whichpython import answers
+from whichpython.answers import caching_off, is_witness_list, signature
+from whichpython.errors import (
+    InterpreterError,
+    NotAPython,
+    OutputTooLarge,
+    ProbeCrashed,
+    ProbeFailed,
+    ProbeTimeout,
+)
+from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, sweep_temp, warn_once
 from whichpython.probe.result import ProbeResult
 from whichpython.probe.runner import probe_hash
 from whichpython.serialization import probe_from_json, probe_to_json
 
-CACHE_FORMAT = 1
-_Signature = Optional[list[int]]
+CACHE_FORMAT = 2
+FAILURE_TTL = 600  # seconds a failed probe is remembered
+# A file the answer names, changed this close to the probe's start, may have changed during
+# it within one timestamp tick (file times tick coarsely on older kernels): not stored.
+RACY_NS = 20_000_000
+# What the probe's answer depends on besides files: the user site dir (HOME, ...), which
+# libraries are loaded, Nix wrappers' variables. Everything named PYTHON* never reaches it.
+ENVIRONMENT = ("HOME", "USERPROFILE", "APPDATA", "LD_LIBRARY_PATH", "LD_PRELOAD",
+               "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH", "DYLD_FRAMEWORK_PATH",
+               "DYLD_INSERT_LIBRARIES", "NIX_PYTHONPREFIX", "NIX_PYTHONEXECUTABLE",
+               "NIX_PYTHONPATH")  # fmt: skip
+_OS_RELEASE = ("/etc/os-release", "/usr/lib/os-release")
+_REMEMBERED: dict[str, type[InterpreterError]] = {
+    cls.kind: cls for cls in (ProbeTimeout, ProbeCrashed, NotAPython, OutputTooLarge, ProbeFailed)
+}
+_FIELDS = ("timeout", "returncode", "stderr_tail", "limit")
+Dependency = tuple[str, bool]  # (path, follow symlinks)
+_UNSIGNED: list[int] = []  # no signature taken before the probe
 
 
-def _signature(path: str, *, follow: bool = True) -> _Signature:
-    try:
-        info = os.stat(path) if follow else os.lstat(path)
-    except OSError:
-        return None
-    return [info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev]
+def static_dependencies(path: str) -> list[Dependency]:
+    """What an answer depends on before the probe says more: the path, its real file, and the
+    places a pyvenv.cfg would make it a venv."""
+    here = os.path.dirname(os.path.abspath(path))
+    files = [(path, False), (os.path.realpath(path), True)]
+    return files + [(os.path.join(d, "pyvenv.cfg"), True) for d in (here, os.path.dirname(here))]
 
 
-def dependencies(path: str, probe: ProbeResult) -> list[tuple[str, bool]]:
+def dependencies(path: str, probe: ProbeResult) -> list[Dependency]:
     """The files an answer depends on, as (path, follow symlinks)."""
-    files: list[tuple[str, bool]] = [(path, False), (os.path.realpath(path), True)]
+    files = static_dependencies(path)
     if probe.base_executable:
         files.append((probe.base_executable, True))
     if probe.pyvenv_cfg is not None:
         files.append((probe.pyvenv_cfg.path, True))
-    else:  # a pyvenv.cfg appearing later changes the answer too
-        here = os.path.dirname(os.path.abspath(path))
-        files += [(os.path.join(d, "pyvenv.cfg"), True) for d in (here, os.path.dirname(here))]
     if probe.sysconfig is not None and probe.sysconfig.data_file:
         files.append((probe.sysconfig.data_file, True))
     for marker in (probe.externally_managed, probe.build_details_file):
         if marker is not None:
             files.append((marker.path, True))
-    # A .pth file added to or removed from a site dir can change sys.path.
-    files += [(entry, True) for entry in probe.site_packages]
+    # sys.path comes from the site dirs' .pth files (a new one changes the dir, an edited one
+    # itself) and from a sitecustomize module. (Not the stdlib dir itself: a first run writes
+    # its __pycache__ there.)
+    stdlib = probe.sysconfig.paths.get("stdlib") if probe.sysconfig is not None else None
+    if stdlib:
+        files.append((os.path.join(stdlib, "sitecustomize.py"), True))
+    for folder in probe.site_packages:
+        files.append((folder, True))
+        files.append((os.path.join(folder, "sitecustomize.py"), True))
+        files += [(pth, True) for pth in _pth_files(folder)]
     if probe.user_site is not None:
         files.append((probe.user_site.path, True))
-    return files
+    if probe.platform is not None and probe.platform.os_release is not None:
+        files += [(release, True) for release in _OS_RELEASE]
+    return list(dict.fromkeys(files))
+
+
+def _pth_files(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.path for e in entries if e.name.endswith(".pth"))
+    except OSError:
+        return []
+
+
+class Watch:
+    """Taken just before a probe runs: its start and what its static dependencies were, so
+    that an answer is stored only if nothing it depends on changed while the probe ran."""
+
+    def __init__(self, path: str) -> None:
+        self.started = time.time_ns()
+        self.before = {dep: signature(*dep) for dep in static_dependencies(path)}
+
+    def unchanged(self, signed: list[list[Any]]) -> bool:
+        """True when no dependency moved since the watch began: one signed before is the
+        same now; one the probe's answer named (a site dir, ...) has not changed since the
+        probe started (as far as file times tell)."""
+        for dep, follow, now in signed:
+            before = self.before.get((dep, follow), _UNSIGNED)
+            if now != before if before is not _UNSIGNED else _changed_since(now, self.started):
+                return False
+        return True
+
+
+def _changed_since(sig: Optional[list[int]], started: int) -> bool:
+    if sig is None or len(sig) < 6:
+        return False  # missing, or a directory only lstat'ed (its type and inode are kept)
+    changed = sig[4] if os.name == "nt" else sig[5]  # Windows' st_ctime is creation time
+    return changed >= started - RACY_NS
 
 
 class Cache:
-    """One JSON file per interpreter path under ``directory``."""
+    """One JSON file per interpreter path under ``directory/interpreters``."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, environ: Optional[Mapping[str, str]] = None) -> None:
+        self.root = directory
         self.directory = os.path.join(directory, "interpreters")
+        environ = os.environ if environ is None else environ
+        self.environment = {name: environ[name] for name in ENVIRONMENT if name in environ}
+        self.kernel = list(os.uname()) if hasattr(os, "uname") else None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Optional["Cache"]:
@@ -66,7 +143,7 @@ class Cache:
             import platformdirs
 
             directory = platformdirs.user_cache_dir("whichpython", appauthor=False)
-        return cls(directory)
+        return cls(directory, environ)
 
     def _entry(self, path: str) -> str:
         # Not a security boundary: the entry records its path and is checked on load, so a
@@ -75,34 +152,89 @@ class Cache:
         key = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):04x}"
         return os.path.join(self.directory, key + ".json")
 
-    def load(self, path: str) -> Optional[ProbeResult]:
-        """The cached answer for ``path``, or None if absent, stale, corrupt or foreign."""
-        try:
-            with open(self._entry(path), encoding="utf-8") as handle:
-                entry = json.load(handle)
-            if (
-                entry["format"] != CACHE_FORMAT
-                or entry["probe"] != probe_hash()
-                or entry["path"] != os.path.abspath(path)
-                or entry["real_path"] != os.path.realpath(path)
-            ):
-                return None
-            for dep, follow, signature in entry["deps"]:
-                if _signature(dep, follow=follow) != signature:
-                    return None
-            return probe_from_json(entry["result"])
-        except Exception:  # unreadable, corrupt or foreign: ignore, it gets rewritten
+    def load(
+        self, path: str, timeout: Optional[float] = None
+    ) -> Union[ProbeResult, InterpreterError, None]:
+        """The cached answer for ``path``, a remembered failure (a time-out only if it took
+        at least ``timeout``), or None if absent, stale, corrupt, foreign or untrusted."""
+        entry = self._read(path)
+        if entry is None:
             return None
+        try:
+            failure = entry.get("failure")
+            if failure is not None:
+                return _remembered(path, failure, timeout)
+            result = probe_from_json(entry["result"])
+        except Exception:  # corrupt: ignore, it gets rewritten
+            return None
+        if result.executable_realpath != os.path.realpath(path):
+            return None  # an answer that is not this file's own
+        return result
 
-    def store(self, path: str, probe: ProbeResult) -> None:
-        """Write the answer atomically under a file lock; failures only cost a later re-probe."""
+    def _read(self, path: str) -> Optional[dict[str, Any]]:
+        """The entry for ``path`` if it is sound and still holds."""
+        try:
+            entry = json.loads(read_bytes(self._entry(path), SOURCE, private=True))
+        except FileRefused as refused:
+            warn_once(f"ignoring a cache entry: {refused}")
+            return None
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not (
+            isinstance(entry, dict)
+            and entry.get("format") == CACHE_FORMAT
+            and entry.get("probe") == probe_hash()
+            and entry.get("path") == os.path.abspath(path)
+            and entry.get("real_path") == os.path.realpath(path)
+            and entry.get("environment") == self.environment
+            and entry.get("kernel") == self.kernel
+            and is_witness_list(entry.get("deps"))
+            and self._trusted()
+        ):
+            return None
+        for dep, follow, recorded in entry["deps"]:
+            if signature(dep, follow) != recorded:
+                return None
+        return entry
+
+    def _trusted(self) -> bool:
+        try:
+            private_dir(self.directory)
+        except FileRefused as refused:
+            warn_once(f"not using the cache: {refused}")
+            return False
+        except OSError:
+            return False
+        return True
+
+    def store(self, path: str, probe: ProbeResult, watch: Watch) -> None:
+        """Write the answer, unless something it depends on changed while the probe ran."""
+        deps = _signed(dependencies(path, probe))
+        if watch.unchanged(deps):
+            self._write(path, deps, {"result": probe_to_json(probe)})
+
+    def remember(self, path: str, error: InterpreterError, watch: Watch) -> None:
+        """Remember a failed probe for :data:`FAILURE_TTL` seconds (kinds that cost a run)."""
+        if error.kind not in _REMEMBERED:
+            return
+        deps = _signed(static_dependencies(path))
+        if watch.unchanged(deps):
+            fields = {name: getattr(error, name) for name in _FIELDS if hasattr(error, name)}
+            failure = {"kind": error.kind, "cause": error.cause, "fields": fields,
+                       "seen": time.time(), "expires": time.time() + FAILURE_TTL}  # fmt: skip
+            self._write(path, deps, {"failure": failure})
+
+    def _write(self, path: str, deps: list[list[Any]], body: dict[str, Any]) -> None:
+        """Write atomically under a file lock; failures only cost a later re-probe."""
         entry: dict[str, Any] = {
             "format": CACHE_FORMAT,
             "probe": probe_hash(),
             "path": os.path.abspath(path),
             "real_path": os.path.realpath(path),
-            "deps": self._deps(dependencies(path, probe)),
-            "result": probe_to_json(probe),
+            "environment": self.environment,
+            "kernel": self.kernel,
+            "deps": deps,
+            **body,
         }
         import tempfile
 
@@ -110,9 +242,11 @@ class Cache:
 
         target = self._entry(path)
         try:
-            os.makedirs(self.directory, exist_ok=True)
-            with filelock.FileLock(target + ".lock", timeout=10):
-                fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            os.makedirs(self.root, mode=0o700, exist_ok=True)
+            if not self._trusted():
+                return
+            with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
+                fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # mode 0600
                 try:
                     with os.fdopen(fd, "w", encoding="utf-8") as handle:
                         json.dump(entry, handle)
@@ -120,15 +254,34 @@ class Cache:
                 except BaseException:
                     os.unlink(temp)
                     raise
-        except (OSError, filelock.Timeout):
-            pass
+        except (OSError, ValueError, RecursionError, filelock.Timeout):
+            return
+        sweep_temp(self.directory)
 
-    @staticmethod
-    def _deps(files: Iterable[tuple[str, bool]]) -> list[list[Any]]:
-        seen: set[tuple[str, bool]] = set()
-        deps = []
-        for file, follow in files:
-            if (file, follow) not in seen:
-                seen.add((file, follow))
-                deps.append([file, follow, _signature(file, follow=follow)])
-        return deps
+
+def _signed(files: Iterable[Dependency]) -> list[list[Any]]:
+    return [[file, follow, signature(file, follow)] for file, follow in dict.fromkeys(files)]
+
+
+def _remembered(
+    path: str, failure: dict[str, Any], timeout: Optional[float]
+) -> Optional[InterpreterError]:
+    """The remembered error, rebuilt, or None when it expired or a longer wait may help."""
+    now = time.time()
+    expires, cls = float(failure["expires"]), _REMEMBERED[failure["kind"]]
+    fields = dict(failure["fields"])
+    if not now < expires or (timeout is not None and timeout > float(fields.get("timeout", 0))):
+        return None
+    seen = time.strftime("%H:%M:%S", time.localtime(float(failure["seen"])))
+    error = cls.__new__(cls)
+    InterpreterError.__init__(
+        error,
+        path,
+        f"{failure['cause']} (remembered from {seen} for {FAILURE_TTL // 60} min; "
+        "--no-cache retries now)",
+    )
+    for name in _FIELDS:
+        if name in fields:
+            setattr(error, name, fields[name])
+    answers.expires_at(expires)
+    return error

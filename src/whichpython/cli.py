@@ -290,12 +290,19 @@ def _venv(args: argparse.Namespace) -> int:
 
 
 def _locate(name: str) -> str:
-    """A bare name that is not a file here is looked up on PATH, like a shell would."""
-    if os.sep in name or (os.altsep and os.altsep in name) or os.path.lexists(name):
+    """A bare name is looked up on PATH, as a shell does (a file of that name in the current
+    directory is not what ``python3`` runs; ``./python3`` names it)."""
+    if os.sep in name or (os.altsep and os.altsep in name):
         return name
     import shutil
 
-    return shutil.which(name) or name
+    found = shutil.which(name)
+    if found is None:
+        from whichpython.errors import PathNotFound
+
+        here = f" (./{name} is here: name it with ./)" if os.path.lexists(name) else ""
+        raise PathNotFound(name, f"no such command on PATH{here}")
+    return found
 
 
 def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:

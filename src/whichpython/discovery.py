@@ -14,7 +14,8 @@ from whichpython.models import Considered, Interpreter
 from whichpython.policy import Policy, Verdict
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
 from whichpython.request import Request, RequestError, parse_request
-from whichpython.sources import ALL, Candidate, Context, Resolution, Source, ordered_sources
+from whichpython.sources import Candidate, Context, Source, ordered_sources, resolve_shim
+from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
 from whichpython.versionfile import find_version_file
 
@@ -70,7 +71,7 @@ class Discovery:
     def context(self) -> Context:
         """Where and for whom this search looks."""
         environ = os.environ if self.environ is None else self.environ
-        return Context(environ=environ, cwd=self.cwd or os.getcwd(), root=self.root)
+        return Context(environ=environ, cwd=self.cwd or working_dir(environ), root=self.root)
 
     def find(
         self, request: Union[str, Request, None] = None, *, explain: bool = False
@@ -194,7 +195,7 @@ class Discovery:
         for source in self._sources(policy.request):
             for candidate in source.candidates(ctx):
                 rank += 1
-                shim = _resolve_shim(candidate.path, ctx)
+                shim = resolve_shim(candidate.path, ctx)
                 if shim is not None and not shim.targets:
                     yield _Item(candidate, rank, verdict=Verdict("shim", shim.reason))
                     continue
@@ -214,9 +215,13 @@ class Discovery:
             path, timeout=self.timeout, cache=self.cache, environ=ctx.environ
         )
 
-    @staticmethod
-    def _from_cache(item: _Item, store: Cache, ctx: Context) -> bool:
-        item.interpreter = cached_interpreter(item.path, store, ctx.environ)
+    def _from_cache(self, item: _Item, store: Cache, ctx: Context) -> bool:
+        """Settle ``item`` from the cache (an answer or a remembered failure), if it can."""
+        try:
+            item.interpreter = cached_interpreter(item.path, store, ctx.environ, self.timeout)
+        except InterpreterError as error:
+            item.verdict = Verdict("failed", f"failed: {error.cause}")
+            return True
         return item.interpreter is not None
 
     def _probe(self, item: _Item, ctx: Context) -> None:
@@ -278,14 +283,6 @@ class Discovery:
         primary = item.path
         aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
         return attrs.evolve(item.interpreter, source=item.candidate.source, aliases=aliases)
-
-
-def _resolve_shim(path: str, ctx: Context) -> Optional[Resolution]:
-    for source in ALL:
-        resolution = source.resolve(path, ctx)
-        if resolution is not None:
-            return resolution
-    return None
 
 
 def _static_identity(path: str) -> tuple[str, Optional[str]]:

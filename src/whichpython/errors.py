@@ -144,6 +144,12 @@ class VenvBaseMissing(InterpreterError):
         super().__init__(path, f"venv whose base interpreter is gone ({cfg_path}: {detail})")
 
 
+class UnresolvedShim(InterpreterError):
+    """A version manager's shim that runs no interpreter here (found without running it)."""
+
+    kind = "unresolved-shim"
+
+
 class ProbeFailed(InterpreterError):
     """The interpreter answered, but the answer is unusable."""
 

@@ -4,13 +4,14 @@ import os
 from collections.abc import Mapping
 from typing import Optional, Union
 
+import attrs
 import cattrs
 from packaging.version import Version
 
-from whichpython.cache import Cache
+from whichpython.cache import Cache, Watch
 from whichpython.classify import classify, venv_creator
 from whichpython.embedding import config_flag, embedding, find_libpython
-from whichpython.errors import ProbeFailed
+from whichpython.errors import InterpreterError, ProbeFailed, UnresolvedShim
 from whichpython.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
 from whichpython.models import (
     Distro,
@@ -24,7 +25,7 @@ from whichpython.models import (
     VersionInfo,
 )
 from whichpython.probe.result import ProbeResult
-from whichpython.probe.runner import run_probe
+from whichpython.probe.runner import resolve_timeout, run_probe
 from whichpython.serialization import probe_from_json
 
 _LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
@@ -40,32 +41,70 @@ def inspect_interpreter(
     """Inspect the interpreter at ``path`` (as given: symlinks are not resolved first).
 
     A cached answer is used while the files it depends on are unchanged; otherwise the
-    probe runs in the interpreter, isolated from the caller's ``PYTHON*`` variables.
-    Raises an :class:`~whichpython.errors.InterpreterError` subclass naming the cause.
+    probe runs in the interpreter, isolated from the caller's ``PYTHON*`` variables. A pyenv
+    shim is resolved without running it: the interpreter it selects is inspected, with the
+    shim among its ``aliases``. Raises an :class:`~whichpython.errors.InterpreterError`
+    subclass naming the cause (a failed probe is remembered for a few minutes).
     """
     path = os.fspath(path)
     environ = os.environ if environ is None else environ
+    limit = resolve_timeout(timeout, environ)
     store = Cache.from_environ(environ) if cache else None
-    probe = store.load(path) if store is not None else None
-    if probe is None:
-        raw = run_probe(path, timeout=timeout, environ=environ)
-        try:
-            probe = probe_from_json(raw)
-        except Exception as exc:  # cattrs reports nested errors; one line is enough here
-            raise ProbeFailed(
-                path, f"the probe's answer is malformed ({_first_error(exc)})"
-            ) from None
-        if store is not None and is_cacheable(path, probe):
-            store.store(path, probe)
+    found = _cached(path, store, limit)
+    if found is not None:
+        return build_interpreter(path, found, environ)
+    target = _shim_target(path, environ)
+    if target is not None:
+        interpreter = inspect_interpreter(target, timeout=limit, cache=cache, environ=environ)
+        return attrs.evolve(interpreter, aliases=[path, *interpreter.aliases])
+    watch = Watch(path)
+    try:
+        probe = _run(path, limit, environ)
+    except InterpreterError as error:
+        if store is not None:
+            store.remember(path, error, watch)
+        raise
+    if store is not None and is_cacheable(path, probe):
+        store.store(path, probe, watch)
     return build_interpreter(path, probe, environ)
 
 
 def cached_interpreter(
-    path: str, store: Cache, environ: Mapping[str, str]
+    path: str, store: Cache, environ: Mapping[str, str], timeout: Optional[float] = None
 ) -> Optional[Interpreter]:
-    """The interpreter at ``path`` from the cache alone (no process), or None on a miss."""
-    probe = store.load(path)
+    """The interpreter at ``path`` from the cache alone (no process), or None on a miss.
+    Raises the remembered error of a recently failed probe."""
+    probe = _cached(path, store, resolve_timeout(timeout, environ))
     return None if probe is None else build_interpreter(path, probe, environ)
+
+
+def _cached(path: str, store: Optional[Cache], timeout: float) -> Optional[ProbeResult]:
+    found = store.load(path, timeout) if store is not None else None
+    if isinstance(found, InterpreterError):
+        raise found
+    return found
+
+
+def _shim_target(path: str, environ: Mapping[str, str]) -> Optional[str]:
+    """The interpreter a shim at ``path`` runs; raises :class:`UnresolvedShim` when it runs
+    none here; None when ``path`` is not a shim."""
+    from whichpython.sources import Context, resolve_shim
+    from whichpython.sources.base import working_dir
+
+    resolution = resolve_shim(path, Context(environ=environ, cwd=working_dir(environ)))
+    if resolution is None:
+        return None
+    if not resolution.targets:
+        raise UnresolvedShim(path, resolution.reason)
+    return resolution.targets[0]
+
+
+def _run(path: str, timeout: float, environ: Mapping[str, str]) -> ProbeResult:
+    raw = run_probe(path, timeout=timeout, environ=environ)
+    try:
+        return probe_from_json(raw)
+    except Exception as exc:  # cattrs reports nested errors; one line is enough here
+        raise ProbeFailed(path, f"the probe's answer is malformed ({_first_error(exc)})") from None
 
 
 def is_cacheable(path: str, probe: ProbeResult) -> bool:

@@ -72,6 +72,7 @@ def describe(interpreter: Interpreter) -> str:
     rows.append(("externally managed", "yes" if interpreter.externally_managed else "no"))
     for section, problem in sorted(interpreter.probe_errors.items()):
         rows.append(("probe warning", f"{section}: {problem}"))
+    rows += [(("reached via" if i == 0 else ""), a) for i, a in enumerate(interpreter.aliases)]
     width = max(len(label) for label, _ in rows)
     lines = [interpreter.path]
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]

@@ -34,6 +34,16 @@ SYSTEM: tuple[Source, ...] = (
 ALL: tuple[Source, ...] = ACTIVE + MANAGED + SYSTEM
 
 
+def resolve_shim(path: str, ctx: Context) -> "Resolution | None":
+    """What a wrapper (a pyenv shim) at ``path`` runs, found without running it; None when
+    ``path`` is no source's wrapper."""
+    for source in ALL:
+        resolution = source.resolve(path, ctx)
+        if resolution is not None:
+            return resolution
+    return None
+
+
 def ordered_sources(prefer: str) -> tuple[Source, ...]:
     """The sources to search, in priority order, for a preference."""
     installed = {
@@ -56,4 +66,5 @@ __all__ = [
     "Resolution",
     "Source",
     "ordered_sources",
+    "resolve_shim",
 ]

@@ -78,6 +78,13 @@ class Context:
     root: str = "/"
     platform: str = sys.platform
     registry: Optional[Registry] = None
+    #: Files the sources refused to read, as (path, reason): shown by ``--explain``.
+    skipped: list[tuple[str, str]] = attrs.field(factory=list, eq=False)
+
+    def skip(self, path: str, reason: str) -> None:
+        """Note a file that was not read (a FIFO, a device, too large, ...)."""
+        if (path, reason) not in self.skipped:
+            self.skipped.append((path, reason))
 
     @property
     def home(self) -> str:
@@ -99,6 +106,16 @@ class Context:
     def data_home(self) -> str:
         """``$XDG_DATA_HOME``, else ``~/.local/share``."""
         return self.environ.get("XDG_DATA_HOME") or os.path.join(self.home, ".local", "share")
+
+
+def working_dir(environ: Mapping[str, str]) -> str:
+    """The current directory; when it was deleted, ``$PWD`` (as pyenv does), else the root:
+    what is above a deleted directory still applies, nothing inside it does."""
+    try:
+        return os.getcwd()
+    except OSError:
+        pwd = environ.get("PWD", "")
+        return pwd if os.path.isabs(pwd) else os.path.abspath(os.sep)
 
 
 class Source:

@@ -1,0 +1,159 @@
+"""Reading files that may be hostile: regular files only, opened without blocking, read up to
+a cap. A FIFO, a device (``/dev/zero``), a socket or a file larger than the cap is refused
+with a reason instead of hanging or filling memory (docs/security.md)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import sys
+import time
+
+# Caps by what is read (bytes). Each is far above what a real file of the kind holds.
+SMALL = 64 * 1024  # version files, pyvenv.cfg, pyenv's version file
+CONFIG = 1024 * 1024  # environments.txt, build-details.json, ld.so.conf, .pc files
+SOURCE = 16 * 1024 * 1024  # _sysconfigdata*.py, cache entries
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_KINDS = ((stat.S_ISLNK, "a symlink"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))  # fmt: skip
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class FileRefused(OSError):
+    """A file that is not read: not a regular file, or larger than the cap. ``reason`` says
+    which, without the path; ``str()`` names both."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(errno.EINVAL, reason, path)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def kind_of(mode: int) -> str:
+    """``a FIFO``, ``a character device``, ... for a stat mode (``not a regular file`` else)."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_bytes(path: str, limit: int, *, private: bool = False) -> bytes:
+    """The content of the regular file at ``path`` (symlinks followed), at most ``limit``
+    bytes. ``private``: only a file of this user that nobody else may write (cache files).
+    Raises :class:`FileRefused`, or the ``OSError`` of a missing or unreadable file."""
+    info = os.stat(path)  # before opening: opening a FIFO or a device may block or act
+    _check(path, info, limit)
+    try:
+        fd = os.open(path, _FLAGS | (_NOFOLLOW if private else 0))
+    except OSError as exc:
+        if exc.errno in (errno.ENXIO, errno.ELOOP):  # a socket; a link where none may be
+            raise FileRefused(path, "is not a regular file") from None
+        raise
+    try:
+        info = os.fstat(fd)  # the file opened is the file checked
+        _check(path, info, limit)
+        if private:
+            refuse_shared(path, info)
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:  # it grew after the check
+        raise FileRefused(path, f"is larger than {_size(limit)}")
+    return data
+
+
+def refuse_shared(path: str, info: os.stat_result) -> None:
+    """Raise :class:`FileRefused` unless ``info`` is of a file or directory owned by this
+    user that neither group nor others may write (not checked on Windows)."""
+    if os.name == "nt":
+        return
+    if info.st_uid != os.geteuid():
+        raise FileRefused(path, f"is owned by another user (uid {info.st_uid})")
+    if info.st_mode & 0o022:
+        raise FileRefused(path, f"is writable by others (mode {stat.S_IMODE(info.st_mode):o})")
+
+
+def private_dir(path: str) -> str:
+    """Create ``path`` (mode 0700) if needed and return it, or raise :class:`FileRefused` if it
+    is a link, not a directory, another user's or writable by others."""
+    try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except FileExistsError:  # a file or a dangling link: said below
+        pass
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a directory")
+    refuse_shared(path, info)
+    return path
+
+
+_WARNED: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """Print ``whichpython: warning: <message>`` on stderr, once per process and message."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        print(f"whichpython: warning: {message}", file=sys.stderr)
+
+
+def sweep_temp(directory: str, *, age: float = 60.0) -> None:
+    """Remove ``*.tmp`` files of this user older than ``age`` seconds from ``directory``:
+    what writers killed between writing and renaming left behind."""
+    now = time.time()
+    uid = os.geteuid() if os.name != "nt" else None
+    try:
+        with os.scandir(directory) as entries:
+            stale = [
+                entry.path
+                for entry in entries
+                if entry.name.endswith(".tmp")
+                and _is_own_file(entry.stat(follow_symlinks=False), uid)
+                and now - entry.stat(follow_symlinks=False).st_mtime > age
+            ]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _is_own_file(info: os.stat_result, uid: int | None) -> bool:
+    return stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid)
+
+
+def read_text(path: str, limit: int) -> str:
+    """:func:`read_bytes` decoded as UTF-8 (undecodable bytes replaced)."""
+    return read_bytes(path, limit).decode("utf-8", "replace")
+
+
+def _check(path: str, info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a regular file")
+    if info.st_size > limit:
+        raise FileRefused(path, f"is larger than {_size(limit)} ({_size(info.st_size)})")
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:g} {unit}" if count % scale else f"{count // scale} {unit}"
+    return f"{count} bytes"
