@@ -36,7 +36,7 @@ FORMAT = 2
 _STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
 COMMANDS = frozenset({"find", "list", "inspect"})
 # Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
-_SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
+SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
 _SPAWNS = frozenset(
     {"subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.forkpty", "os.system",
      "os.spawn", "os.startfile"}
@@ -134,7 +134,7 @@ class Answers:
     """The recorded answer of one command line in one environment and working directory."""
 
     def __init__(self, directory: str, words: Sequence[str]) -> None:
-        environ = sorted((k, v) for k, v in os.environ.items() if k not in _SHELL_NOISE)
+        environ = sorted((k, v) for k, v in os.environ.items() if k not in SHELL_NOISE)
         kernel = tuple(os.uname()) if hasattr(os, "uname") else None  # platform facts
         material = repr(
             (FORMAT, sys.version, sys.executable, sys.prefix, os.getcwd(), list(words), environ,

@@ -9,6 +9,7 @@ answer) is remembered the same way for :data:`FAILURE_TTL` seconds (docs/cache.m
 docs/security.md).
 """
 
+import functools
 import json
 import os
 import time
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
 from whichpython import answers
-from whichpython.answers import caching_off, is_witness_list, signature
+from whichpython.answers import SHELL_NOISE, caching_off, is_witness_list, signature
 from whichpython.errors import (
     InterpreterError,
     NotAPython,
@@ -28,11 +29,11 @@ from whichpython.errors import (
 )
 from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, sweep_temp, warn_once
 from whichpython.probe.result import ProbeResult
-from whichpython.probe.runner import probe_hash
+from whichpython.probe.runner import probe_environment, probe_hash
 from whichpython.serialization import probe_from_json, probe_to_json
 
 CACHE_FORMAT = 2
-FAILURE_TTL = 600  # seconds a failed probe is remembered
+FAILURE_TTL = 300  # seconds a failed probe is remembered
 # A file the answer names, changed this close to the probe's start, may have changed during
 # it within one timestamp tick (file times tick coarsely on older kernels): not stored.
 RACY_NS = 20_000_000
@@ -131,6 +132,19 @@ class Cache:
         environ = os.environ if environ is None else environ
         self.environment = {name: environ[name] for name in ENVIRONMENT if name in environ}
         self.kernel = list(os.uname()) if hasattr(os, "uname") else None
+        self.environ = environ
+
+    @functools.cached_property
+    def context(self) -> str:
+        """What a wrapper's failure may depend on: the probe's whole environment and the
+        current directory (a version manager's shim fails in one project, not another)."""
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = ""
+        seen = sorted(i for i in probe_environment(self.environ).items() if i[0] not in SHELL_NOISE)
+        material = repr((seen, cwd)).encode("utf-8", "surrogateescape")
+        return f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Optional["Cache"]:
@@ -163,7 +177,11 @@ class Cache:
         try:
             failure = entry.get("failure")
             if failure is not None:
-                return _remembered(path, failure, timeout)
+                return (
+                    _remembered(path, failure, timeout)
+                    if failure["context"] == self.context
+                    else None
+                )
             result = probe_from_json(entry["result"])
         except Exception:  # corrupt: ignore, it gets rewritten
             return None
@@ -221,7 +239,8 @@ class Cache:
         if watch.unchanged(deps):
             fields = {name: getattr(error, name) for name in _FIELDS if hasattr(error, name)}
             failure = {"kind": error.kind, "cause": error.cause, "fields": fields,
-                       "seen": time.time(), "expires": time.time() + FAILURE_TTL}  # fmt: skip
+                       "seen": time.time(), "expires": time.time() + FAILURE_TTL,
+                       "context": self.context}  # fmt: skip
             self._write(path, deps, {"failure": failure})
 
     def _write(self, path: str, deps: list[list[Any]], body: dict[str, Any]) -> None:
@@ -270,7 +289,8 @@ def _remembered(
     now = time.time()
     expires, cls = float(failure["expires"]), _REMEMBERED[failure["kind"]]
     fields = dict(failure["fields"])
-    if not now < expires or (timeout is not None and timeout > float(fields.get("timeout", 0))):
+    longer = timeout is not None and "timeout" in fields and timeout > float(fields["timeout"])
+    if not now < expires or longer:  # expired, or a longer wait may help
         return None
     seen = time.strftime("%H:%M:%S", time.localtime(float(failure["seen"])))
     error = cls.__new__(cls)

@@ -1,0 +1,293 @@
+"""The probe cache and recorded answers as an attacker or an unlucky user meets them: files of
+another user, hand-edited entries, blind spots, failed probes, orphaned temp files."""
+
+import json
+import marshal
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import fake_python, make_venv, pyenv_python, require, run_cli
+from whichpython import ProbeTimeout, files, inspect_interpreter
+from whichpython.cache import Cache
+from whichpython.discovery import Discovery
+
+NOBODY = 65534
+root_only = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root (chown)"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "_WARNED", set())
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_cache_files_are_private(cache_dir: Path) -> None:
+    python = pyenv_python("3.12.1")
+    inspect_interpreter(python)
+    folder = cache_dir / "interpreters"
+    assert (mode(cache_dir), mode(folder)) == (0o700, 0o700)
+    names = os.listdir(folder)
+    assert any(n.endswith(".json") for n in names) and any(n.endswith(".lock") for n in names)
+    assert {oct(mode(folder / name)) for name in names} == {oct(0o600)}
+
+
+@root_only
+@pytest.mark.parametrize("what", ["dir-owner", "dir-writable", "entry-owner", "entry-writable"])
+def test_untrusted_cache_is_ignored_with_one_warning(
+    what: str, cache_dir: Path, probes: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    python = pyenv_python("3.12.1")
+    inspect_interpreter(python)
+    folder = cache_dir / "interpreters"
+    (entry,) = folder.glob("*.json")
+    target = folder if what.startswith("dir") else entry
+    if what.endswith("owner"):
+        os.chown(target, NOBODY, NOBODY)
+    else:
+        target.chmod(mode(target) | 0o022)
+    for _ in range(3):
+        assert inspect_interpreter(python).version == "3.12.1"
+    # A directory not ours is never used; an entry not ours is replaced by one of ours.
+    assert len(probes) == (4 if what.startswith("dir") else 2)
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1, warnings
+    assert str(target) in warnings[0]
+    assert ("another user" if what.endswith("owner") else "writable by others") in warnings[0]
+
+
+def test_an_entry_whose_answer_is_another_interpreters_is_rejected(
+    tmp_path: Path, cache_dir: Path, probes: list[str]
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3.11").symlink_to(pyenv_python("3.11.7"))
+    honest = bin_dir / "python3.11"
+    inspect_interpreter(honest)
+    store = Cache(str(cache_dir))
+    entry_file = Path(store._entry(str(honest)))
+    entry = json.loads(entry_file.read_text())
+    inspect_interpreter(pyenv_python("3.12.1"))
+    other = json.loads(Path(store._entry(str(pyenv_python("3.12.1")))).read_text())
+    entry["result"] = other["result"]  # the deps and path still say python3.11
+    entry_file.write_text(json.dumps(entry))
+    assert inspect_interpreter(honest).version == "3.11.7"
+    assert len(probes) == 3
+
+
+def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    for _ in range(2):
+        run_cli("find", "3.12", env=env)
+    (answer,) = (tmp_path / "cache" / "answers").glob("*.marshal")
+    good = marshal.loads(answer.read_bytes())
+    forged: list[Any] = [
+        dict(good, witnesses=[[2**70, True, None]]),
+        dict(good, witnesses=[[3, True, None]]),  # an int path would stat a file descriptor
+        dict(good, code="0"),
+        dict(good, stdout=b"/etc/shadow\n"),
+        dict(good, witnesses=[["/", True, [1, 2, "x"]]]),
+        dict(good, expires="never"),
+        [good],
+        "not even a dict",
+    ]
+    for data in forged:
+        answer.write_bytes(marshal.dumps(data))
+        done = run_cli("find", "3.12", env=env)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"
+
+
+@root_only
+def test_an_answers_file_of_another_user_is_not_replayed(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    for _ in range(2):
+        run_cli("find", "3.12", env=env)
+    (answer,) = (tmp_path / "cache" / "answers").glob("*.marshal")
+    data = marshal.loads(answer.read_bytes())
+    answer.write_bytes(marshal.dumps(dict(data, stdout="/tmp/evil/python\n")))
+    os.chown(answer, NOBODY, NOBODY)
+    done = run_cli("find", "3.12", env=env)
+    assert done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"
+    assert f"warning: ignoring a recorded answer: {answer}: is owned by another user" in done.stderr
+
+
+def test_pruning_never_deletes_what_is_not_ours(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    elsewhere = tmp_path / "precious"
+    elsewhere.mkdir()
+    for n in range(300):
+        (elsewhere / f"{n:016x}.marshal").write_text("not an answer of ours")
+    (tmp_path / "cache").mkdir(mode=0o700)
+    (tmp_path / "cache" / "answers").symlink_to(elsewhere)
+    for _ in range(3):
+        done = run_cli("find", "3.12", env=env)
+        assert done.returncode == 0
+    assert len(os.listdir(elsewhere)) == 300
+    assert "not recording answers" in done.stderr and "symlink" in done.stderr
+
+
+def test_orphaned_temp_files_are_swept(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    run_cli("list", env=env)
+    old = time.time() - 3600
+    orphans = []
+    for folder in ("interpreters", "answers"):
+        directory = tmp_path / "cache" / folder
+        directory.mkdir(exist_ok=True)
+        for name in ("tmpabc123.tmp", "0123456789abcdef.marshal.99.tmp"):
+            orphan = directory / name
+            orphan.write_text("half written")
+            os.utime(orphan, (old, old))
+            orphans.append(orphan)
+    fresh = tmp_path / "cache" / "interpreters" / "tmpinflight.tmp"  # a writer at work
+    fresh.write_text("being written")
+    (tmp_path / "bin" / "python3.11").symlink_to(pyenv_python("3.11.7"))  # a cold probe
+    for _ in range(2):
+        run_cli("list", env=env)
+    assert [o for o in orphans if o.exists()] == []
+    assert fresh.exists()
+
+
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """The CLI on a machine of one python3.12 (a link to the real pyenv build)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    if not (bin_dir / "python3.12").exists():
+        (bin_dir / "python3.12").symlink_to(pyenv_python("3.12.1"))
+    empty = tmp_path / "empty"
+    empty.mkdir(exist_ok=True)
+    keep = ("LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env.update(PATH=str(bin_dir), HOME=str(tmp_path / "home"), PYENV_ROOT=str(empty),
+               NIX_STORE_DIR=str(empty), XDG_DATA_HOME=str(empty),
+               WHICHPYTHON_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
+    if "PYTHONPATH" in os.environ:  # the code under test, when it is not installed
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return env
+
+
+# -- failed probes are remembered ------------------------------------------------------------
+
+
+def test_a_hanging_python_costs_one_timeout_then_is_remembered(
+    tmp_path: Path, cache_dir: Path, probes: list[str]
+) -> None:
+    hang = fake_python(tmp_path / "bin" / "python3.12", "3.12.4", hang=True)
+    good = fake_python(tmp_path / "bin" / "python3.11", "3.11.9")
+    environ = {"PATH": str(hang.parent), "HOME": str(tmp_path), "WHICHPYTHON_CACHE_DIR":
+               str(cache_dir), "WHICHPYTHON_TIMEOUT": "1"}  # fmt: skip
+    search = Discovery(environ=environ, cwd=str(tmp_path), root=str(tmp_path))
+    for _ in range(3):
+        result = search.find_all()
+        assert [i.path for i in result.interpreters] == [str(good)]
+        (failed,) = [c for c in result.candidates if c.path == str(hang)]
+        assert failed.verdict == "failed" and "timed out after 1 s" in failed.detail
+    assert probes.count(str(hang)) == 1 and probes.count(str(good)) == 1
+    assert "remembered from" in failed.detail and "--no-cache retries now" in failed.detail
+    with pytest.raises(ProbeTimeout) as error:
+        inspect_interpreter(hang, environ=environ)
+    assert error.value.timeout == 1.0 and error.value.path == str(hang)
+    # A longer timeout may help: it runs again. So does a change to the file.
+    with pytest.raises(ProbeTimeout):
+        inspect_interpreter(hang, environ=dict(environ, WHICHPYTHON_TIMEOUT="1.5"))
+    assert probes.count(str(hang)) == 2
+    hang.write_text(hang.read_text().replace('settings.get("hang")', "False"))
+    assert inspect_interpreter(hang, environ=environ).version == "3.12.4"
+
+
+def test_a_remembered_failure_expires(tmp_path: Path, cache_dir: Path, probes: list[str]) -> None:
+    crash = tmp_path / "python3"
+    crash.write_text("#!/bin/sh\necho 'Fatal Python error: init_fs_encoding' >&2\nexit 1\n")
+    crash.chmod(0o755)
+    for _ in range(2):
+        with pytest.raises(Exception, match="crashed"):
+            inspect_interpreter(crash)
+    assert len(probes) == 1
+    (entry,) = (cache_dir / "interpreters").glob("*.json")
+    data = json.loads(entry.read_text())
+    data["failure"]["expires"] = time.time() - 1
+    entry.write_text(json.dumps(data))
+    with pytest.raises(Exception, match="crashed"):
+        inspect_interpreter(crash)
+    assert len(probes) == 2
+
+
+# -- blind spots -------------------------------------------------------------------------------
+
+
+def test_a_line_appended_to_a_pth_file_changes_the_answer(tmp_path: Path, cache_dir: Path) -> None:
+    venv = make_venv(str(pyenv_python("3.12.1")), tmp_path / "venv")
+    site = next((tmp_path / "venv" / "lib").glob("python3.12/site-packages"))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (site / "project.pth").write_text(f"{tmp_path / 'first'}\n")
+    (tmp_path / "first").mkdir()
+    time.sleep(0.05)  # not within a timestamp tick of the probe
+    assert str(extra) not in inspect_interpreter(venv).sys_path
+    with (site / "project.pth").open("a") as handle:
+        handle.write(f"{extra}\n")
+    assert str(extra) in inspect_interpreter(venv).sys_path
+
+
+def test_a_cfg_rewritten_in_place_with_its_mtime_put_back(tmp_path: Path, cache_dir: Path) -> None:
+    venv = make_venv(str(pyenv_python("3.12.1")), tmp_path / "venv")
+    cfg = tmp_path / "venv" / "pyvenv.cfg"
+    time.sleep(0.05)
+    found = inspect_interpreter(venv)
+    assert found.venv is not None and not found.venv.include_system_site_packages
+    before = cfg.stat()
+    text = cfg.read_text()
+    cfg.write_text(text.replace("include-system-site-packages = false",
+                                "include-system-site-packages = true "))  # fmt: skip
+    os.utime(cfg, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cfg.stat().st_size == before.st_size and cfg.stat().st_mtime_ns == before.st_mtime_ns
+    again = inspect_interpreter(venv)
+    assert again.venv is not None and again.venv.include_system_site_packages
+
+
+def test_a_changed_home_changes_the_user_site(tmp_path: Path, cache_dir: Path) -> None:
+    python = pyenv_python("3.12.1")
+    first = inspect_interpreter(python, environ=dict(os.environ, HOME=str(tmp_path / "a")))
+    second = inspect_interpreter(python, environ=dict(os.environ, HOME=str(tmp_path / "b")))
+    assert first.user_site is not None and second.user_site is not None
+    assert first.user_site.path.startswith(str(tmp_path / "a"))
+    assert second.user_site.path.startswith(str(tmp_path / "b"))
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare")
+@root_only
+def test_an_os_release_change_is_seen(tmp_path: Path) -> None:
+    python = require("/usr/bin/python3.11")
+    release = tmp_path / "os-release"
+    release.write_text('ID=debian\nVERSION_ID="99"\n')
+    script = f"""
+import json, os, subprocess, sys
+from whichpython import inspect_interpreter
+before = inspect_interpreter({python!r}).platform.distro.version_id
+subprocess.run(["mount", "--bind", {str(release)!r}, "/etc/os-release"], check=True)
+after = inspect_interpreter({python!r}).platform.distro.version_id
+print(json.dumps([before, after]))
+"""
+    env = dict(os.environ, WHICHPYTHON_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", sys.executable, "-c", script],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    if done.returncode != 0 and "unshare" in done.stderr:
+        pytest.skip(f"no mount namespace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    before, after = json.loads(done.stdout)
+    assert before != "99" and after == "99"
