@@ -12,6 +12,7 @@ docs/security.md).
 import functools
 import json
 import os
+import sys
 import time
 import zlib
 from collections.abc import Iterable, Mapping
@@ -34,9 +35,10 @@ from whichpython.serialization import probe_from_json, probe_to_json
 
 CACHE_FORMAT = 2
 FAILURE_TTL = 300  # seconds a failed probe is remembered
-# A file the answer names, changed this close to the probe's start, may have changed during
-# it within one timestamp tick (file times tick coarsely on older kernels): not stored.
+# Elsewhere than Linux, a file changed this close to a probe's start may have changed during
+# it within one timestamp tick: the answer is not stored.
 RACY_NS = 20_000_000
+_CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
 # What the probe's answer depends on besides files: the user site dir (HOME, ...), which
 # libraries are loaded, Nix wrappers' variables. Everything named PYTHON* never reaches it.
 ENVIRONMENT = ("HOME", "USERPROFILE", "APPDATA", "LD_LIBRARY_PATH", "LD_PRELOAD",
@@ -49,7 +51,6 @@ _REMEMBERED: dict[str, type[InterpreterError]] = {
 }
 _FIELDS = ("timeout", "returncode", "stderr_tail", "limit")
 Dependency = tuple[str, bool]  # (path, follow symlinks)
-_UNSIGNED: list[int] = []  # no signature taken before the probe
 
 
 def static_dependencies(path: str) -> list[Dependency]:
@@ -102,7 +103,7 @@ class Watch:
     that an answer is stored only if nothing it depends on changed while the probe ran."""
 
     def __init__(self, path: str) -> None:
-        self.started = time.time_ns()
+        self.started = file_clock()
         self.before = {dep: signature(*dep) for dep in static_dependencies(path)}
 
     def unchanged(self, signed: list[list[Any]]) -> bool:
@@ -110,17 +111,31 @@ class Watch:
         same now; one the probe's answer named (a site dir, ...) has not changed since the
         probe started (as far as file times tell)."""
         for dep, follow, now in signed:
-            before = self.before.get((dep, follow), _UNSIGNED)
-            if now != before if before is not _UNSIGNED else _changed_since(now, self.started):
+            if (dep, follow) in self.before:
+                if self.before[dep, follow] != now:
+                    return False
+            elif _changed_since(now, self.started):
                 return False
         return True
+
+
+def file_clock() -> int:
+    """Now, as a file changed from now on will be stamped: on Linux the coarse clock the
+    kernel stamps files with (a later change is never stamped earlier), else the time less a
+    margin for coarse file times."""
+    if sys.platform.startswith("linux"):
+        try:
+            return time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
+        except OSError:
+            pass
+    return time.time_ns() - RACY_NS
 
 
 def _changed_since(sig: Optional[list[int]], started: int) -> bool:
     if sig is None or len(sig) < 6:
         return False  # missing, or a directory only lstat'ed (its type and inode are kept)
     changed = sig[4] if os.name == "nt" else sig[5]  # Windows' st_ctime is creation time
-    return changed >= started - RACY_NS
+    return changed >= started
 
 
 class Cache:
