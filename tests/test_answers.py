@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import pyenv_python
+from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
 from whichpython.answers import Answers, answers_dir
 
 # The real CLI in a process, reporting on stderr whether the engine ran and what it spawned.
@@ -28,28 +28,30 @@ raise SystemExit(code)
 
 
 class Machine:
-    """Two PATH dirs (the first empty), a project dir to run in, a private cache."""
+    """Two PATH dirs (the first empty), a project dir to run in, a private cache; nothing of
+    the real machine (its /nix/store, /opt/conda, ... map under ``root``)."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.first, self.second = root / "bin1", root / "bin2"
         self.project = root / "project"
         for directory in (self.first, self.second, self.project, root / "home"):
             directory.mkdir()
         self.cache = root / "cache"
-        self.env = {
-            "PATH": f"{self.first}{os.pathsep}{self.second}",
-            "HOME": str(root / "home"),
-            "PYENV_ROOT": str(root / "no-pyenv"),
-            "WHICHPYTHON_CACHE_DIR": str(self.cache),
-        }
+        self.env = dict(
+            machine_environ(root),
+            PATH=f"{self.first}{os.pathsep}{self.second}",
+            PYENV_ROOT=str(root / "no-pyenv"),
+            WHICHPYTHON_CACHE_DIR=str(self.cache),
+        )
 
     def run(self, *args: str, **extra: str) -> tuple[Any, bool, int]:
         """(completed process, whether the engine ran, processes spawned)."""
         done = subprocess.run(
-            [sys.executable, "-c", RUN, *args],
+            [sys.executable, "-c", ROOT_SYSTEM + RUN, *args],
             capture_output=True,
             text=True,
-            env=dict(self.env, **extra),
+            env=machine_cli_env(self.root, dict(self.env, **extra)),
             cwd=self.project,
             timeout=60,
         )
@@ -212,3 +214,19 @@ def test_answers_live_in_the_user_cache_dir(monkeypatch: pytest.MonkeyPatch) -> 
         assert answers_dir(os.environ) == os.path.join(expected, "answers")
     monkeypatch.setenv("WHICHPYTHON_CACHE_DIR", "/c")
     assert answers_dir(os.environ) == os.path.join("/c", "answers")
+
+
+def test_a_dangling_pyenv_version_whose_target_appears_is_seen(
+    machine: Machine, tmp_path: Path
+) -> None:
+    pyenv = tmp_path / "pyenv"
+    (pyenv / "versions").mkdir(parents=True)
+    later = tmp_path / "installed-later"
+    (pyenv / "versions" / "3.12.9").symlink_to(later)  # dangling: not a directory (yet)
+    for _ in range(3):
+        done, engine, _ = machine.run("find", "3.12", PYENV_ROOT=str(pyenv))
+    assert not engine and done.stdout == f"{machine.second / 'python3.12'}\n"
+    later.symlink_to(pyenv_python("3.12.1").parent.parent)  # the versions dir did not change
+    done, engine, _ = machine.run("find", "3.12", PYENV_ROOT=str(pyenv))
+    assert engine
+    assert done.stdout == f"{pyenv / 'versions' / '3.12.9' / 'bin' / 'python3.12'}\n"
