@@ -148,6 +148,7 @@ class Cache:
         self.environment = {name: environ[name] for name in ENVIRONMENT if name in environ}
         self.kernel = list(os.uname()) if hasattr(os, "uname") else None
         self.environ = environ
+        self.trusted = False
 
     @functools.cached_property
     def context(self) -> str:
@@ -230,14 +231,17 @@ class Cache:
                 return None
         return entry
 
-    def _trusted(self) -> bool:
-        try:
-            private_dir(self.directory)
-        except FileRefused as refused:
-            warn_once(f"not using the cache: {refused}")
-            return False
-        except OSError:
-            return False
+    def _trusted(self, *, create: bool = False) -> bool:
+        """Whether the entries' directory is ours alone (checked once per instance)."""
+        if not self.trusted:
+            try:
+                private_dir(self.directory, create=create)
+            except FileRefused as refused:
+                warn_once(f"not using the cache: {refused}")
+                return False
+            except OSError:
+                return False
+            self.trusted = True
         return True
 
     def store(self, path: str, probe: ProbeResult, watch: Watch) -> None:
@@ -277,7 +281,7 @@ class Cache:
         target = self._entry(path)
         try:
             os.makedirs(self.root, mode=0o700, exist_ok=True)
-            if not self._trusted():
+            if not self._trusted(create=True):
                 return
             with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
                 fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # mode 0600

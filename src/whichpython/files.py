@@ -92,13 +92,15 @@ def refuse_shared(path: str, info: os.stat_result) -> None:
         raise FileRefused(path, f"is writable by others (mode {stat.S_IMODE(info.st_mode):o})")
 
 
-def private_dir(path: str) -> str:
-    """Create ``path`` (mode 0700) if needed and return it, or raise :class:`FileRefused` if it
-    is a link, not a directory, another user's or writable by others."""
-    try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
-        os.makedirs(path, mode=0o700, exist_ok=True)
-    except FileExistsError:  # a file or a dangling link: said below
-        pass
+def private_dir(path: str, *, create: bool = True) -> str:
+    """``path`` if it is a directory of this user that nobody else may write, created (mode
+    0700) if ``create`` and missing; else raise :class:`FileRefused` (a link, not a directory,
+    another user's, writable by others) or the ``OSError`` of a missing one."""
+    if create:
+        try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        except FileExistsError:  # a file or a dangling link: said below
+            pass
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a directory")
