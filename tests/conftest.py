@@ -56,16 +56,98 @@ def self_report(python: str, code: str, flags: Optional[list[str]] = None) -> st
     return subprocess.run(argv, capture_output=True, text=True, check=True, env=env).stdout
 
 
-def run_cli(*args: str, env: Optional[dict[str, str]] = None, timeout: float = 60) -> Any:
-    """``python -m whichpython ARGS`` in a subprocess (the real CLI, exit code and all)."""
+def run_cli(
+    *args: str,
+    env: Optional[dict[str, str]] = None,
+    timeout: float = 60,
+    cwd: Optional[Path] = None,
+) -> Any:
+    """``python -m whichpython ARGS`` in a subprocess (the real CLI, exit code and all). With
+    an ``env`` from :func:`machine_cli_env`, on that fake machine, run from its root unless
+    ``cwd`` says otherwise (never from the repository, whose ``.venv`` it would find)."""
     full_env = dict(os.environ if env is None else env)
+    root = full_env.get("WHICHPYTHON_TEST_ROOT")
+    command = ["-c", CLI] if root else ["-m", "whichpython"]
     return subprocess.run(
-        [sys.executable, "-m", "whichpython", *args],
+        [sys.executable, *command, *args],
         capture_output=True,
         text=True,
         env=full_env,
         timeout=timeout,
+        cwd=cwd or root or None,
     )
+
+
+# -- isolation: a fake machine built in a temp dir sees nothing of the real one --------------
+# Sources read environment variables and absolute system locations (/nix/store, /opt/conda,
+# /run/current-system/sw/bin, /etc/profiles/per-user, /Library/Frameworks, Homebrew's
+# prefixes). `.ci/with-fake-nix` runs the suite on a machine that has them all.
+
+#: Variables some source reads (the user's own pythons): drop them from a copy of os.environ.
+SOURCE_VARIABLES = (
+    *("PYENV", "CONDA", "MAMBA_", "VIRTUAL_ENV", "UV_", "NIX_", "XDG_", "USER", "HOMEBREW_"),
+    *("ASDF_", "MISE_", "RYE_", "HATCH_", "APPDATA", "LOCALAPPDATA"),
+)
+
+
+def machine_environ(root: Path) -> dict[str, str]:
+    """The whole environment of a fake machine under ``root`` (not a copy of ``os.environ``):
+    a variable a source reads (PYENV_ROOT, CONDA_EXE, MAMBA_ROOT_PREFIX, XDG_DATA_HOME, USER,
+    NIX_PROFILES, HOMEBREW_PREFIX, VIRTUAL_ENV, ...) is absent unless the test sets it, so
+    its default lies under ``root/home`` or is not consulted at all."""
+    return {
+        "HOME": str(root / "home"),
+        "PATH": "",
+        "NIX_STORE_DIR": str(root / "nix" / "store"),
+        "WHICHPYTHON_CACHE_DIR": str(root / "cache"),
+    }
+
+
+def _system_path_under(root: str) -> Any:
+    """A ``Context.system_path`` that maps absolute system locations under ``root`` (or under
+    the context's own root when it has one)."""
+
+    def system_path(self: Any, path: str) -> str:
+        base = self.root if self.root not in ("", "/") else root
+        return os.path.join(base, path.lstrip("/\\"))
+
+    return system_path
+
+
+def isolate_machine(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """In this process, for a fake machine under ``root``: system locations map under ``root``
+    also where no ``Discovery(root=...)`` can be passed (``find_interpreter``), and the sources
+    that read this process's environment rather than the search's (hatch's and pdm's default
+    roots, through platformdirs) look under ``root/home``."""
+    from whichpython.sources.base import Context
+
+    monkeypatch.setattr(Context, "system_path", _system_path_under(str(root)))
+    monkeypatch.setenv("HOME", str(root / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(root / "home" / ".local" / "share"))
+
+
+#: Prepended to code that runs the CLI in a subprocess: with ``$WHICHPYTHON_TEST_ROOT`` set,
+#: system locations map under it, as ``Discovery(root=...)`` does in-process (the CLI has no
+#: option for that). The variable is removed before the CLI sees its environment.
+ROOT_SYSTEM = """\
+import os as _os
+_root = _os.environ.pop("WHICHPYTHON_TEST_ROOT", "")
+if _root:
+    from whichpython.sources.base import Context as _Context
+    _Context.system_path = lambda self, path: _os.path.join(_root, path.lstrip("/\\\\"))
+"""
+#: ``python -c CLI ARGS``: ``python -m whichpython ARGS`` that honours ``ROOT_SYSTEM``.
+CLI = ROOT_SYSTEM + "import runpy\nrunpy.run_module('whichpython', run_name='__main__')\n"
+
+
+def machine_cli_env(root: Path, environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` for a CLI subprocess on the fake machine under ``root``: rooted (see
+    ``ROOT_SYSTEM``), and with the caller's PYTHONPATH so a run against other sources
+    (``PYTHONPATH=/elsewhere/src pytest``) tests those in the subprocess too."""
+    env = dict(environ, WHICHPYTHON_TEST_ROOT=str(root))
+    if os.environ.get("PYTHONPATH") and "PYTHONPATH" not in env:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return env
 
 
 def relocated_copy(version: str, dest: Path) -> Path:

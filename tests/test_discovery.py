@@ -13,7 +13,15 @@ import attrs
 import jsonschema
 import pytest
 
-from conftest import PYENV_ROOT, fake_python, relocated_copy, run_cli
+from conftest import (
+    PYENV_ROOT,
+    fake_python,
+    isolate_machine,
+    machine_cli_env,
+    machine_environ,
+    relocated_copy,
+    run_cli,
+)
 from whichpython import InterpreterNotFound, find_interpreter, find_interpreters
 from whichpython.discovery import Discovery
 
@@ -33,6 +41,9 @@ def validator(path: Path) -> Any:
 
 @attrs.define
 class Machine:
+    """A machine built under ``root``: its system locations (``/nix/store``, ``/opt/conda``,
+    ...) are there too, its environment is ``environ`` and nothing else."""
+
     root: Path
     environ: dict[str, str]
 
@@ -64,7 +75,7 @@ class Machine:
 
     def discovery(self, **kwargs: Any) -> Discovery:
         kwargs.setdefault("cwd", str(self.root / "work"))
-        return Discovery(environ=self.environ, **kwargs)
+        return Discovery(environ=self.environ, root=str(self.root), **kwargs)
 
     def find(self, request: Any = None, **kwargs: Any) -> Any:
         explain = kwargs.pop("explain", False)
@@ -74,16 +85,17 @@ class Machine:
         result = self.find(request, **kwargs)
         return os.path.relpath(result.interpreters[0].path, self.root)
 
+    def cli(self, *args: str) -> Any:
+        """The CLI in a subprocess on this machine, run from ``work/``."""
+        env = machine_cli_env(self.root, self.environ)
+        return run_cli(*args, env=env, cwd=self.root / "work")
+
 
 @pytest.fixture
-def machine(tmp_path: Path) -> Machine:
+def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Machine:
     (tmp_path / "work").mkdir()
-    environ = {
-        "HOME": str(tmp_path / "home"),
-        "PATH": "",
-        "WHICHPYTHON_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    return Machine(tmp_path, environ)
+    isolate_machine(monkeypatch, tmp_path)
+    return Machine(tmp_path, machine_environ(tmp_path))
 
 
 UV312 = "home/.local/share/uv/python/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12"
@@ -270,11 +282,7 @@ def test_nix_wrapped_env_is_accepted_as_system_without_venvs(machine: Machine) -
 def test_list_json_validates_against_the_schema(machine: Machine) -> None:
     machine.uv("3.12.7")
     machine.system("python3.11", "3.11.9")
-    env = dict(machine.environ)
-    result = subprocess.run(
-        [sys.executable, "-m", "whichpython", "list", "--json", "--explain"],
-        capture_output=True, text=True, env=env, cwd=machine.root / "work",
-    )  # fmt: skip
+    result = machine.cli("list", "--json", "--explain")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     validator(DOCS / "list.schema.json").validate(data)
@@ -345,18 +353,17 @@ def test_list_on_this_machine_shows_each_interpreter_once(tmp_path: Path) -> Non
 
 def test_cli_find_exit_codes_and_explanation(machine: Machine) -> None:
     machine.system("python3.12", "3.12.4")
-    env = dict(machine.environ)
-    ok = run_cli("find", "3.12", env=env)
+    ok = machine.cli("find", "3.12")
     assert (ok.returncode, ok.stdout.strip()) == (0, str(machine.root / "usr/bin/python3.12"))
-    explained = run_cli("find", "3.12", "--explain", env=env)
+    explained = machine.cli("find", "3.12", "--explain")
     assert "candidates considered for 3.12:" in explained.stdout
     assert "chosen [3.12.4]" in explained.stdout
-    missing = run_cli("find", "3.99", env=env)
+    missing = machine.cli("find", "3.99")
     assert missing.returncode == 1
     assert missing.stderr.splitlines()[0].startswith("whichpython: error: no Python matches 3.99")
     assert "wrong version: 3.12 (from its layout)" in missing.stderr
-    bad = run_cli("find", "3.x", env=env)
+    bad = machine.cli("find", "3.x")
     assert bad.returncode == 2 and "is not a version" in bad.stderr
-    as_json = json.loads(run_cli("find", "3.99", "--json", env=env).stdout)
+    as_json = json.loads(machine.cli("find", "3.99", "--json").stdout)
     assert as_json["error"]["kind"] == "no-match"
     assert as_json["error"]["candidates"][0]["verdict"] == "wrong-version"
