@@ -14,7 +14,15 @@ from typing import Any
 
 import pytest
 
-from conftest import fake_python, make_venv, pyenv_python, require, run_cli
+from conftest import (
+    fake_python,
+    isolate_machine,
+    machine_cli_env,
+    make_venv,
+    pyenv_python,
+    require,
+    run_cli,
+)
 from whichpython import ProbeTimeout, files, inspect_interpreter
 from whichpython.cache import Cache
 from whichpython.discovery import Discovery
@@ -176,15 +184,16 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
                WHICHPYTHON_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
     if "PYTHONPATH" in os.environ:  # the code under test, when it is not installed
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    return env
+    return machine_cli_env(tmp_path, env)  # its /nix/store, /opt/conda, ... under tmp_path
 
 
 # -- failed probes are remembered ------------------------------------------------------------
 
 
 def test_a_hanging_python_costs_one_timeout_then_is_remembered(
-    tmp_path: Path, cache_dir: Path, probes: list[str]
+    tmp_path: Path, cache_dir: Path, probes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    isolate_machine(monkeypatch, tmp_path)
     hang = fake_python(tmp_path / "bin" / "python3.12", "3.12.4", hang=True)
     good = fake_python(tmp_path / "bin" / "python3.11", "3.11.9")
     environ = {"PATH": str(hang.parent), "HOME": str(tmp_path), "WHICHPYTHON_CACHE_DIR":
@@ -291,3 +300,52 @@ print(json.dumps([before, after]))
     assert done.returncode == 0, done.stderr
     before, after = json.loads(done.stdout)
     assert before != "99" and after == "99"
+
+
+def hostile(path: Path, how: str) -> None:
+    """Put a FIFO, a link to /dev/zero or a 2 GB sparse file at ``path``."""
+    path.unlink(missing_ok=True)
+    if how == "fifo":
+        os.mkfifo(path, 0o600)
+    elif how == "zero":
+        path.symlink_to("/dev/zero")
+    else:
+        with path.open("wb") as handle:
+            handle.truncate(2 << 30)
+        path.chmod(0o600)
+
+
+@pytest.mark.parametrize("how", ["fifo", "zero", "sparse"])
+def test_a_hostile_cache_entry_is_not_read(how: str, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    run_cli("inspect", str(tmp_path / "bin" / "python3.12"), "--no-cache", env=env)
+    done = run_cli("inspect", "--json", str(tmp_path / "bin" / "python3.12"), env=env)
+    (entry,) = (tmp_path / "cache" / "interpreters").glob("*.json")
+    hostile(entry, how)
+    script = (
+        "import resource, runpy, sys; sys.argv[0] = 'whichpython'\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"  # a safety net
+        "try:\n    runpy.run_module('whichpython', run_name='__main__')\n"
+        "finally:\n    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    sys.stderr.write('PEAK_KB=%d\\n' % peak)\n"
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", script, "inspect", "--json", str(tmp_path / "bin" / "python3.12")],
+        env=env, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    peak_kb = int(again.stderr.rsplit("PEAK_KB=", 1)[1])
+    assert peak_kb < 256 * 1024  # the CLI needs ~40 MB; the file holds 2 GB, /dev/zero more
+    assert json.loads(again.stdout) == json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("how", ["fifo", "zero", "sparse"])
+def test_a_hostile_answers_file_is_not_read(how: str, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    for _ in range(2):
+        run_cli("find", "3.12", env=env)
+    (answer,) = (tmp_path / "cache" / "answers").glob("*.marshal")
+    hostile(answer, how)
+    done = run_cli("find", "3.12", env=env, timeout=30)
+    assert done.returncode == 0 and done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"
+    assert "Traceback" not in done.stderr

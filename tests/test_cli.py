@@ -6,7 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import pyenv_python, require, run_cli
+from conftest import (
+    CLI,
+    ROOT_SYSTEM,
+    SOURCE_VARIABLES,
+    machine_cli_env,
+    pyenv_python,
+    require,
+    run_cli,
+)
 
 
 def test_readable_summary_of_debian_python() -> None:
@@ -64,17 +72,13 @@ def isolated_env(tmp_path: Path, *pythons: str) -> dict[str, str]:
     bin_dir.mkdir(exist_ok=True)
     for version in pythons:
         (bin_dir / f"python{version[:4]}").symlink_to(pyenv_python(version))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYENV", "CONDA", "VIRTUAL_ENV", "UV_", "NIX_", "XDG_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SOURCE_VARIABLES)}
     empty = tmp_path / "empty"
     empty.mkdir(exist_ok=True)
     env.update(PATH=str(bin_dir), HOME=str(tmp_path / "home"), PYENV_ROOT=str(empty),
                NIX_STORE_DIR=str(empty), XDG_DATA_HOME=str(empty),
                WHICHPYTHON_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
-    return env
+    return machine_cli_env(tmp_path, env)  # its /nix/store, /opt/conda, ... under tmp_path
 
 
 def test_find_in_a_deleted_directory(tmp_path: Path) -> None:
@@ -82,7 +86,7 @@ def test_find_in_a_deleted_directory(tmp_path: Path) -> None:
     gone = tmp_path / "project" / "gone"
     gone.mkdir(parents=True)
     (tmp_path / "project" / ".python-version").write_text("3.12\n")
-    script = (
+    script = ROOT_SYSTEM + (
         "import os, runpy; os.rmdir(os.getcwd()); "
         "runpy.run_module('whichpython', run_name='__main__')"
     )
@@ -129,7 +133,7 @@ def test_compatible_release_request_never_runs_a_file_of_that_name(tmp_path: Pat
     trap.write_text(f"#!/bin/sh\ntouch {ran}\n")
     trap.chmod(0o755)
     done = subprocess.run(
-        [sys.executable, "-m", "whichpython", "find", "~=3.11", "--no-cache"],
+        [sys.executable, "-c", CLI, "find", "~=3.11", "--no-cache"],
         cwd=here, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

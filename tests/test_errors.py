@@ -15,7 +15,9 @@ from whichpython.probe import runner
 
 
 def cli_error(path: Path, kind: str, *extra: str) -> str:
-    """Run ``inspect`` in both output modes; check exit 1, one line, the kind; return the line."""
+    """Run ``inspect`` in both output modes; check exit 1, one line, the kind; return the line.
+    (``--no-cache``: the second run would otherwise say the failure was remembered.)"""
+    extra = ("--no-cache", *extra)
     plain = run_cli("inspect", str(path), *extra)
     assert plain.returncode == 1, plain.stdout + plain.stderr
     assert plain.stdout == ""
