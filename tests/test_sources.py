@@ -172,11 +172,36 @@ def test_mise_skips_alias_links(tmp_path: Path) -> None:
     assert len(paths(Mise(), ctx(tmp_path, MISE_DATA_DIR=str(root)))) == 1
 
 
-def test_pdm_default_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    exe(tmp_path / "data" / "pdm" / "python" / "cpython@3.12.1" / "bin" / "python3.12")
-    [(path, hints)] = found(Pdm(), ctx(tmp_path))
-    assert path.endswith("cpython@3.12.1/bin/python3.12") and hints.version == "3.12.1"
+@pytest.mark.parametrize(
+    ("platform", "environ", "data"),
+    [
+        ("linux", {"XDG_DATA_HOME": "data"}, "data"),
+        ("linux", {}, "home/.local/share"),
+        ("darwin", {"XDG_DATA_HOME": "data"}, "home/Library/Application Support"),
+    ],
+)
+def test_pdm_and_hatch_default_roots_come_from_the_search_environment(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    platform: str,
+    environ: dict[str, str],
+    data: str,
+) -> None:
+    decoy = tmp_path / "process-data"  # what the process's own environment would say
+    monkeypatch.setenv("XDG_DATA_HOME", str(decoy))
+    monkeypatch.setenv("HOME", str(decoy))
+    for where in (tmp_path / data, decoy):
+        exe(where / "pdm" / "python" / "cpython@3.12.1" / "bin" / "python3.12")
+        exe(where / "hatch" / "pythons" / "3.12" / "python" / "bin" / "python3.12")
+    variables = {key: str(tmp_path / value) for key, value in environ.items()}
+    context = ctx(tmp_path, **variables)
+    context = Context(environ=context.environ, cwd=str(tmp_path), platform=platform)
+    [(path, hints)] = found(Pdm(), context)
+    assert path == str(tmp_path / data / "pdm/python/cpython@3.12.1/bin/python3.12")
+    assert hints.version == "3.12.1"
+    assert paths(Hatch(), context) == [
+        str(tmp_path / data / "hatch/pythons/3.12/python/bin/python3.12")
+    ]
 
 
 def conda_prefix(prefix: Path, version: str) -> Path:

@@ -107,6 +107,17 @@ class Context:
         """``$XDG_DATA_HOME``, else ``~/.local/share``."""
         return self.environ.get("XDG_DATA_HOME") or os.path.join(self.home, ".local", "share")
 
+    def user_data_dir(self, app: str, *, author: Optional[str] = None) -> str:
+        """Where platformdirs puts ``app``'s data, worked out from this context's environment
+        and platform (not the process's): ``$XDG_DATA_HOME/app``, ``~/Library/Application
+        Support/app``, ``%LOCALAPPDATA%\\[author\\]app``."""
+        if self.windows:
+            base = self.environ.get("LOCALAPPDATA") or os.path.join(self.home, "AppData", "Local")
+            return os.path.join(base, *([author] if author else []), app)
+        if self.platform == "darwin":
+            return os.path.join(self.home, "Library", "Application Support", app)
+        return os.path.join(self.data_home(), app)
+
 
 def working_dir(environ: Mapping[str, str]) -> str:
     """The current directory; when it was deleted, ``$PWD`` (as pyenv does), else the root:

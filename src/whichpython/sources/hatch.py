@@ -11,11 +11,7 @@ class Hatch(InstallDirSource):
     name = "hatch"
 
     def roots(self, ctx: Context) -> list[str]:
-        data = ctx.environ.get("HATCH_DATA_DIR")
-        if not data:
-            import platformdirs
-
-            data = platformdirs.user_data_dir("hatch", appauthor=False)
+        data = ctx.environ.get("HATCH_DATA_DIR") or ctx.user_data_dir("hatch")
         return [os.path.join(data, "pythons")]
 
     def install_prefix(self, entry: str) -> str:

@@ -11,6 +11,5 @@ class Pdm(InstallDirSource):
     name = "pdm"
 
     def roots(self, ctx: Context) -> list[str]:
-        import platformdirs
-
-        return [os.path.join(platformdirs.user_data_dir("pdm"), "python")]
+        # platformdirs.user_data_dir("pdm"): its author defaults to the app's name on Windows
+        return [os.path.join(ctx.user_data_dir("pdm", author="pdm"), "python")]
