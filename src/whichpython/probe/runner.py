@@ -1,22 +1,14 @@
 """Run the probe inside an interpreter: isolated, framed by markers, bounded in time and size."""
 
-import contextlib
 import errno
 import functools
 import json
 import os
 import re
-import signal
 import stat
-import subprocess
-import sys
-import threading
-import time
 import zlib
 from collections.abc import Mapping
 from typing import Any, NoReturn, Optional
-
-import attrs
 
 from whichpython.errors import (
     BrokenSymlink,
@@ -29,16 +21,19 @@ from whichpython.errors import (
     PermissionDenied,
     ProbeCrashed,
     ProbeFailed,
+    ProbeLeftChild,
     ProbeTimeout,
     SymlinkLoop,
     VenvBaseMissing,
+    VenvConfigUnreadable,
 )
+from whichpython.files import FileRefused
+from whichpython.probe.process import OUTPUT_LIMIT, Outcome, frame, framed
+from whichpython.probe.process import run as _run
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg, read_pyvenv_cfg
 
 DEFAULT_TIMEOUT = 5.0
-OUTPUT_LIMIT = 4 * 1024 * 1024
-STDERR_TAIL = 4096
-_EXIT_GRACE = 1.0
+MAX_DEPTH = 64  # a real answer nests less than 10 levels deep
 _PYTHON2_NAME = re.compile(r"^(python|pypy)2(\.\d+)?(\.exe)?$", re.IGNORECASE)
 _WINDOWS = os.name == "nt"
 
@@ -74,11 +69,13 @@ def resolve_timeout(timeout: Optional[float], environ: Mapping[str, str]) -> flo
 
 
 def probe_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The caller's environment without the variables that change what Python reports."""
+    """The caller's environment without the variables that change what Python reports:
+    ``PYTHON*``, the cross-build ``_PYTHON_*`` (``_PYTHON_SYSCONFIGDATA_NAME``, ...) and
+    ``__PYVENV_LAUNCHER__``."""
     return {
         key: value
         for key, value in environ.items()
-        if not key.upper().startswith("PYTHON") and key.upper() != "__PYVENV_LAUNCHER__"
+        if not key.upper().lstrip("_").startswith("PYTHON") and key.upper() != "__PYVENV_LAUNCHER__"
     }
 
 
@@ -106,8 +103,12 @@ def _check_venv_base(path: str) -> None:
         return
     try:
         home = read_pyvenv_cfg(cfg).get("home") or None
-    except OSError:
-        home = None
+    except FileRefused as refused:
+        raise VenvConfigUnreadable(path, cfg, refused.reason) from None
+    except FileNotFoundError:  # gone since it was found: no venv
+        return
+    except OSError as exc:
+        raise VenvConfigUnreadable(path, cfg, f"is unreadable: {exc.strerror}") from None
     if not home or not os.path.isdir(home):
         detail = f"home = {home} does not exist" if home else "it names no home"
         raise VenvBaseMissing(path, cfg, home, detail) from None
@@ -124,126 +125,6 @@ def _raise_stat_error(path: str, exc: OSError) -> NoReturn:
             path, f"broken symlink (its target {os.readlink(path)} does not exist)"
         ) from None
     raise PathNotFound(path, "no such file") from None
-
-
-def _frame(marker: str) -> tuple[bytes, bytes]:
-    return (marker + ":BEGIN").encode("ascii"), (marker + ":END").encode("ascii")
-
-
-def _framed(data: "bytes | bytearray", begin: bytes, end: bytes) -> Optional[bytes]:
-    """The text between the last BEGIN marker and the END after it. The probe writes after
-    start-up hooks have run, so anything such a hook printed comes before the real answer."""
-    start = data.rfind(begin)
-    if start < 0:
-        return None
-    stop = data.find(end, start + len(begin))
-    return bytes(data[start + len(begin) : stop]) if stop >= 0 else None
-
-
-@attrs.frozen
-class _Outcome:
-    marker: str
-    stdout: bytes
-    stderr_tail: bytes
-    returncode: Optional[int]
-    timed_out: bool
-    overflow: bool
-    answered: bool
-
-
-class _Pump(threading.Thread):
-    """Reads one pipe: everything up to a limit, or only its tail."""
-
-    def __init__(
-        self, fd: int, limit: int, tail: bool, frame: Optional[tuple[bytes, bytes]]
-    ) -> None:
-        super().__init__(daemon=True)
-        self.fd, self.limit, self.tail, self.frame = fd, limit, tail, frame
-        self.data = bytearray()
-        self.overflow = False
-        self.answered = False
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        try:
-            while True:
-                chunk = os.read(self.fd, 65536)
-                if not chunk:
-                    break
-                self.data += chunk
-                if self.tail:
-                    del self.data[: -self.limit]
-                elif len(self.data) > self.limit:
-                    self.overflow = True
-                    break
-                elif (
-                    self.frame is not None
-                    and self.frame[1] in self.data[-len(chunk) - len(self.frame[1]) :]
-                    and _framed(self.data, *self.frame) is not None
-                ):
-                    self.answered = True
-                    break
-        except OSError:
-            pass
-        finally:
-            self.done.set()
-
-
-def _run(argv: list[str], env: dict[str, str], timeout: float) -> _Outcome:
-    deadline = time.monotonic() + timeout
-    extra: dict[str, Any] = {"start_new_session": True}
-    if sys.platform == "win32":
-        extra = {"creationflags": subprocess.CREATE_NO_WINDOW | subprocess.CREATE_NEW_PROCESS_GROUP}
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        **extra,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    out = _Pump(proc.stdout.fileno(), OUTPUT_LIMIT, tail=False, frame=_frame(argv[-1]))
-    err = _Pump(proc.stderr.fileno(), STDERR_TAIL, tail=True, frame=None)
-    out.start()
-    err.start()
-    out.done.wait(max(0.0, deadline - time.monotonic()))
-    timed_out = not out.done.is_set()
-    returncode: Optional[int] = None
-    if not timed_out and not out.overflow:
-        wait = deadline - time.monotonic()
-        if out.answered:
-            wait = min(wait, _EXIT_GRACE)
-        try:
-            returncode = proc.wait(max(0.0, wait))
-        except subprocess.TimeoutExpired:
-            timed_out = not out.answered
-    if returncode is None:  # still running (or an unreaped zombie): its group id is still ours
-        _kill_group(proc)
-    err.done.wait(0.2)
-    if err.done.is_set() and out.done.is_set():
-        proc.stdout.close()
-        proc.stderr.close()
-    return _Outcome(
-        marker=argv[-1],
-        stdout=bytes(out.data),
-        stderr_tail=bytes(err.data),
-        returncode=returncode,
-        timed_out=timed_out,
-        overflow=out.overflow,
-        answered=out.answered,
-    )
-
-
-def _kill_group(proc: "subprocess.Popen[bytes]") -> None:
-    """Kill the probe and anything it started (it runs in its own session/group)."""
-    with contextlib.suppress(OSError):
-        if _WINDOWS:
-            proc.kill()
-        else:
-            os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(1.0)
 
 
 def run_probe(
@@ -265,9 +146,10 @@ def run_probe(
     return _parse(path, outcome, limit)
 
 
-def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> _Outcome:
+def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> Outcome:
     marker = "whichpython-" + os.urandom(16).hex()
-    argv = [path, *flags, "-c", probe_source(), marker]
+    # The very file check_path looked at: a bare name is never looked up on PATH by exec.
+    argv = [os.path.abspath(path), *flags, "-c", probe_source(), marker]
     try:
         return _run(argv, env, limit)
     except PermissionError as exc:
@@ -286,7 +168,7 @@ def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> _O
         raise NotExecutable(path, f"cannot be run ({exc.strerror})") from None
 
 
-def _rejected_isolated_flag(outcome: _Outcome) -> bool:
+def _rejected_isolated_flag(outcome: Outcome) -> bool:
     return (
         not outcome.answered
         and outcome.returncode == 2
@@ -295,23 +177,44 @@ def _rejected_isolated_flag(outcome: _Outcome) -> bool:
     )
 
 
-def _parse(path: str, outcome: _Outcome, limit: float) -> dict[str, Any]:
-    payload = _framed(outcome.stdout, *_frame(outcome.marker))
+def _parse(path: str, outcome: Outcome, limit: float) -> dict[str, Any]:
+    payload = framed(outcome.stdout, *frame(outcome.marker))
     if payload is None:
         if outcome.overflow:
             raise OutputTooLarge(path, OUTPUT_LIMIT)
         if outcome.timed_out:
             raise ProbeTimeout(path, limit)
         stderr = outcome.stderr_tail.decode("utf-8", "replace")
+        if outcome.held:
+            raise ProbeLeftChild(path, outcome.returncode, stderr)
         if outcome.returncode:
             raise ProbeCrashed(path, outcome.returncode, stderr)
         raise NotAPython(path, "ran, but did not answer the probe (not a Python interpreter?)")
+    too_deep = f"answered the probe with JSON nested more than {MAX_DEPTH} levels deep"
     try:
         answer = json.loads(payload.decode("ascii"))
+    except RecursionError:
+        raise ProbeFailed(path, too_deep) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ProbeFailed(path, f"answered the probe with invalid JSON ({exc})") from None
     if not isinstance(answer, dict):
         raise ProbeFailed(path, "answered the probe with something other than a JSON object")
+    if _depth_over(answer, MAX_DEPTH):
+        raise ProbeFailed(path, too_deep)
     if "fatal" in answer:
         raise ProbeFailed(path, f"the probe failed inside the interpreter: {answer['fatal']}")
     return answer
+
+
+def _depth_over(answer: dict[str, Any], limit: int) -> bool:
+    """Whether lists and dicts nest deeper than ``limit`` in ``answer``, walked iteratively:
+    what cannot be walked recursively must not reach the code that walks it so."""
+    stack: list[tuple[Any, int]] = [(answer, 1)]
+    while stack:
+        item, depth = stack.pop()
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

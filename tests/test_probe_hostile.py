@@ -1,0 +1,164 @@
+"""The probe runner against hostile interpreters: answers built to crash the parser, variables
+that steer the probe, a name that means another file, and children that outlive the probe."""
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import whichpython
+from conftest import fake_python, machine_cli_env, machine_environ, require, run_cli, write_script
+from whichpython.probe import runner
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+
+
+def answering(path: Path, payload: str) -> Path:
+    """A fake interpreter whose framed answer is ``payload`` (a Python expression)."""
+    return write_script(
+        path,
+        f"#!{sys.executable}\nimport os, sys\nm = sys.argv[-1]\n"
+        f"os.write(1, (m + ':BEGIN' + {payload} + m + ':END').encode())\n",
+    )
+
+
+def nested(depth: int) -> str:
+    """A JSON object whose lists and dicts nest ``depth`` levels deep (the object counts)."""
+    return '{"a": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+
+
+def test_an_answer_nested_a_million_deep_fails_only_that_interpreter(tmp_path: Path) -> None:
+    good = fake_python(tmp_path / "good" / "bin" / "python3.12", "3.12.4")
+    bad = answering(tmp_path / "bad" / "python3", "'{\"a\":' + '[' * 10**6 + ']' * 10**6 + '}'")
+    env = machine_environ(tmp_path)
+    env["PATH"] = f"{bad.parent}{os.pathsep}{good.parent}"
+    for command in (["list", "--explain"], ["find", "--explain"]):
+        result = run_cli(*command, env=machine_cli_env(tmp_path, env))
+        shown = result.stdout + result.stderr
+        assert result.returncode == 0 and "Traceback" not in shown, shown
+        assert str(good) in result.stdout
+        (line,) = [line for line in shown.splitlines() if str(bad) in line]
+        assert "JSON nested more than 64 levels deep" in line, line
+
+
+def test_an_answer_nested_deeper_than_the_limit_is_refused(tmp_path: Path) -> None:
+    deep = answering(tmp_path / "deep" / "python3", repr(nested(65)))
+    with pytest.raises(whichpython.ProbeFailed, match="nested more than 64 levels deep"):
+        runner.run_probe(str(deep))
+    at_limit = answering(tmp_path / "ok" / "python3", repr(nested(64)))
+    assert list(runner.run_probe(str(at_limit))) == ["a"]
+
+
+def test_cross_build_variables_never_reach_the_probe(tmp_path: Path) -> None:
+    require("/usr/bin/python3.11")
+    debug_data = "_sysconfigdata_d_x86_64-linux-gnu"
+    require(f"/usr/lib/python3.11/{debug_data}.py")  # apt-get install python3.11-dbg
+    env = dict(os.environ, _PYTHON_SYSCONFIGDATA_NAME=debug_data, _PYTHON_HOST_PLATFORM="x")
+    env["WHICHPYTHON_CACHE_DIR"] = str(tmp_path / "cache")
+    flags = run_cli("embed", "/usr/bin/python3.11", "--ldflags", "--no-cache", env=env)
+    assert flags.returncode == 0, flags.stderr
+    assert "-lpython3.11 " in flags.stdout + " " and "-lpython3.11d" not in flags.stdout
+    for _ in range(2):  # the second answer comes from the cache the first one wrote
+        found = json.loads(run_cli("inspect", "--json", "/usr/bin/python3.11", env=env).stdout)
+        assert found["sysconfig"]["ABIFLAGS"] == ""
+        assert os.path.basename(found["sysconfig_file"]) == "_sysconfigdata__x86_64-linux-gnu.py"
+    kept = runner.probe_environment({"_PYTHON_PROJECT_BASE": "/b", "PYTHONHOME": "/h", "A": "1"})
+    assert kept == {"A": "1"}
+
+
+def test_a_bare_name_runs_the_file_in_the_cwd_it_was_checked_as(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answering(tmp_path / "here" / "python3", '\'{"who": "cwd"}\'')
+    elsewhere = answering(tmp_path / "on-path" / "python3", '\'{"who": "path"}\'')
+    monkeypatch.chdir(tmp_path / "here")
+    answer = runner.run_probe("python3", environ={"PATH": str(elsewhere.parent)})
+    assert answer == {"who": "cwd"}
+
+
+def test_an_exit_while_a_child_holds_stdout_is_reported_as_that(tmp_path: Path) -> None:
+    child = tmp_path / "child.pid"
+    script = write_script(tmp_path / "python3", f"#!/bin/sh\nsleep 1000 &\necho $! > {child}\n")
+    result = run_cli("inspect", "--json", "--no-cache", str(script), timeout=60)
+    error = json.loads(result.stdout)["error"]
+    assert result.returncode == 1 and error["kind"] == "left-child", result.stdout
+    assert error["message"] == (
+        f"{script}: exited (exit code 0) without answering the probe; a process it started "
+        "kept its output open (killed)"
+    )
+    assert_gone(int(child.read_text()))
+
+
+SETSID_SLEEPER = """\
+import os, sys, time
+pid_file = {pid_file!r}
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        with open(pid_file + ".tmp", "w") as handle:
+            handle.write(str(os.getpid()))
+        os.rename(pid_file + ".tmp", pid_file)
+        os.execv({sleep!r}, ["sleep", "1000"])
+    os._exit(0)
+os.wait()
+while not os.path.exists(pid_file):
+    time.sleep(0.01)
+{then}
+"""
+
+
+@pytest.mark.parametrize(
+    ("then", "kind"),
+    [("time.sleep(1000)", "timed-out"), ("sys.exit(0)", "left-child")],
+    ids=["hangs", "exits"],
+)
+def test_a_setsid_child_holding_stdout_is_killed(then: str, kind: str, tmp_path: Path) -> None:
+    pid_file = tmp_path / "sleeper.pid"
+    body = SETSID_SLEEPER.format(pid_file=str(pid_file), sleep=shutil.which("sleep"), then=then)
+    script = write_script(tmp_path / "python3", f"#!{sys.executable}\n{body}")
+    fds, threads = open_fds(), threading.active_count()
+    with pytest.raises(whichpython.InterpreterError) as caught:
+        whichpython.inspect_interpreter(script, timeout=2, cache=False)
+    assert caught.value.kind == kind, caught.value
+    assert_gone(int(pid_file.read_text()))
+    assert (open_fds(), threading.active_count()) == (fds, threads)  # nothing left behind
+
+
+def test_no_thread_or_fd_is_left_behind(tmp_path: Path) -> None:
+    scripts = {
+        "python-ok": "#!/bin/sh\nfor m; do :; done\nprintf '%s:BEGIN{}%s:END' $m $m\n",
+        "python-flood": "#!/bin/sh\nexec yes flood\n",
+        "python-hang": "#!/bin/sh\nsleep 1000\n",
+        "python-quiet": "#!/bin/sh\nexit 0\n",
+        "python-child": "#!/bin/sh\nsleep 1000 &\n",
+    }
+    paths = [write_script(tmp_path / name, text) for name, text in scripts.items()]
+    runner.run_probe(str(paths[0]))  # the first run's one-off imports and caches
+    fds, threads = open_fds(), threading.active_count()
+    for path in paths:
+        with contextlib.suppress(whichpython.InterpreterError):
+            runner.run_probe(str(path), timeout=1)
+    assert (open_fds(), threading.active_count()) == (fds, threads)
+
+
+def open_fds() -> list[str]:
+    return sorted(os.listdir("/proc/self/fd"))
+
+
+def assert_gone(pid: int) -> None:
+    """The process ``pid`` is dead (a zombie awaiting its new parent's wait counts as dead)."""
+    for _ in range(100):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.02)
+    pytest.fail(f"process {pid} is still running")
