@@ -23,7 +23,14 @@ import sys
 import time
 import zlib
 
-from whichpython.files import FileRefused, private_dir, read_bytes, sweep_temp, warn_once
+from whichpython.files import (
+    FileRefused,
+    is_own_file,
+    private_dir,
+    read_bytes,
+    sweep_temp,
+    warn_once,
+)
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -125,7 +132,8 @@ def _valid(data: object) -> bool:
         and data["code"] in (0, 1)
         and isinstance(data.get("stdout"), str)
         and isinstance(data.get("stderr"), str)
-        and (data.get("expires") is None or type(data["expires"]) is float)
+        and "expires" in data
+        and (data["expires"] is None or type(data["expires"]) is float)
         and is_witness_list(data.get("witnesses"))
     )
 
@@ -225,7 +233,6 @@ class Answers:
 
     def _prune(self) -> None:
         """Keep the newest answers; only our own regular files with our names are touched."""
-        uid = os.geteuid() if hasattr(os, "geteuid") else None
         try:
             with os.scandir(self.directory) as entries:
                 files = [
@@ -233,7 +240,7 @@ class Answers:
                     for entry in entries
                     if _is_answer_name(entry.name)
                     for info in [entry.stat(follow_symlinks=False)]
-                    if stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid)
+                    if is_own_file(info)
                 ]
             for _, path in sorted(files)[: max(0, len(files) - _MAX_FILES)]:
                 os.unlink(path)

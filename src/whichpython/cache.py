@@ -26,6 +26,7 @@ from whichpython.errors import (
     OutputTooLarge,
     ProbeCrashed,
     ProbeFailed,
+    ProbeLeftChild,
     ProbeTimeout,
 )
 from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, sweep_temp, warn_once
@@ -47,7 +48,8 @@ ENVIRONMENT = ("HOME", "USERPROFILE", "APPDATA", "LD_LIBRARY_PATH", "LD_PRELOAD"
                "NIX_PYTHONPATH")  # fmt: skip
 _OS_RELEASE = ("/etc/os-release", "/usr/lib/os-release")
 _REMEMBERED: dict[str, type[InterpreterError]] = {
-    cls.kind: cls for cls in (ProbeTimeout, ProbeCrashed, NotAPython, OutputTooLarge, ProbeFailed)
+    cls.kind: cls
+    for cls in (ProbeTimeout, ProbeCrashed, NotAPython, OutputTooLarge, ProbeFailed, ProbeLeftChild)
 }
 _FIELDS = ("timeout", "returncode", "stderr_tail", "limit")
 Dependency = tuple[str, bool]  # (path, follow symlinks)

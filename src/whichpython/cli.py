@@ -149,7 +149,8 @@ def _find(args: argparse.Namespace) -> int:
         data = interpreter_to_json(chosen)
         if args.explain:
             data = {"schema_version": data["schema_version"], "interpreter": data,
-                    "candidates": converter.unstructure(result.candidates)}  # fmt: skip
+                    "candidates": converter.unstructure(result.candidates),
+                    "skipped": converter.unstructure(result.skipped)}  # fmt: skip
         _print_json(data)
         return EXIT_OK
     print(chosen.path)
@@ -178,6 +179,7 @@ def _list(args: argparse.Namespace) -> int:
         }
         if args.explain:
             data["candidates"] = converter.unstructure(result.candidates)
+            data["skipped"] = converter.unstructure(result.skipped)
         _print_json(data)
         return EXIT_OK
     print(table(found) if found else f"no Python matches {result.request}")

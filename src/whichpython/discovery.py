@@ -10,7 +10,7 @@ import attrs
 from whichpython.cache import Cache
 from whichpython.errors import InterpreterError, InterpreterNotFound
 from whichpython.inspection import cached_interpreter, inspect_interpreter
-from whichpython.models import Considered, Interpreter
+from whichpython.models import Considered, Interpreter, Skipped
 from whichpython.policy import Policy, Verdict
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
 from whichpython.request import Request, RequestError, parse_request
@@ -54,6 +54,8 @@ class SearchResult:
     interpreters: list[Interpreter]
     candidates: list[Considered]
     version_file: Optional[str] = None
+    #: Files not read (not regular, too large), each with the reason.
+    skipped: list[Skipped] = attrs.field(factory=list)
 
 
 @attrs.frozen
@@ -80,7 +82,7 @@ class Discovery:
         Without a request, the nearest version file's lines are tried in order."""
         ctx = self.context()
         if request is None or request == "":
-            found = find_version_file(ctx.cwd)
+            found = find_version_file(ctx.cwd, skip=ctx.skip)
             if found is not None:
                 return self._find_from_file(found.path, found.requests, ctx, explain)
         parsed = request if isinstance(request, Request) else parse_request(request)
@@ -97,7 +99,8 @@ class Discovery:
         pending = [item for item in items if item.verdict is None]
         self._probe_all(pending, ctx)
         matches = self._settle(items, policy)
-        return SearchResult(parsed, matches, [item.considered() for item in items])
+        considered = [item.considered() for item in items]
+        return SearchResult(parsed, matches, considered, skipped=_skipped(ctx))
 
     # -- the two searches ------------------------------------------------------------------
 
@@ -136,7 +139,8 @@ class Discovery:
             raise InterpreterNotFound(str(request), [item.considered() for item in items])
         chosen.verdict = Verdict("chosen", "chosen")
         interpreter = self._finish(chosen)
-        return SearchResult(request, [interpreter], [item.considered() for item in items])
+        considered = [item.considered() for item in items]
+        return SearchResult(request, [interpreter], considered, skipped=_skipped(ctx))
 
     @staticmethod
     def _plain_or_fallback(item: _Item, policy: Policy, fallbacks: list[_Item]) -> Optional[_Item]:
@@ -178,7 +182,8 @@ class Discovery:
                 request.raw, [attrs.evolve(item, verdict=detail).considered()]
             ) from None
         item.verdict = Verdict("chosen", "chosen (explicit path)")
-        return SearchResult(request, [self._finish(item)], [item.considered()])
+        found = [self._finish(item)]
+        return SearchResult(request, found, [item.considered()], skipped=_skipped(ctx))
 
     # -- shared steps ----------------------------------------------------------------------
 
@@ -283,6 +288,10 @@ class Discovery:
         primary = item.path
         aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
         return attrs.evolve(item.interpreter, source=item.candidate.source, aliases=aliases)
+
+
+def _skipped(ctx: Context) -> list[Skipped]:
+    return [Skipped(path, reason) for path, reason in ctx.skipped]
 
 
 def _static_identity(path: str) -> tuple[str, Optional[str]]:

@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Optional
 
+from whichpython.files import CONFIG, FileRefused, read_text, warn_once
 from whichpython.models import (
     ConfigValue,
     Embedding,
@@ -24,6 +25,8 @@ from whichpython.models import (
 
 _PYO3_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalVM"}
 _PYO3_FLAGS = ("Py_DEBUG", "Py_REF_DEBUG", "Py_TRACE_REFS", "COUNT_ALLOCS", "Py_GIL_DISABLED")
+#: The runtime loader's configuration (glibc); tests point it elsewhere.
+LD_SO_CONF = "/etc/ld.so.conf"
 
 
 def find_libpython(
@@ -198,20 +201,24 @@ def pyo3_config(found: Interpreter) -> str:
 
 
 @functools.cache
-def _default_library_dirs(darwin: bool) -> frozenset[str]:
-    """Directories the runtime loader searches without being told (glibc: ld.so.conf)."""
+def _default_library_dirs(darwin: bool, conf: str = LD_SO_CONF) -> frozenset[str]:
+    """Directories the runtime loader searches without being told (glibc: ``conf`` and the
+    files it includes). A file that is not a regular file or over 1 MiB is not read: one
+    warning on stderr says so (the answer may then ask for an rpath the loader does not need)."""
     if darwin:
         return frozenset({"/usr/lib", "/usr/local/lib"})
     found = {"/lib", "/usr/lib", "/lib64", "/usr/lib64"}
-    pending, seen = ["/etc/ld.so.conf"], set()
+    pending, seen = [conf], set()
     while pending:
         conf = pending.pop()
         if conf in seen:
             continue
         seen.add(conf)
         try:
-            with open(conf, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
+            lines = read_text(conf, CONFIG).splitlines()
+        except FileRefused as refused:
+            warn_once(f"{refused}; not read (library directories it lists are not known)")
+            continue
         except OSError:
             continue
         for line in lines:
@@ -228,7 +235,7 @@ def _default_library_dirs(darwin: bool) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)
 def _on_default_path(folder: str, *, darwin: bool) -> bool:
-    return os.path.realpath(folder) in _default_library_dirs(darwin)
+    return os.path.realpath(folder) in _default_library_dirs(darwin, LD_SO_CONF)
 
 
 def _same_path(one: str, other: str) -> bool:

@@ -144,6 +144,18 @@ class VenvBaseMissing(InterpreterError):
         super().__init__(path, f"venv whose base interpreter is gone ({cfg_path}: {detail})")
 
 
+class VenvConfigUnreadable(InterpreterError):
+    """A venv whose pyvenv.cfg cannot be read: not a regular file (a FIFO, a device: the
+    interpreter would hang reading it at start-up), larger than 64 KiB, or unreadable."""
+
+    kind = "venv-config-unreadable"
+
+    def __init__(self, path: str, cfg_path: str, reason: str) -> None:
+        self.cfg_path = cfg_path
+        self.reason = reason
+        super().__init__(path, f"its pyvenv.cfg cannot be read ({cfg_path} {reason})")
+
+
 class UnresolvedShim(InterpreterError):
     """A version manager's shim that runs no interpreter here (found without running it)."""
 
@@ -154,6 +166,29 @@ class ProbeFailed(InterpreterError):
     """The interpreter answered, but the answer is unusable."""
 
     kind = "probe-failed"
+
+
+class ProbeLeftChild(InterpreterError):
+    """The interpreter exited without answering while a process it started kept its output
+    open; that process (and any other holding the output) was killed."""
+
+    kind = "left-child"
+
+    def __init__(self, path: str, returncode: int | None, stderr_tail: str) -> None:
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+        last = telling_line(stderr_tail)
+        if returncode is None:
+            how = "exited"
+        elif returncode < 0:
+            how = f"exited (killed by signal {-returncode})"
+        else:
+            how = f"exited (exit code {returncode})"
+        super().__init__(
+            path,
+            f"{how} without answering the probe; a process it started kept its output open "
+            "(killed)" + (f": {last}" if last else ""),
+        )
 
 
 class Refused(PathError):

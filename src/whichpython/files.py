@@ -84,7 +84,7 @@ def read_bytes(path: str, limit: int, *, private: bool = False) -> bytes:
 def refuse_shared(path: str, info: os.stat_result) -> None:
     """Raise :class:`FileRefused` unless ``info`` is of a file or directory owned by this
     user that neither group nor others may write (not checked on Windows)."""
-    if os.name == "nt":
+    if sys.platform == "win32":
         return
     if info.st_uid != os.geteuid():
         raise FileRefused(path, f"is owned by another user (uid {info.st_uid})")
@@ -122,15 +122,14 @@ def sweep_temp(directory: str, *, age: float = 60.0) -> None:
     """Remove ``*.tmp`` files of this user older than ``age`` seconds from ``directory``:
     what writers killed between writing and renaming left behind."""
     now = time.time()
-    uid = os.geteuid() if os.name != "nt" else None
     try:
         with os.scandir(directory) as entries:
             stale = [
                 entry.path
                 for entry in entries
                 if entry.name.endswith(".tmp")
-                and _is_own_file(entry.stat(follow_symlinks=False), uid)
-                and now - entry.stat(follow_symlinks=False).st_mtime > age
+                for info in [entry.stat(follow_symlinks=False)]
+                if is_own_file(info) and now - info.st_mtime > age
             ]
         for path in stale:
             os.unlink(path)
@@ -138,7 +137,16 @@ def sweep_temp(directory: str, *, age: float = 60.0) -> None:
         pass
 
 
-def _is_own_file(info: os.stat_result, uid: int | None) -> bool:
+def own_uid() -> int | None:
+    """This process's effective user id (None on Windows, which has no such owners)."""
+    if sys.platform == "win32":
+        return None
+    return os.geteuid()
+
+
+def is_own_file(info: os.stat_result) -> bool:
+    """True for (the ``lstat`` of) a regular file of this user: one that may be deleted."""
+    uid = own_uid()
     return stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid)
 
 

@@ -207,3 +207,12 @@ class Considered:
     verdict: str
     detail: str
     version: Optional[str] = None
+
+
+@attrs.frozen
+class Skipped:
+    """A file a search did not read, and why: a FIFO, a device, a socket, a file over the
+    size cap (``--explain``, docs/discovery.md)."""
+
+    path: str
+    reason: str

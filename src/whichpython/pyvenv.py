@@ -3,17 +3,21 @@
 import os
 from typing import Optional
 
+from whichpython.files import SMALL, read_text
+
 
 def find_pyvenv_cfg(executable: str) -> Optional[str]:
     """The pyvenv.cfg next to ``executable`` or one directory up (PEP 405), if any.
 
     The path is taken as given, not resolved: a venv's ``bin/python`` is usually a
-    symlink out of the venv, and the venv is where the link is.
+    symlink out of the venv, and the venv is where the link is. Anything but a directory
+    counts, as it does for the interpreter's own start-up: a FIFO or a device there is a
+    pyvenv.cfg that cannot be read (:func:`read_pyvenv_cfg` refuses it).
     """
     here = os.path.dirname(os.path.abspath(executable))
     for folder in (here, os.path.dirname(here)):
         candidate = os.path.join(folder, "pyvenv.cfg")
-        if os.path.isfile(candidate):
+        if os.path.exists(candidate) and not os.path.isdir(candidate):
             return candidate
     return None
 
@@ -31,11 +35,12 @@ def directory_python(folder: str, *, windows: bool = False) -> Optional[str]:
 
 
 def read_pyvenv_cfg(path: str) -> dict[str, str]:
-    """Parse ``key = value`` lines (split at the first ``=``; keys lower-cased)."""
+    """Parse ``key = value`` lines (split at the first ``=``; keys lower-cased). Raises
+    :class:`~whichpython.files.FileRefused` for anything but a regular file of at most
+    64 KiB, or the ``OSError`` of an unreadable one."""
     values: dict[str, str] = {}
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            key, sep, value = line.partition("=")
-            if sep and key.strip():
-                values[key.strip().lower()] = value.strip()
+    for line in read_text(path, SMALL).splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip():
+            values[key.strip().lower()] = value.strip()
     return values

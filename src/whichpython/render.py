@@ -120,11 +120,16 @@ def considered_lines(candidates: "list[Considered]") -> list[str]:
 
 
 def explanation(result: "SearchResult") -> str:
-    """The candidates a search considered, with the version file it used if any."""
+    """The candidates a search considered, with the version file it used if any, and the
+    files it did not read (a FIFO, a device, too large), each with the reason."""
     head = f"candidates considered for {result.request}"
     if result.version_file:
         head += f" (asked by {result.version_file})"
-    return "\n".join([head + ":", *considered_lines(result.candidates)])
+    lines = [head + ":", *considered_lines(result.candidates)]
+    if result.skipped:
+        lines.append("files not read:")
+        lines += [f"  {skipped.path}: {skipped.reason}" for skipped in result.skipped]
+    return "\n".join(lines)
 
 
 def repair_lines(repair: "SysconfigRepair") -> list[str]:

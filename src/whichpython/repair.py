@@ -17,6 +17,7 @@ from typing import Any, Optional, Union
 import attrs
 
 from whichpython.errors import Refused
+from whichpython.files import CONFIG, SOURCE, FileRefused, read_bytes
 from whichpython.fixes import (
     FIXED_MARKER,
     Relocation,
@@ -67,7 +68,7 @@ def fix_sysconfig(
     path = os.fspath(path)
     found = inspect_interpreter(path, timeout=timeout, environ=environ)
     data_file = _data_file(path, found)
-    source = _read(data_file)
+    source = _read(data_file, SOURCE)
     values, segment = _build_time_vars(data_file, source)
     base, base_exec = found.prefixes.base_prefix, found.prefixes.base_exec_prefix
     relocation = find_relocation(values, base, base_exec)
@@ -84,7 +85,7 @@ def fix_sysconfig(
     corrected[FIXED_MARKER] = relocation.build_prefix
     plans = [(data_file, _replace_segment(source, segment, corrected), changes)]
     for pc_file in _pc_files(base, corrected):
-        text = _read(pc_file)
+        text = _read(pc_file, CONFIG)
         new_text, pc_changes = _fix_pc(pc_file, text, relocation)
         if pc_changes:
             plans.append((pc_file, new_text, pc_changes))
@@ -103,17 +104,19 @@ def _data_file(path: str, found: Interpreter) -> str:
         base = found.base_executable or (found.venv.home if found.venv else None)
         raise Refused(path, f"is a venv; fix its base interpreter instead ({base})")
     data_file = found.sysconfig_file
-    if not data_file or not os.path.isfile(data_file):
+    if not data_file or not os.path.exists(data_file):
         raise Refused(path, "has no _sysconfigdata file (its sysconfig is computed at run time)")
     return data_file
 
 
-def _read(path: str) -> str:
+def _read(path: str, limit: int) -> str:
+    """A regular file of at most ``limit`` bytes, as UTF-8; else :class:`Refused`."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        return read_bytes(path, limit).decode("utf-8")
+    except FileRefused as refused:
+        raise Refused(path, f"{refused.reason}; nothing was changed") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise Refused(path, f"cannot be read ({exc})") from None
+        raise Refused(path, f"cannot be read ({exc}); nothing was changed") from None
 
 
 def _build_time_vars(path: str, source: str) -> tuple[dict[str, Any], ast.expr]:

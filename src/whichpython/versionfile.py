@@ -2,11 +2,17 @@
 ``.python-versions`` and asdf's ``.tool-versions`` (its ``python`` line)."""
 
 import os
+from collections.abc import Callable
 from typing import Optional
 
 import attrs
 
+from whichpython.files import SMALL, FileRefused, read_text
+
 NAMES = (".python-version", ".python-versions", ".tool-versions")
+
+#: Told of a file that is not read: ``skip(path, reason)`` (``Context.skip``).
+Skip = Callable[[str, str], None]
 
 
 @attrs.frozen
@@ -17,14 +23,15 @@ class VersionFile:
     requests: tuple[str, ...]
 
 
-def find_version_file(cwd: str) -> Optional[VersionFile]:
+def find_version_file(cwd: str, *, skip: Optional[Skip] = None) -> Optional[VersionFile]:
     """Walk up from ``cwd``; in each directory the first of :data:`NAMES` that names a
-    version wins. Comments and blank lines are skipped."""
+    version wins. Comments and blank lines are skipped; so is a file that is not a regular
+    file or larger than 64 KiB (``skip`` is told why)."""
     folder = os.path.abspath(cwd)
     while True:
         for name in NAMES:
             path = os.path.join(folder, name)
-            requests = _read(path, tool_versions=name == ".tool-versions")
+            requests = _read(path, tool_versions=name == ".tool-versions", skip=skip)
             if requests:
                 return VersionFile(path, tuple(requests))
         parent = os.path.dirname(folder)
@@ -33,12 +40,23 @@ def find_version_file(cwd: str) -> Optional[VersionFile]:
         folder = parent
 
 
-def _read(path: str, *, tool_versions: bool) -> list[str]:
+def read_lines(path: str, *, skip: Optional[Skip] = None) -> list[str]:
+    """The lines of a small text file without comments (``#``) and surrounding blanks; empty
+    when it is missing or unreadable. A FIFO, a device, a socket or a file over 64 KiB is not
+    read: ``skip`` is told why."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = [line.split("#", 1)[0].strip() for line in handle]
+        text = read_text(path, SMALL)
+    except FileRefused as refused:
+        if skip is not None:
+            skip(path, refused.reason)
+        return []
     except OSError:
         return []
+    return [line.split("#", 1)[0].strip() for line in text.splitlines()]
+
+
+def _read(path: str, *, tool_versions: bool, skip: Optional[Skip]) -> list[str]:
+    lines = read_lines(path, skip=skip)
     if not tool_versions:
         return [line for line in lines if line]
     for line in lines:

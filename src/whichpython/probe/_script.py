@@ -9,7 +9,9 @@ import sys
 if sys.path and sys.path[0] in ("", "."):
     del sys.path[0]
 
+import errno  # noqa: E402
 import os  # noqa: E402
+import stat  # noqa: E402
 
 PROBE_FORMAT = 1
 CONFIG_VARS = (
@@ -25,7 +27,13 @@ CONFIG_VARS = (
 )
 PATH_NAMES = ("stdlib", "platstdlib", "purelib", "platlib", "include", "platinclude",
               "scripts", "data")
+OS_RELEASE = ("/etc/os-release", "/usr/lib/os-release")
+SMALL, CONFIG = 64 * 1024, 1024 * 1024  # caps: pyvenv.cfg and os-release; build-details.json
 errors = {}
+
+
+class Refused(Exception):
+    """A file not read: not a regular file, or larger than its cap."""
 
 
 def text(value):
@@ -42,9 +50,61 @@ def guard(name, func, default=None):
     """Run one section; a failure is recorded instead of aborting the probe."""
     try:
         return func()
+    except Refused as exc:
+        errors[name] = exc.args[0]
+        return default
     except Exception as exc:  # hostile or unusual interpreters: report, don't die
         errors[name] = "%s: %s" % (type(exc).__name__, exc)
         return default
+
+
+def read_file(path, limit):
+    """The bytes of the regular file at `path` (None if nothing is there), at most `limit`.
+    It is opened without blocking and checked again once open: a FIFO, a device, a socket
+    or a larger file raises Refused instead of hanging the probe or filling its memory."""
+    try:
+        info = os.stat(path)
+    except OSError:  # missing, a dangling link, a loop: as os.path.isfile says
+        return None
+    check_file(path, info, limit)
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket
+            raise Refused("%s: is not a regular file" % text(path))
+        raise
+    try:
+        check_file(path, os.fstat(fd), limit)
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:  # it grew since the check
+        raise Refused("%s: is larger than %d KiB" % (text(path), limit // 1024))
+    return data
+
+
+def check_file(path, info, limit):
+    if not stat.S_ISREG(info.st_mode):
+        kind = "not a regular file"
+        for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                           (stat.S_ISBLK, "a block device")):
+            if test(info.st_mode):
+                kind = name + ", not a regular file"
+        raise Refused("%s: is %s" % (text(path), kind))
+    if info.st_size > limit:
+        raise Refused("%s: is larger than %d KiB (%d bytes)"
+                      % (text(path), limit // 1024, info.st_size))
 
 
 def version_list(info):
@@ -65,17 +125,22 @@ def implementation():
 
 
 def read_cfg(path):
-    """pyvenv.cfg per PEP 405: `key = value` lines, split at the first '='."""
+    """pyvenv.cfg per PEP 405: `key = value` lines, split at the first '='; None when there
+    is no such file."""
+    data = read_file(path, SMALL)
+    if data is None:
+        return None
     values = {}
-    with open(path, "rb") as handle:
-        for raw in handle.read().decode("utf-8", "replace").splitlines():
-            key, sep, value = raw.partition("=")
-            if sep and key.strip():
-                values[key.strip().lower()] = value.strip()
+    for raw in data.decode("utf-8", "replace").splitlines():
+        key, sep, value = raw.partition("=")
+        if sep and key.strip():
+            values[key.strip().lower()] = value.strip()
     return values
 
 
 def find_pyvenv_cfg():
+    """The first pyvenv.cfg beside the executable, above it, or in sys.prefix. One that is
+    refused is passed over, and said in errors."""
     places = []
     if sys.executable:
         here = os.path.dirname(os.path.abspath(sys.executable))
@@ -83,8 +148,15 @@ def find_pyvenv_cfg():
     places.append(sys.prefix)
     for place in places:
         candidate = os.path.join(place, "pyvenv.cfg")
-        if os.path.isfile(candidate):
-            return {"path": text(candidate), "values": read_cfg(candidate)}
+        if os.path.isdir(candidate):
+            continue
+        try:
+            values = read_cfg(candidate)
+        except Refused as exc:
+            errors["pyvenv_cfg"] = exc.args[0] + "; passed over"
+            continue
+        if values is not None:
+            return {"path": text(candidate), "values": values}
     return None
 
 
@@ -180,14 +252,15 @@ def libc():
 
 
 def os_release():
-    for path in ("/etc/os-release", "/usr/lib/os-release"):
-        if os.path.isfile(path):
+    """/etc/os-release, else /usr/lib/os-release (the first that exists is the one)."""
+    for path in OS_RELEASE:
+        data = read_file(path, SMALL)
+        if data is not None:
             values = {}
-            with open(path, "rb") as handle:
-                for raw in handle.read().decode("utf-8", "replace").splitlines():
-                    key, sep, value = raw.partition("=")
-                    if sep and key in ("ID", "ID_LIKE", "VERSION_ID"):
-                        values[key.lower()] = value.strip().strip("\"'")
+            for raw in data.decode("utf-8", "replace").splitlines():
+                key, sep, value = raw.partition("=")
+                if sep and key in ("ID", "ID_LIKE", "VERSION_ID"):
+                    values[key.lower()] = value.strip().strip("\"'")
             return values
     return None
 
@@ -235,11 +308,12 @@ def stdlib_file(facts, name):
 
 
 def build_details(marker):
-    if marker is None or not marker["exists"]:
+    """The PEP 739 file's content (it may be there but not a regular file: refused)."""
+    data = read_file(marker["path"], CONFIG) if marker is not None else None
+    if data is None:
         return None
     import json
-    with open(marker["path"], "rb") as handle:
-        return json.loads(handle.read().decode("utf-8"))
+    return json.loads(data.decode("utf-8"))
 
 
 def gather():

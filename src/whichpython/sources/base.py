@@ -14,6 +14,7 @@ from typing import ClassVar, Optional, Protocol
 
 import attrs
 
+from whichpython.files import CONFIG, FileRefused, read_bytes
 from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
 
 # "python3.12t", "python3.11d", "pypy3.10", "graalpy", "python.exe", "python3.13t.exe"
@@ -183,13 +184,18 @@ def dir_hints(name: str) -> Hints:
     )
 
 
-def venv_hints(executable: str) -> Optional[Hints]:
-    """Hints from a pyvenv.cfg beside or above ``executable``; None when it is no venv."""
+def venv_hints(executable: str, ctx: Optional[Context] = None) -> Optional[Hints]:
+    """Hints from a pyvenv.cfg beside or above ``executable``; None when it is no venv. A
+    pyvenv.cfg that is refused (a FIFO, a device, over 64 KiB) is noted in ``ctx.skipped``."""
     cfg = find_pyvenv_cfg(executable)
     if cfg is None:
         return None
     try:
         values = read_pyvenv_cfg(cfg)
+    except FileRefused as refused:
+        if ctx is not None:
+            ctx.skip(cfg, refused.reason)
+        return Hints(venv=True)
     except OSError:
         return Hints(venv=True)
     version = values.get("version_info") or values.get("version")
@@ -198,8 +204,9 @@ def venv_hints(executable: str) -> Optional[Hints]:
     return Hints(version=version or None, venv=True)
 
 
-def build_details_hints(prefix: str) -> Optional[Hints]:
-    """Hints from a PEP 739 ``build-details.json`` in the prefix's stdlib dir (3.14+)."""
+def build_details_hints(prefix: str, ctx: Optional[Context] = None) -> Optional[Hints]:
+    """Hints from a PEP 739 ``build-details.json`` in the prefix's stdlib dir (3.14+); one
+    that is refused (not a regular file, over 1 MiB) is noted in ``ctx.skipped``."""
     import glob
     import json
 
@@ -207,8 +214,7 @@ def build_details_hints(prefix: str) -> Optional[Hints]:
     places += glob.glob(os.path.join(glob.escape(prefix), "lib", "python*", "build-details.json"))
     for place in places:
         try:
-            with open(place, encoding="utf-8") as handle:
-                details = json.load(handle)
+            details = json.loads(read_bytes(place, CONFIG))
             info = details["language"]["version_info"]
             flags = details.get("abi", {}).get("flags", [])
             return Hints(
@@ -217,7 +223,10 @@ def build_details_hints(prefix: str) -> Optional[Hints]:
                 freethreaded="t" in flags,
                 debug="d" in flags,
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except FileRefused as refused:
+            if ctx is not None:
+                ctx.skip(place, refused.reason)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             continue
     return None
 
@@ -298,7 +307,8 @@ class InstallDirSource(Source):
                 prefix = self.install_prefix(entry)
                 hints = dir_hints(name)
                 if hints.version is None:
-                    hints = merge(hints, build_details_hints(prefix))
+                    hints = merge(hints, build_details_hints(prefix, ctx))
                 executable = prefix_executable(prefix, ctx, hints)
                 if executable is not None:
-                    yield Candidate(executable, self.name, merge(hints, venv_hints(executable)))
+                    hints = merge(hints, venv_hints(executable, ctx))
+                    yield Candidate(executable, self.name, hints)

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Iterator
 
+from whichpython.files import CONFIG, FileRefused, read_text
 from whichpython.sources.base import Candidate, Context, Hints, Source, prefix_executable, subdirs
 
 _RECORD = re.compile(r"^python-(\d+\.\d+\.\d+[^-]*)-")
@@ -47,7 +48,8 @@ class ActiveConda(Source):
 
 class Conda(Source):
     """Base installs (``CONDA_EXE``'s, ``MAMBA_ROOT_PREFIX``, ``~/miniconda3``, ``~/miniforge3``,
-    ..., ``/opt/conda``), their ``envs/``, ``~/.conda/envs`` and ``~/.conda/environments.txt``."""
+    ..., ``/opt/conda``), their ``envs/``, ``~/.conda/envs`` and ``~/.conda/environments.txt``
+    (a regular file of at most 1 MiB: anything else is noted in ``ctx.skipped``)."""
 
     name = "conda"
     kind = "managed"
@@ -75,12 +77,14 @@ class Conda(Source):
         prefixes += [
             os.path.join(user, "envs", name) for name in subdirs(os.path.join(user, "envs"))
         ]
+        listing = os.path.join(user, "environments.txt")
         try:
-            with open(os.path.join(user, "environments.txt"), encoding="utf-8") as handle:
-                prefixes += [line.strip() for line in handle if line.strip()]
+            prefixes += [line.strip() for line in read_text(listing, CONFIG).splitlines()]
+        except FileRefused as refused:
+            ctx.skip(listing, refused.reason)
         except OSError:
             pass
         unique: dict[str, str] = {}
-        for prefix in map(os.path.abspath, prefixes):
+        for prefix in map(os.path.abspath, filter(None, prefixes)):
             unique.setdefault(os.path.normcase(prefix), prefix)
         return list(unique.values())

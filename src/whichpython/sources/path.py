@@ -48,7 +48,8 @@ class SearchPath(Source):
                 path = os.path.join(folder, name)
                 runnable = os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK))
                 if runnable or (os.path.islink(path) and not os.path.exists(path)):
-                    yield Candidate(path, self.name, merge(name_hints(name), venv_hints(path)))
+                    hints = merge(name_hints(name), venv_hints(path, ctx))
+                    yield Candidate(path, self.name, hints)
 
     def _wanted(self, name: str, ctx: Context) -> bool:
         if self.names is not None:

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from typing import Optional
 
+from whichpython.files import SMALL, FileRefused, read_text
 from whichpython.sources.base import Candidate, Context, InstallDirSource, Resolution, subdirs
 
 
@@ -67,32 +68,41 @@ class Pyenv(InstallDirSource):
 
 
 def selected_versions(root: str, ctx: Context) -> tuple[list[str], str]:
-    """The versions pyenv selects here, and what selected them."""
+    """The versions pyenv selects here, and what selected them. A version file that is not
+    read (a FIFO, a device, over 64 KiB: noted in ``ctx.skipped``) is passed over, as pyenv
+    passes over what is not a regular file."""
     explicit = ctx.environ.get("PYENV_VERSION")
     if explicit:
         return [v for v in explicit.split(":") if v], "PYENV_VERSION"
     folder = os.path.abspath(ctx.cwd)
     while True:
         local = os.path.join(folder, ".python-version")
-        if os.path.isfile(local):
-            return _read_versions(local), local
+        versions = _read_versions(local, ctx)
+        if versions is not None:
+            return versions, local
         parent = os.path.dirname(folder)
         if parent == folder:
             break
         folder = parent
     global_file = os.path.join(root, "version")
-    if os.path.isfile(global_file):
-        return _read_versions(global_file) or ["system"], global_file
+    versions = _read_versions(global_file, ctx)
+    if versions is not None:
+        return versions or ["system"], global_file
     return ["system"], "default"
 
 
-def _read_versions(path: str) -> list[str]:
+def _read_versions(path: str, ctx: Context) -> Optional[list[str]]:
+    """The words of a version file; None when there is none that can be read."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            words = [line.split("#", 1)[0].split() for line in handle]
-    except OSError:
+        text = read_text(path, SMALL)
+    except FileRefused as refused:
+        ctx.skip(path, refused.reason)
+        return None
+    except PermissionError:  # there, but unreadable: pyenv stops here too
         return []
-    return [word for line in words for word in line]
+    except OSError:  # missing, a dangling link or a loop
+        return None
+    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
 
 
 def version_dir(root: str, version: str) -> Optional[str]:

@@ -17,11 +17,13 @@ class ActiveVenv(Source):
         folder = ctx.environ.get("VIRTUAL_ENV")
         python = directory_python(folder, windows=ctx.windows) if folder else None
         if python is not None:
-            yield Candidate(python, self.name, venv_hints(python) or Hints(venv=True))
+            yield Candidate(python, self.name, venv_hints(python, ctx) or Hints(venv=True))
 
 
 class ProjectVenv(Source):
-    """The nearest ``.venv`` (with a pyvenv.cfg) in the cwd or a parent directory."""
+    """The nearest ``.venv`` (with a pyvenv.cfg) in the cwd or a parent directory. A
+    pyvenv.cfg that is a FIFO or a device still makes it the project's venv: a broken one,
+    which the explanation shows, rather than one silently passed over."""
 
     name = "project-venv"
     kind = "active"
@@ -30,10 +32,12 @@ class ProjectVenv(Source):
         folder = os.path.abspath(ctx.cwd)
         while True:
             venv = os.path.join(folder, ".venv")
-            if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+            cfg = os.path.join(venv, "pyvenv.cfg")
+            if os.path.exists(cfg) and not os.path.isdir(cfg):
                 python = directory_python(venv, windows=ctx.windows)
                 if python is not None:
-                    yield Candidate(python, self.name, venv_hints(python) or Hints(venv=True))
+                    hints = venv_hints(python, ctx) or Hints(venv=True)
+                    yield Candidate(python, self.name, hints)
                 return
             parent = os.path.dirname(folder)
             if parent == folder:

@@ -1,0 +1,356 @@
+"""Every file whichpython reads, made hostile: a FIFO (opening it blocks), a link to /dev/zero
+(it never ends), a 2 GiB sparse file and a Unix socket. Each is refused without a hang and
+without reading more than a few MiB in all, and ``--explain`` (or the error) says why.
+
+Each run is a subprocess with a timeout, an address-space limit and a report of the bytes the
+process read (``rchar`` in /proc/self/io), on a fake machine under ``tmp_path``."""
+
+import json
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import whichpython.probe
+from conftest import (
+    CLI,
+    fake_python,
+    isolate_machine,
+    machine_cli_env,
+    machine_environ,
+    pyenv_python,
+    require,
+    standalone_lookalike,
+)
+from whichpython.discovery import Discovery
+
+KINDS = ["fifo", "dev-zero", "sparse", "socket"]
+TIMEOUT = 20  # a run takes ~1 s; today's main hangs on a FIFO
+MAX_READ = 32 << 20  # bytes read by a whole run (imports, probes' answers); a hostile file: 0
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROBE = Path(whichpython.probe.__file__).parent / "_script.py"  # the code under test
+
+#: Prepended to the code a run executes: report the bytes this process read, at exit.
+READS = """\
+import atexit as _atexit
+def _report_reads():
+    import os
+    with open("/proc/self/io") as handle:
+        rchar = [line.split()[1] for line in handle if line.startswith("rchar:")][0]
+    os.write(2, ("\\nREAD_BYTES=%s\\n" % rchar).encode("ascii"))
+_atexit.register(_report_reads)
+"""
+
+
+def reason(kind: str, cap: str = "64 KiB") -> str:
+    return {
+        "fifo": "is a FIFO, not a regular file",
+        "dev-zero": "is a character device, not a regular file",
+        "socket": "is a socket, not a regular file",
+        "sparse": f"is larger than {cap} (2 GiB)",
+    }[kind]
+
+
+def hostile(path: Path, kind: str) -> Path:
+    """Put a FIFO, a link to /dev/zero, a 2 GiB sparse file or a socket at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "sparse":
+        with path.open("wb") as handle:
+            handle.truncate(2 << 30)
+    else:  # bound where the path is short enough for sun_path, then moved into place
+        short = tempfile.mkdtemp(dir="/tmp")
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(os.path.join(short, "s"))
+            os.rename(os.path.join(short, "s"), path)
+        os.rmdir(short)
+    return path
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))  # a net under today's main
+
+
+def run(
+    code: str,
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    python: str = sys.executable,
+    flags: tuple[str, ...] = (),
+) -> Any:
+    """``python flags -c code args`` with a timeout and a memory limit; fails when it read
+    more than :data:`MAX_READ` bytes in all or did not end normally."""
+    done = subprocess.run(
+        [python, *flags, "-c", READS + code, *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=TIMEOUT,
+        preexec_fn=_limit_memory,
+    )  # fmt: skip
+    found = re.search(r"READ_BYTES=(\d+)", done.stderr)
+    assert found, done.stderr[-2000:]
+    assert int(found.group(1)) < MAX_READ, f"read {found.group(1)} bytes"
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    return done
+
+
+class Machine:
+    """A fake machine under ``root``: a Python 3.12 on PATH, its cwd ``work/sub``, and no
+    variable of the real one (HOME, PYENV_ROOT, XDG_*, NIX_STORE_DIR, CONDA_* all point in)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cwd = root / "work" / "sub"
+        self.cwd.mkdir(parents=True)
+        self.environ = machine_environ(root)
+        home = root / "home"
+        self.environ.update(
+            PYENV_ROOT=str(home / ".pyenv"), XDG_DATA_HOME=str(home / ".local" / "share"),
+            XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
+            CONDA_EXE=str(root / "conda" / "bin" / "conda"),
+        )  # fmt: skip
+        self.python = fake_python(root / "usr" / "bin" / "python3.12", "3.12.4")
+        self.environ["PATH"] = str(self.python.parent)
+
+    def cli(self, *args: str, prelude: str = "") -> Any:
+        env = machine_cli_env(self.root, self.environ)
+        return run(prelude + CLI, list(args), env, self.cwd)
+
+    def explained(self, *args: str, path: Path, why: str) -> Any:
+        """Run ``args --explain`` as text and as JSON: both name ``path`` and ``why``."""
+        text = self.cli(*args, "--explain")
+        assert text.returncode == 0, text.stderr
+        lines = text.stdout.splitlines()
+        assert "files not read:" in lines
+        assert f"  {path}: {why}" in lines[lines.index("files not read:") :]
+        data = self.cli(*args, "--explain", "--json")
+        assert data.returncode == 0, data.stderr
+        answer = json.loads(data.stdout)
+        assert {"path": str(path), "reason": why} in answer["skipped"]
+        list_schema().validate(answer)
+        return answer
+
+
+def list_schema() -> Any:
+    """A validator for docs/list.schema.json (its interpreters refer to the other schema)."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schemas = [json.loads(p.read_text()) for p in DOCS.glob("*.schema.json")]
+    registry: Any = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas
+    )
+    main = json.loads((DOCS / "list.schema.json").read_text())
+    return jsonschema.Draft202012Validator(main, registry=registry)
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Machine:
+    return Machine(tmp_path)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", [".python-version", ".python-versions", ".tool-versions"])
+def test_a_version_file_in_a_parent_dir(machine: Machine, name: str, kind: str) -> None:
+    bad = hostile(machine.root / "work" / name, kind)
+    answer = machine.explained("find", path=bad, why=reason(kind))
+    assert answer["interpreter"]["path"] == str(machine.python)  # passed over, not obeyed
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("where", ["local", "global"])
+def test_pyenv_version_files(machine: Machine, where: str, kind: str) -> None:
+    pyenv = machine.root / "home" / ".pyenv"
+    fake_python(pyenv / "versions" / "3.12.1" / "bin" / "python3.12", "3.12.1")
+    place = machine.root / "work" / ".python-version" if where == "local" else pyenv / "version"
+    bad = hostile(place, kind)
+    answer = machine.explained("list", "3.12", path=bad, why=reason(kind))
+    assert {i["version"] for i in answer["interpreters"]} == {"3.12.1", "3.12.4"}
+    machine.explained("find", "3.12", path=bad, why=reason(kind))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_pyvenv_cfg_beside_a_python_on_path(machine: Machine, kind: str) -> None:
+    venv_bin = machine.root / "venv" / "bin"
+    python = fake_python(venv_bin / "python3.12", "3.12.9")
+    bad = hostile(venv_bin / "pyvenv.cfg", kind)
+    machine.environ["PATH"] = f"{venv_bin}{os.pathsep}{machine.environ['PATH']}"
+    answer = machine.explained("list", path=bad, why=reason(kind))
+    assert [i["path"] for i in answer["interpreters"]] == [str(machine.python)]
+    (verdict,) = [c for c in answer["candidates"] if c["path"] == str(python)]
+    assert verdict["verdict"] == "failed"
+    assert verdict["detail"] == f"failed: its pyvenv.cfg cannot be read ({bad} {reason(kind)})"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("where", ["active", "project"])
+def test_the_pyvenv_cfg_of_an_active_or_project_venv(
+    machine: Machine, where: str, kind: str
+) -> None:
+    venv = machine.root / "active" if where == "active" else machine.root / "work" / ".venv"
+    python = fake_python(venv / "bin" / "python", "3.12.5")
+    bad = hostile(venv / "pyvenv.cfg", kind)
+    if where == "active":
+        machine.environ["VIRTUAL_ENV"] = str(venv)
+    answer = machine.explained("find", "3.12", path=bad, why=reason(kind))
+    assert answer["interpreter"]["path"] == str(machine.python)
+    (verdict,) = [c for c in answer["candidates"] if c["path"] == str(python)]
+    assert (verdict["source"], verdict["verdict"]) == (f"{where}-venv", "failed")
+    assert "its pyvenv.cfg cannot be read" in verdict["detail"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_conda_environments_txt(machine: Machine, kind: str) -> None:
+    bad = hostile(machine.root / "home" / ".conda" / "environments.txt", kind)
+    answer = machine.explained("list", path=bad, why=reason(kind, "1 MiB"))
+    assert [i["path"] for i in answer["interpreters"]] == [str(machine.python)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_build_details_json_of_an_install(machine: Machine, kind: str) -> None:
+    prefix = machine.root / "home" / ".pyenv" / "versions" / "custom"
+    python = fake_python(prefix / "bin" / "python3", "3.14.0")
+    bad = hostile(prefix / "lib" / "python3.14" / "build-details.json", kind)
+    answer = machine.explained("list", path=bad, why=reason(kind, "1 MiB"))
+    assert str(python) in [i["path"] for i in answer["interpreters"]]
+
+
+def test_the_library_api_lists_skipped_files(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whichpython.models import Skipped
+
+    isolate_machine(monkeypatch, machine.root)
+    bad = hostile(machine.root / "work" / ".python-version", "socket")
+    search = Discovery(environ=machine.environ, cwd=str(machine.cwd), root=str(machine.root))
+    result = search.find(explain=True)
+    assert result.interpreters[0].path == str(machine.python)
+    assert result.skipped == [Skipped(str(bad), reason("socket"))]
+    assert search.find_all().skipped == [Skipped(str(bad), reason("socket"))]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_interpreter_whose_pyvenv_cfg_is_hostile_is_not_run(machine: Machine, kind: str) -> None:
+    venv = machine.root / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(pyenv_python("3.12.1"))  # it would block on a FIFO
+    bad = hostile(venv / "pyvenv.cfg", kind)
+    done = machine.cli("inspect", "--json", "--timeout", "3", str(venv / "bin" / "python"))
+    assert done.returncode == 1
+    error = json.loads(done.stdout)["error"]
+    assert error["kind"] == "venv-config-unreadable"
+    assert error["message"] == (
+        f"{venv / 'bin' / 'python'}: its pyvenv.cfg cannot be read ({bad} {reason(kind)})"
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ld_so_conf_and_its_includes(machine: Machine, kind: str) -> None:
+    python = require("/usr/bin/python3.11")
+    conf = machine.root / "etc" / "ld.so.conf"
+    conf.parent.mkdir()
+    conf.write_text(f"include {machine.root / 'etc' / 'ld.so.conf.d'}/*.conf\n/opt/lib\n")
+    bad = hostile(machine.root / "etc" / "ld.so.conf.d" / "evil.conf", kind)
+    prelude = f"import whichpython.embedding as _e\n_e.LD_SO_CONF = {str(conf)!r}\n"
+    done = machine.cli("embed", "--ldflags", "--rpath", python, prelude=prelude)
+    assert done.returncode == 0, done.stderr
+    assert "-lpython3.11" in done.stdout
+    why = reason(kind, "1 MiB")
+    assert f"whichpython: warning: {bad}: {why}; not read" in done.stderr
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fix_sysconfig_refuses_a_hostile_pc_file(tmp_path: Path, kind: str) -> None:
+    machine = Machine(tmp_path / "m")
+    python = standalone_lookalike("3.12.1", tmp_path / "cpython-3.12")  # built for /install
+    copy = python.parent.parent
+    before = {p: p.read_bytes() for p in (copy / "lib").glob("python3.12/_sysconfigdata*.py")}
+    bad = hostile(copy / "lib" / "pkgconfig" / "evil.pc", kind)
+    done = machine.cli("fix-sysconfig", str(python))
+    assert done.returncode == 1
+    why = reason(kind, "1 MiB")
+    assert done.stderr.splitlines()[0] == f"whichpython: error: {bad}: {why}; nothing was changed"
+    assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fix_sysconfig_refuses_a_hostile_sysconfigdata_file(machine: Machine, kind: str) -> None:
+    python = fake_python(machine.root / "install" / "bin" / "python3.12", "3.12.4")
+    bad = hostile(machine.root / "install" / "lib" / "_sysconfigdata__linux_x.py", kind)
+    set_file = f"answer['sysconfig']['data_file'] = {str(bad)!r}\nmarker = sys.argv[-1]"
+    python.write_text(python.read_text().replace("marker = sys.argv[-1]", set_file))
+    done = machine.cli("fix-sysconfig", "--json", str(python))
+    assert done.returncode == 1
+    error = json.loads(done.stdout)["error"]
+    assert error["message"] == f"{bad}: {reason(kind, '16 MiB')}; nothing was changed"
+
+
+# -- the probe's own reads, inside real interpreters ---------------------------------------
+
+#: Runs the probe's functions (not main) in the interpreter; prints their errors as JSON.
+PROBE_HARNESS = """\
+import json, sys
+source = open(sys.argv[1]).read().rsplit("\\nmain()", 1)[0]
+probe = {"__name__": "probe"}
+exec(compile(source, "_script.py", "exec"), probe)
+probe["OS_RELEASE"] = (sys.argv[2],)
+sys.executable = sys.argv[4]
+guard = probe["guard"]
+found = {
+    "os_release": guard("os_release", probe["os_release"]),
+    "build_details": guard(
+        "build_details", lambda: probe["build_details"]({"path": sys.argv[3], "exists": True})),
+    "pyvenv_cfg": guard("pyvenv_cfg", probe["find_pyvenv_cfg"]),
+}
+print(json.dumps({"found": found, "errors": probe["errors"]}))
+"""
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("version", ["2.7.18", "3.6.15", "3.12.1", "3.13.0"])
+def test_the_probes_reads(tmp_path: Path, version: str, kind: str) -> None:
+    python = pyenv_python(version)
+    os_release = hostile(tmp_path / "os-release", kind)
+    details = hostile(tmp_path / "build-details.json", kind)
+    cfg = hostile(tmp_path / "venv" / "bin" / "pyvenv.cfg", kind)
+    args = [str(PROBE), str(os_release), str(details), str(cfg.parent / "python")]
+    flags = ("-E", "-s") if version.startswith("2") else ("-I",)
+    done = run(PROBE_HARNESS, args, {}, tmp_path, python=str(python), flags=flags)
+    answer = json.loads(done.stdout)
+    assert answer["found"] == {"os_release": None, "build_details": None, "pyvenv_cfg": None}
+    assert answer["errors"] == {
+        "os_release": f"{os_release}: {probe_reason(kind)}",
+        "build_details": f"{details}: {probe_reason(kind, 1024)}",
+        "pyvenv_cfg": f"{cfg}: {probe_reason(kind)}; passed over",
+    }
+
+
+def probe_reason(kind: str, kib: int = 64) -> str:
+    if kind == "sparse":
+        return f"is larger than {kib} KiB ({2 << 30} bytes)"
+    return reason(kind)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_whole_probe_in_python_2_beside_a_hostile_pyvenv_cfg(tmp_path: Path, kind: str) -> None:
+    """Python 2.7 does not read pyvenv.cfg at start-up: the probe is the first to meet it."""
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").symlink_to(pyenv_python("2.7.18"))
+    cfg = hostile(venv_bin / "pyvenv.cfg", kind)
+    marker = "WPTEST"
+    python = str(venv_bin / "python")
+    done = run(PROBE.read_text(), [marker], {}, tmp_path, python=python, flags=("-E", "-s"))
+    payload = done.stdout.split(marker + ":BEGIN", 1)[1].split(marker + ":END", 1)[0]
+    answer = json.loads(payload)
+    assert answer["pyvenv_cfg"] is None
+    assert answer["errors"] == {"pyvenv_cfg": f"{cfg}: {probe_reason(kind)}; passed over"}
