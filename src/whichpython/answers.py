@@ -15,10 +15,8 @@ another key or a changed signature, and the engine runs again (docs/cache.md).
 
 from __future__ import annotations
 
-import builtins
 import marshal
 import os
-import stat
 import sys
 import time
 import zlib
@@ -31,25 +29,18 @@ from whichpython.files import (
     sweep_temp,
     warn_once,
 )
+from whichpython.witness import Witness, is_witness_list, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from typing import Any, Callable, Optional, TextIO
+    from typing import Any, Callable, TextIO
 
-    _Signature = Optional[list[int]]
 
 FORMAT = 2
-_STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
 COMMANDS = frozenset({"find", "list", "inspect"})
 # Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
 SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
-_SPAWNS = frozenset(
-    {"subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.forkpty", "os.system",
-     "os.spawn", "os.startfile"}
-)  # fmt: skip
-# The code that makes the answer: an upgrade or an edit of any of it changes a signature.
-_CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
 _MAX_WITNESSES = 100_000
 _MAX_FILES = 256  # answers kept per cache dir; the oldest go first
 _MAX_BYTES = 64 * 1024 * 1024  # an answer file larger than this is neither written nor read
@@ -79,48 +70,6 @@ def caching_off(environ: Mapping[str, str]) -> bool:
     (the probe cache and recorded answers alike)."""
     value = environ.get("WHICHPYTHON_NO_CACHE", "").strip().lower()
     return value not in ("", "0", "false", "no", "off")
-
-
-def signature(path: str, follow: bool) -> _Signature:
-    """What must stay the same for an answer to hold; None for a path that does not exist."""
-    try:
-        info = _STAT(path) if follow else _LSTAT(path)
-    except (OSError, ValueError):
-        return None
-    if not follow and stat.S_ISDIR(info.st_mode):
-        # lstat of a directory asks "is it a link?" (realpath walking a path, islink): its
-        # entries coming and going (/tmp, say) do not change the answer.
-        return [info.st_mode, info.st_ino, info.st_dev]
-    return [info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns,
-            info.st_ctime_ns]  # fmt: skip
-
-
-def is_witness_list(value: object) -> bool:
-    """True for a list of ``[path, follow, signature]`` as :func:`signature` makes them (what
-    a recorded answer or a cache entry read from disk must hold before it is used)."""
-    return isinstance(value, list) and all(
-        isinstance(item, list)
-        and len(item) == 3
-        and isinstance(item[0], str)
-        and isinstance(item[1], bool)
-        and (
-            item[2] is None
-            or (
-                isinstance(item[2], list)
-                and len(item[2]) in (3, 6)
-                and all(type(n) is int for n in item[2])
-            )
-        )
-        for item in value
-    )
-
-
-def expires_at(when: float) -> None:
-    """Called by the probe cache when an answer uses a remembered failure: a recording of
-    this run must not outlive it."""
-    witness = _Witness._hooked
-    if witness is not None:
-        witness.expires = min(when, witness.expires or when)
 
 
 def _valid(data: object) -> bool:
@@ -190,7 +139,7 @@ class Answers:
         """Run the command, tee its output, and keep it if nothing it used escaped the record."""
         out, err = _Tee(sys.stdout), _Tee(sys.stderr)
         sys.stdout, sys.stderr = out, err
-        witness = _Witness()
+        witness = Witness()
         try:
             with witness:
                 code = run()
@@ -272,155 +221,3 @@ class _Tee:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
-
-
-class _Witness:
-    """Notes every path the run stats, lists, opens or reads a link of, and any process it
-    starts, by wrapping the ``os`` functions that ``os.path``, ``glob`` and the sources call."""
-
-    _WRAPPED = (("stat", True), ("lstat", False), ("listdir", True), ("scandir", True),
-                ("access", True), ("readlink", False))  # fmt: skip
-    _hooked: _Witness | None = None
-
-    def __init__(self) -> None:
-        # Each path with its signature when first noted: before the call that looks at it.
-        self.paths: dict[tuple[str, bool], _Signature] = {}
-        self.spawned = False
-        self.blind = False  # a path it could not note (relative to a dir fd, say)
-        self.saved: dict[str, Any] = {}
-        self.expires: float | None = None  # set when the run used a remembered failure
-
-    @property
-    def complete(self) -> bool:
-        """True when the record covers everything the run depended on."""
-        return not (self.spawned or self.blind)
-
-    def __enter__(self) -> _Witness:
-        if _Witness._hooked is None:
-            sys.addaudithook(_audit)
-        _Witness._hooked = self
-        for name, follow in self._WRAPPED:
-            self.saved[name] = getattr(os, name)
-            setattr(os, name, self._wrap(self.saved[name], follow))
-        os.scandir = self._wrap_scandir(os.scandir)
-        self.saved["open"] = builtins.open
-        builtins.open = self._wrap(builtins.open, True)
-        probe = os.path.abspath(__file__)
-        os.path.isfile(probe)  # os.path must reach the wrappers, or the record is blind
-        os.path.realpath(probe)
-        self.blind = not {(probe, True), (probe, False)} <= self.paths.keys()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        builtins.open = self.saved.pop("open")
-        for name, original in self.saved.items():
-            setattr(os, name, original)
-        _Witness._hooked = None
-
-    def _wrap(self, original: Callable[..., Any], follow: bool) -> Callable[..., Any]:
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            path = args[0] if args else kwargs.get("path", kwargs.get("file", "."))
-            self.note(path, follow and kwargs.get("follow_symlinks", True), kwargs)
-            return original(*args, **kwargs)
-
-        return wrapped
-
-    def _wrap_scandir(self, scandir: Callable[..., Any]) -> Callable[..., Any]:
-        """``DirEntry.is_dir()`` and friends stat a link's target without calling ``os``:
-        hand out entries that note the target first."""
-
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            return _Entries(scandir(*args, **kwargs), self)
-
-        return wrapped
-
-    def note(self, path: Any, follow: bool, kwargs: dict[str, Any]) -> None:
-        if isinstance(path, int):
-            return  # a file descriptor: its file was noted when it was opened
-        if kwargs.get("dir_fd") is not None:
-            self.blind = True
-            return
-        try:
-            key = os.path.abspath(os.fsdecode(path)), follow
-        except (TypeError, ValueError):
-            return  # the call itself fails the same way
-        if key not in self.paths:
-            self.paths[key] = signature(*key)
-
-    def signatures(self) -> list[list[Any]] | None:
-        """Each noted path with its signature, and the code that wrote the answer; None when
-        any of them changed while the run went on (or too close to its start to tell)."""
-        noted = dict(self.paths)
-        for name, module in list(sys.modules.items()):
-            location = getattr(module, "__file__", None)
-            if location and name.partition(".")[0] in _CODE:  # loaded before the run
-                key = os.path.abspath(location), True
-                noted.setdefault(key, signature(*key))
-        signed = []
-        for (path, follow), before in noted.items():
-            now = signature(path, follow)
-            if now != before:
-                return None
-            signed.append([path, follow, now])
-        return signed
-
-
-class _Entries:
-    """``os.scandir``'s iterator, handing out :class:`_Entry` proxies."""
-
-    def __init__(self, entries: Any, witness: _Witness) -> None:
-        self.entries, self.witness = entries, witness
-
-    def __iter__(self) -> _Entries:
-        return self
-
-    def __next__(self) -> _Entry:
-        return _Entry(next(self.entries), self.witness)
-
-    def __enter__(self) -> _Entries:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.entries.close()
-
-    def close(self) -> None:
-        self.entries.close()
-
-
-class _Entry:
-    """A ``DirEntry`` that notes a link's target before asking about it (a dangling link
-    whose target appears later changes the answer, not the directory)."""
-
-    def __init__(self, entry: os.DirEntry[str], witness: _Witness) -> None:
-        self.entry, self.witness = entry, witness
-        self.name, self.path = entry.name, entry.path
-
-    def __fspath__(self) -> str:
-        return self.entry.path
-
-    def _note(self, follow: bool) -> None:
-        if follow and self.entry.is_symlink():
-            self.witness.note(self.entry.path, True, {})
-
-    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        self._note(follow_symlinks)
-        return self.entry.is_dir(follow_symlinks=follow_symlinks)
-
-    def is_file(self, *, follow_symlinks: bool = True) -> bool:
-        self._note(follow_symlinks)
-        return self.entry.is_file(follow_symlinks=follow_symlinks)
-
-    def is_symlink(self) -> bool:
-        return self.entry.is_symlink()
-
-    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
-        self.witness.note(self.entry.path, follow_symlinks, {})
-        return self.entry.stat(follow_symlinks=follow_symlinks)
-
-    def inode(self) -> int:
-        return self.entry.inode()
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event in _SPAWNS and _Witness._hooked is not None:
-        _Witness._hooked.spawned = True

@@ -18,8 +18,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
-from whichpython import answers
-from whichpython.answers import SHELL_NOISE, caching_off, is_witness_list, signature
+from whichpython.answers import SHELL_NOISE, caching_off
 from whichpython.errors import (
     InterpreterError,
     NotAPython,
@@ -33,6 +32,7 @@ from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, swee
 from whichpython.probe.result import ProbeResult
 from whichpython.probe.runner import probe_environment, probe_hash
 from whichpython.serialization import probe_from_json, probe_to_json
+from whichpython.witness import expires_at, is_witness_list, signature
 
 CACHE_FORMAT = 2
 FAILURE_TTL = 300  # seconds a failed probe is remembered
@@ -324,5 +324,5 @@ def _remembered(
     for name in _FIELDS:
         if name in fields:
             setattr(error, name, fields[name])
-    answers.expires_at(expires)
+    expires_at(expires)
     return error

@@ -1,0 +1,218 @@
+"""What a recorded CLI answer depends on: the signature of a path, and a recorder that notes
+every path a run stats, lists, opens or reads a link of, and any process it starts
+(docs/cache.md). Imported on the CLI's fast path: nothing of the engine, no ``typing``."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import stat
+import sys
+
+TYPE_CHECKING = False  # typing is not imported on the fast path
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
+
+    Signature = Optional[list[int]]
+
+_STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
+_SPAWNS = frozenset(
+    {"subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.forkpty", "os.system",
+     "os.spawn", "os.startfile"}
+)  # fmt: skip
+# The code that makes the answer: an upgrade or an edit of any of it changes a signature.
+_CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
+
+
+def signature(path: str, follow: bool) -> Signature:
+    """What must stay the same for an answer to hold; None for a path that does not exist."""
+    try:
+        info = _STAT(path) if follow else _LSTAT(path)
+    except (OSError, ValueError):
+        return None
+    if not follow and stat.S_ISDIR(info.st_mode):
+        # lstat of a directory asks "is it a link?" (realpath walking a path, islink): its
+        # entries coming and going (/tmp, say) do not change the answer.
+        return [info.st_mode, info.st_ino, info.st_dev]
+    return [info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns,
+            info.st_ctime_ns]  # fmt: skip
+
+
+def is_witness_list(value: object) -> bool:
+    """True for a list of ``[path, follow, signature]`` as :func:`signature` makes them (what
+    a recorded answer or a cache entry read from disk must hold before it is used)."""
+    return isinstance(value, list) and all(
+        isinstance(item, list)
+        and len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], bool)
+        and (
+            item[2] is None
+            or (
+                isinstance(item[2], list)
+                and len(item[2]) in (3, 6)
+                and all(type(n) is int for n in item[2])
+            )
+        )
+        for item in value
+    )
+
+
+def expires_at(when: float) -> None:
+    """Called by the probe cache when an answer uses a remembered failure: a recording of
+    this run must not outlive it."""
+    witness = Witness._hooked
+    if witness is not None:
+        witness.expires = min(when, witness.expires or when)
+
+
+class Witness:
+    """Notes every path the run stats, lists, opens or reads a link of, and any process it
+    starts, by wrapping the ``os`` functions that ``os.path``, ``glob`` and the sources call."""
+
+    _WRAPPED = (("stat", True), ("lstat", False), ("listdir", True), ("scandir", True),
+                ("access", True), ("readlink", False))  # fmt: skip
+    _hooked: Witness | None = None
+
+    def __init__(self) -> None:
+        # Each path with its signature when first noted: before the call that looks at it.
+        self.paths: dict[tuple[str, bool], Signature] = {}
+        self.spawned = False
+        self.blind = False  # a path it could not note (relative to a dir fd, say)
+        self.saved: dict[str, Any] = {}
+        self.expires: float | None = None  # set when the run used a remembered failure
+
+    @property
+    def complete(self) -> bool:
+        """True when the record covers everything the run depended on."""
+        return not (self.spawned or self.blind)
+
+    def __enter__(self) -> Witness:
+        if Witness._hooked is None:
+            sys.addaudithook(_audit)
+        Witness._hooked = self
+        for name, follow in self._WRAPPED:
+            self.saved[name] = getattr(os, name)
+            setattr(os, name, self._wrap(self.saved[name], follow))
+        os.scandir = self._wrap_scandir(os.scandir)
+        self.saved["open"] = builtins.open
+        builtins.open = self._wrap(builtins.open, True)
+        probe = os.path.abspath(__file__)
+        os.path.isfile(probe)  # os.path must reach the wrappers, or the record is blind
+        os.path.realpath(probe)
+        self.blind = not {(probe, True), (probe, False)} <= self.paths.keys()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        builtins.open = self.saved.pop("open")
+        for name, original in self.saved.items():
+            setattr(os, name, original)
+        Witness._hooked = None
+
+    def _wrap(self, original: Callable[..., Any], follow: bool) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            path = args[0] if args else kwargs.get("path", kwargs.get("file", "."))
+            self.note(path, follow and kwargs.get("follow_symlinks", True), kwargs)
+            return original(*args, **kwargs)
+
+        return wrapped
+
+    def _wrap_scandir(self, scandir: Callable[..., Any]) -> Callable[..., Any]:
+        """``DirEntry.is_dir()`` and friends stat a link's target without calling ``os``:
+        hand out entries that note the target first."""
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return _Entries(scandir(*args, **kwargs), self)
+
+        return wrapped
+
+    def note(self, path: Any, follow: bool, kwargs: dict[str, Any]) -> None:
+        if isinstance(path, int):
+            return  # a file descriptor: its file was noted when it was opened
+        if kwargs.get("dir_fd") is not None:
+            self.blind = True
+            return
+        try:
+            key = os.path.abspath(os.fsdecode(path)), follow
+        except (TypeError, ValueError):
+            return  # the call itself fails the same way
+        if key not in self.paths:
+            self.paths[key] = signature(*key)
+
+    def signatures(self) -> list[list[Any]] | None:
+        """Each noted path with its signature, and the code that wrote the answer; None when
+        any of them changed while the run went on (or too close to its start to tell)."""
+        noted = dict(self.paths)
+        for name, module in list(sys.modules.items()):
+            location = getattr(module, "__file__", None)
+            if location and name.partition(".")[0] in _CODE:  # loaded before the run
+                key = os.path.abspath(location), True
+                noted.setdefault(key, signature(*key))
+        signed = []
+        for (path, follow), before in noted.items():
+            now = signature(path, follow)
+            if now != before:
+                return None
+            signed.append([path, follow, now])
+        return signed
+
+
+class _Entries:
+    """``os.scandir``'s iterator, handing out :class:`_Entry` proxies."""
+
+    def __init__(self, entries: Any, witness: Witness) -> None:
+        self.entries, self.witness = entries, witness
+
+    def __iter__(self) -> _Entries:
+        return self
+
+    def __next__(self) -> _Entry:
+        return _Entry(next(self.entries), self.witness)
+
+    def __enter__(self) -> _Entries:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.entries.close()
+
+    def close(self) -> None:
+        self.entries.close()
+
+
+class _Entry:
+    """A ``DirEntry`` that notes a link's target before asking about it (a dangling link
+    whose target appears later changes the answer, not the directory)."""
+
+    def __init__(self, entry: os.DirEntry[str], witness: Witness) -> None:
+        self.entry, self.witness = entry, witness
+        self.name, self.path = entry.name, entry.path
+
+    def __fspath__(self) -> str:
+        return self.entry.path
+
+    def _note(self, follow: bool) -> None:
+        if follow and self.entry.is_symlink():
+            self.witness.note(self.entry.path, True, {})
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        self._note(follow_symlinks)
+        return self.entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        self._note(follow_symlinks)
+        return self.entry.is_file(follow_symlinks=follow_symlinks)
+
+    def is_symlink(self) -> bool:
+        return self.entry.is_symlink()
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        self.witness.note(self.entry.path, follow_symlinks, {})
+        return self.entry.stat(follow_symlinks=follow_symlinks)
+
+    def inode(self) -> int:
+        return self.entry.inode()
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event in _SPAWNS and Witness._hooked is not None:
+        Witness._hooked.spawned = True
