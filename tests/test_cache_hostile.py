@@ -349,3 +349,32 @@ def test_a_hostile_answers_file_is_not_read(how: str, tmp_path: Path) -> None:
     done = run_cli("find", "3.12", env=env, timeout=30)
     assert done.returncode == 0 and done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"
     assert "Traceback" not in done.stderr
+
+
+def test_the_c_library_loaded_is_a_dependency(
+    tmp_path: Path, cache_dir: Path, probes: list[str]
+) -> None:
+    python = pyenv_python("3.12.1")
+    real = inspect_interpreter(python)
+    libc = real.platform.libc if real.platform is not None else None
+    if libc is None or libc.name != "glibc":
+        pytest.skip("needs glibc")
+    loaded = Cache(str(cache_dir)).load(str(python))
+    assert loaded is not None and not isinstance(loaded, Exception)
+    assert loaded.platform is not None and loaded.platform.libc is not None
+    system_libc = loaded.platform.libc.path
+    assert system_libc is not None and os.path.isfile(system_libc)
+    # The same interpreter on a copy of the C library (the loader takes LD_LIBRARY_PATH's):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shutil.copy2(system_libc, lib / os.path.basename(system_libc))
+    environ = dict(os.environ, LD_LIBRARY_PATH=str(lib))
+    time.sleep(0.05)
+    for _ in range(2):
+        inspect_interpreter(python, environ=environ)
+    assert len(probes) == 2  # the first inspection, then the one with the copy (cached)
+    fresh = lib / "fresh"
+    shutil.copy2(system_libc, fresh)
+    os.replace(fresh, lib / os.path.basename(system_libc))  # an upgrade: a new file
+    inspect_interpreter(python, environ=environ)
+    assert len(probes) == 3

@@ -89,6 +89,8 @@ def dependencies(path: str, probe: ProbeResult) -> list[Dependency]:
         files.append((probe.user_site.path, True))
     if probe.platform is not None and probe.platform.os_release is not None:
         files += [(release, True) for release in _OS_RELEASE]
+    if probe.platform is not None and probe.platform.libc is not None and probe.platform.libc.path:
+        files.append((probe.platform.libc.path, True))  # its version is a platform fact
     return list(dict.fromkeys(files))
 
 

@@ -223,6 +223,23 @@ def sysconfigdata_file():
 
 
 def libc():
+    facts = libc_version()
+    if facts is not None and sys.platform.startswith("linux"):
+        facts["path"] = guard("libc_path", loaded_libc)
+    return facts
+
+
+def loaded_libc():
+    """The C library file this process runs on (Linux: from /proc/self/maps)."""
+    maps = read_file("/proc/self/maps", 4 << 20) or b""
+    for line in maps.decode("utf-8", "replace").splitlines():
+        name = os.path.basename(line.split(" ")[-1])
+        if name.startswith(("libc.so", "libc-", "ld-musl-", "libc.musl")):
+            return text(line[line.index("/"):])
+    return None
+
+
+def libc_version():
     try:
         name, version = os.confstr("CS_GNU_LIBC_VERSION").split(" ", 1)
         return {"name": name, "version": version}

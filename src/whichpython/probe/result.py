@@ -32,6 +32,7 @@ class ProbeLibc:
 
     name: str
     version: Optional[str] = None
+    path: Optional[str] = None  # the file loaded (Linux)
 
 
 @attrs.frozen
