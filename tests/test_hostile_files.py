@@ -354,3 +354,26 @@ def test_the_whole_probe_in_python_2_beside_a_hostile_pyvenv_cfg(tmp_path: Path,
     answer = json.loads(payload)
     assert answer["pyvenv_cfg"] is None
     assert answer["errors"] == {"pyvenv_cfg": f"{cfg}: {probe_reason(kind)}; passed over"}
+
+
+def test_files_not_read_are_shown_when_nothing_matches(tmp_path: Path) -> None:
+    """The moment a user needs to know what was not read is when nothing was found."""
+    project = tmp_path / "project"
+    project.mkdir()
+    os.mkfifo(project / ".python-version")
+    env = machine_environ(tmp_path)
+    env["PYENV_ROOT"] = str(tmp_path / "no-pyenv")
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    fifo = project / ".python-version"
+    for extra in ([], ["--json"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "whichpython", "find", "3.12", *extra],
+            cwd=project, env=env, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        if extra:
+            skipped = json.loads(done.stdout)["error"]["skipped"]
+            assert skipped == [{"path": str(fifo), "reason": "is a FIFO, not a regular file"}]
+        else:
+            assert f"files not read:\n  {fifo}: is a FIFO, not a regular file\n" in done.stderr

@@ -313,12 +313,13 @@ def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
 
         error = {"kind": missing.kind, "message": missing.message, "request": missing.request}
         error["candidates"] = converter.unstructure(missing.candidates)
+        error["skipped"] = converter.unstructure(missing.skipped)
         _print_json({"error": error})
         return EXIT_FAILED
-    from whichpython.render import considered_lines
+    from whichpython.render import considered_lines, skipped_lines
 
     print(f"whichpython: error: {missing.message}", file=sys.stderr)
-    for line in considered_lines(missing.candidates):
+    for line in [*considered_lines(missing.candidates), *skipped_lines(missing.skipped)]:
         print(line, file=sys.stderr)
     return EXIT_FAILED
 

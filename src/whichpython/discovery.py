@@ -136,7 +136,8 @@ class Discovery:
             if item is not chosen:
                 item.verdict = Verdict("match", "matches, but a preferred build won")
         if chosen is None:
-            raise InterpreterNotFound(str(request), [item.considered() for item in items])
+            considered = [item.considered() for item in items]
+            raise InterpreterNotFound(str(request), considered, skipped=_skipped(ctx))
         chosen.verdict = Verdict("chosen", "chosen")
         interpreter = self._finish(chosen)
         considered = [item.considered() for item in items]
@@ -167,7 +168,9 @@ class Discovery:
             return attrs.evolve(
                 result, candidates=considered + result.candidates, version_file=path
             )
-        raise InterpreterNotFound(" or ".join(lines), considered, f"; asked by {path}")
+        raise InterpreterNotFound(
+            " or ".join(lines), considered, f"; asked by {path}", skipped=_skipped(ctx)
+        )
 
     def _explicit(self, request: Request, ctx: Context) -> SearchResult:
         assert request.path is not None

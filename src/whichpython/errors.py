@@ -4,9 +4,10 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing is not imported on the CLI's fast path
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import ClassVar
 
-    from whichpython.models import Considered
+    from whichpython.models import Considered, Skipped
 
 
 class WhichPythonError(Exception):
@@ -204,12 +205,20 @@ class VenvCreationFailed(PathError):
 
 
 class InterpreterNotFound(WhichPythonError):
-    """No interpreter matched a request; ``candidates`` says why each one lost."""
+    """No interpreter matched a request; ``candidates`` says why each one lost, ``skipped``
+    which files were not read (a FIFO, a device, too large)."""
 
     kind = "no-match"
 
-    def __init__(self, request: str, candidates: list[Considered], note: str = "") -> None:
+    def __init__(
+        self,
+        request: str,
+        candidates: list[Considered],
+        note: str = "",
+        skipped: Sequence[Skipped] = (),
+    ) -> None:
         self.request = request
         self.candidates = candidates
+        self.skipped = list(skipped)
         counted = f"{len(candidates)} candidate{'s' if len(candidates) != 1 else ''} considered"
         super().__init__(f"no Python matches {request} ({counted}{note})")

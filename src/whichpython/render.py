@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from whichpython.models import Considered, Interpreter
+from whichpython.models import Considered, Interpreter, Skipped
 
 if TYPE_CHECKING:
     from whichpython.discovery import SearchResult
@@ -125,11 +125,15 @@ def explanation(result: "SearchResult") -> str:
     head = f"candidates considered for {result.request}"
     if result.version_file:
         head += f" (asked by {result.version_file})"
-    lines = [head + ":", *considered_lines(result.candidates)]
-    if result.skipped:
-        lines.append("files not read:")
-        lines += [f"  {skipped.path}: {skipped.reason}" for skipped in result.skipped]
+    lines = [head + ":", *considered_lines(result.candidates), *skipped_lines(result.skipped)]
     return "\n".join(lines)
+
+
+def skipped_lines(skipped: "list[Skipped]") -> list[str]:
+    """``files not read:`` and one line per file with the reason; nothing when none."""
+    if not skipped:
+        return []
+    return ["files not read:", *(f"  {file.path}: {file.reason}" for file in skipped)]
 
 
 def repair_lines(repair: "SysconfigRepair") -> list[str]:
