@@ -1,5 +1,6 @@
 """Turn one path into an :class:`~whichpython.models.Interpreter`: cache, probe, classify."""
 
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Optional, Union
@@ -52,7 +53,8 @@ def inspect_interpreter(
     store = Cache.from_environ(environ) if cache else None
     found = _cached(path, store, limit)
     if found is not None:
-        return build_interpreter(path, found, environ)
+        with contextlib.suppress(ProbeFailed):  # an entry that cannot be used: probe again
+            return _built(path, found, environ)
     target = _shim_target(path, environ)
     if target is not None:
         interpreter = inspect_interpreter(target, timeout=limit, cache=cache, environ=environ)
@@ -60,13 +62,14 @@ def inspect_interpreter(
     watch = Watch(path)
     try:
         probe = _run(path, limit, environ)
+        interpreter = _built(path, probe, environ)
     except InterpreterError as error:
         if store is not None:
             store.remember(path, error, watch)
         raise
     if store is not None and is_cacheable(path, probe):
         store.store(path, probe, watch)
-    return build_interpreter(path, probe, environ)
+    return interpreter
 
 
 def cached_interpreter(
@@ -75,7 +78,19 @@ def cached_interpreter(
     """The interpreter at ``path`` from the cache alone (no process), or None on a miss.
     Raises the remembered error of a recently failed probe."""
     probe = _cached(path, store, resolve_timeout(timeout, environ))
-    return None if probe is None else build_interpreter(path, probe, environ)
+    try:
+        return None if probe is None else _built(path, probe, environ)
+    except ProbeFailed:  # an entry that cannot be used: a miss
+        return None
+
+
+def _built(path: str, probe: ProbeResult, environ: Mapping[str, str]) -> Interpreter:
+    """:func:`build_interpreter`, with facts it cannot use (a hostile interpreter's, or a
+    hand-edited cache entry's) failing this path alone, as :class:`ProbeFailed`."""
+    try:
+        return build_interpreter(path, probe, environ)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise ProbeFailed(path, f"the probe's answer cannot be used ({exc})") from None
 
 
 def _cached(path: str, store: Optional[Cache], timeout: float) -> Optional[ProbeResult]:

@@ -35,8 +35,27 @@ def interpreter_from_json(data: dict[str, Any]) -> Interpreter:
 
 
 def probe_from_json(data: dict[str, Any]) -> ProbeResult:
-    """Structure (and type-check) a probe answer; raises cattrs errors when malformed."""
-    return converter.structure(data, ProbeResult)
+    """Structure (and type-check) a probe answer; raises cattrs errors, or ValueError for a
+    version that is not ``(major, minor, micro, level, serial)``."""
+    probe = converter.structure(data, ProbeResult)
+    for what, info in (("version_info", probe.version_info),
+                       ("implementation version", probe.implementation.version)):  # fmt: skip
+        if not _is_version_info(info):
+            raise ValueError(f"its {what} is not (major, minor, micro, level, serial)")
+    return probe
+
+
+_LEVELS = ("alpha", "beta", "candidate", "final")
+
+
+def _is_version_info(info: list[Union[int, str]]) -> bool:
+    """Five items: non-negative integers, a release level in the fourth place."""
+    numbers = info[:3] + info[4:]
+    return (
+        len(info) == 5
+        and info[3] in _LEVELS
+        and all(type(n) is int and 0 <= n < 1 << 32 for n in numbers)
+    )
 
 
 def probe_to_json(probe: ProbeResult) -> dict[str, Any]:
