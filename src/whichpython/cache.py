@@ -12,7 +12,6 @@ docs/security.md).
 import functools
 import json
 import os
-import sys
 import time
 import zlib
 from collections.abc import Iterable, Mapping
@@ -32,14 +31,10 @@ from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, swee
 from whichpython.probe.result import ProbeResult
 from whichpython.probe.runner import probe_environment, probe_hash
 from whichpython.serialization import probe_from_json, probe_to_json
-from whichpython.witness import expires_at, is_witness_list, signature
+from whichpython.witness import changed_since, expires_at, file_clock, is_witness_list, signature
 
 CACHE_FORMAT = 2
 FAILURE_TTL = 300  # seconds a failed probe is remembered
-# Elsewhere than Linux, a file changed this close to a probe's start may have changed during
-# it within one timestamp tick: the answer is not stored.
-RACY_NS = 20_000_000
-_CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
 # What the probe's answer depends on besides files: the user site dir (HOME, ...), which
 # libraries are loaded, Nix wrappers' variables. Everything named PYTHON* never reaches it.
 ENVIRONMENT = ("HOME", "USERPROFILE", "APPDATA", "LD_LIBRARY_PATH", "LD_PRELOAD",
@@ -118,28 +113,9 @@ class Watch:
             if (dep, follow) in self.before:
                 if self.before[dep, follow] != now:
                     return False
-            elif _changed_since(now, self.started):
+            elif changed_since(now, self.started):
                 return False
         return True
-
-
-def file_clock() -> int:
-    """Now, as a file changed from now on will be stamped: on Linux the coarse clock the
-    kernel stamps files with (a later change is never stamped earlier), else the time less a
-    margin for coarse file times."""
-    if sys.platform.startswith("linux"):
-        try:
-            return time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
-        except OSError:
-            pass
-    return time.time_ns() - RACY_NS
-
-
-def _changed_since(sig: Optional[list[int]], started: int) -> bool:
-    if sig is None or len(sig) < 6:
-        return False  # missing, or a directory only lstat'ed (its type and inode are kept)
-    changed = sig[4] if os.name == "nt" else sig[5]  # Windows' st_ctime is creation time
-    return changed >= started
 
 
 class Cache:

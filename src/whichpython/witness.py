@@ -8,6 +8,7 @@ import builtins
 import os
 import stat
 import sys
+import time
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
 
     Signature = Optional[list[int]]
 
+# Elsewhere than Linux, a file changed this close to a run's start may have changed during it
+# within one timestamp tick.
+RACY_NS = 20_000_000
+_CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
 _STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
 _SPAWNS = frozenset(
     {"subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.forkpty", "os.system",
@@ -36,6 +41,26 @@ def signature(path: str, follow: bool) -> Signature:
         return [info.st_mode, info.st_ino, info.st_dev]
     return [info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns,
             info.st_ctime_ns]  # fmt: skip
+
+
+def file_clock() -> int:
+    """Now, as a file changed from now on will be stamped: on Linux the coarse clock the
+    kernel stamps files with (a later change is never stamped earlier), else the time less a
+    margin for coarse file times."""
+    if sys.platform.startswith("linux"):
+        try:
+            return time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
+        except OSError:
+            pass
+    return time.time_ns() - RACY_NS
+
+
+def changed_since(sig: Signature, started: int) -> bool:
+    """Whether a signature's file changed at or after ``started`` (a :func:`file_clock`)."""
+    if sig is None or len(sig) < 6:
+        return False  # missing, or a directory only lstat'ed (its type and inode are kept)
+    changed = sig[4] if os.name == "nt" else sig[5]  # Windows' st_ctime is creation time
+    return changed >= started
 
 
 def is_witness_list(value: object) -> bool:
@@ -81,6 +106,7 @@ class Witness:
         self.blind = False  # a path it could not note (relative to a dir fd, say)
         self.saved: dict[str, Any] = {}
         self.expires: float | None = None  # set when the run used a remembered failure
+        self.started = file_clock()
 
     @property
     def complete(self) -> bool:
@@ -151,8 +177,8 @@ class Witness:
         signed = []
         for (path, follow), before in noted.items():
             now = signature(path, follow)
-            if now != before:
-                return None
+            if now != before or changed_since(now, self.started):
+                return None  # changed while the run looked, maybe within one timestamp tick
             signed.append([path, follow, now])
         return signed
 
