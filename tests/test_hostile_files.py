@@ -27,6 +27,7 @@ from conftest import (
     machine_environ,
     pyenv_python,
     require,
+    run_cli,
     standalone_lookalike,
 )
 from whichpython.discovery import Discovery
@@ -363,14 +364,9 @@ def test_files_not_read_are_shown_when_nothing_matches(tmp_path: Path) -> None:
     os.mkfifo(project / ".python-version")
     env = machine_environ(tmp_path)
     env["PYENV_ROOT"] = str(tmp_path / "no-pyenv")
-    if os.environ.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     fifo = project / ".python-version"
     for extra in ([], ["--json"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "whichpython", "find", "3.12", *extra],
-            cwd=project, env=env, capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
+        done = run_cli("find", "3.12", *extra, env=machine_cli_env(tmp_path, env), cwd=project)
         assert done.returncode == 1, done.stderr
         if extra:
             skipped = json.loads(done.stdout)["error"]["skipped"]
