@@ -173,3 +173,30 @@ def test_creating_the_user_site_invalidates(
     second = inspect_interpreter(python)
     assert second.user_site is not None and second.user_site.exists
     assert len(probes) == 2
+
+
+def test_an_entry_is_parsed_once_while_its_file_holds(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whichpython import cache
+
+    copy = relocated_copy("3.12.1", tmp_path / "copy")
+    python = copy / "bin" / "python3.12"
+    inspect_interpreter(python)
+    monkeypatch.setattr(cache, "_PARSED", {})
+    reads: list[str] = []
+    real_read = cache.read_bytes
+    monkeypatch.setattr(
+        cache, "read_bytes", lambda *a, **k: reads.append(a[0]) or real_read(*a, **k)
+    )
+    store = cache.Cache(str(cache_dir))
+    for _ in range(3):
+        assert isinstance(store.load(str(python)), cache.ProbeResult)
+    assert len(reads) == 1  # then only stat calls: the entry's and its dependencies'
+    (entry,) = (cache_dir / "interpreters").glob("*.json")
+    os.utime(entry)  # a rewrite, as far as its signature tells
+    assert isinstance(store.load(str(python)), cache.ProbeResult)
+    assert len(reads) == 2
+    stat = python.stat()  # a dependency moves: the kept entry no longer holds
+    os.utime(python, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert store.load(str(python)) is None

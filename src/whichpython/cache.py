@@ -178,31 +178,23 @@ class Cache:
                     if failure["context"] == self.context
                     else None
                 )
-            result = probe_from_json(entry["result"])
+            result = entry.get(_RESULT) or probe_from_json(entry["result"])
         except Exception:  # corrupt: ignore, it gets rewritten
             return None
+        entry[_RESULT] = result  # structured once per parse of the file
         if result.executable_realpath != os.path.realpath(path):
             return None  # an answer that is not this file's own
         return result
 
     def _read(self, path: str) -> Optional[dict[str, Any]]:
         """The entry for ``path`` if it is sound and still holds."""
-        try:
-            entry = json.loads(read_bytes(self._entry(path), SOURCE, private=True))
-        except FileRefused as refused:
-            warn_once(f"ignoring a cache entry: {refused}")
-            return None
-        except (OSError, ValueError, RecursionError):
-            return None
+        entry = _parsed(self._entry(path))
         if not (
-            isinstance(entry, dict)
-            and entry.get("format") == CACHE_FORMAT
-            and entry.get("probe") == probe_hash()
+            entry is not None
             and entry.get("path") == os.path.abspath(path)
             and entry.get("real_path") == os.path.realpath(path)
             and entry.get("environment") == self.environment
             and entry.get("kernel") == self.kernel
-            and is_witness_list(entry.get("deps"))
             and self._trusted()
         ):
             return None
@@ -275,6 +267,43 @@ class Cache:
         except (OSError, ValueError, RecursionError, filelock.Timeout):
             return
         sweep_temp(self.directory)
+
+
+# Entry file -> (its lstat signature, the entry as parsed and shape-checked): a long-lived
+# process (an IDE's) parses each entry once while the file holds; the dependencies are still
+# checked on every load. Bounded: the oldest go first.
+_PARSED: dict[str, tuple[list[int], dict[str, Any]]] = {}
+_MAX_PARSED = 4096
+_RESULT = "whichpython:structured"  # the ProbeResult made from "result", kept in the entry
+
+
+def _parsed(file: str) -> Optional[dict[str, Any]]:
+    """The entry in ``file``, parsed and checked for shape, or None (missing, refused,
+    corrupt, another format or probe). The same inode, size, mode, mtime and ctime mean the
+    same bytes and owner checks (a rewrite, a chmod or a chown moves the ctime)."""
+    sig = signature(file, False)
+    known = _PARSED.get(file)
+    if sig is not None and known is not None and known[0] == sig:
+        return known[1]
+    try:
+        entry = json.loads(read_bytes(file, SOURCE, private=True))
+    except FileRefused as refused:
+        warn_once(f"ignoring a cache entry: {refused}")
+        return None
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not (
+        isinstance(entry, dict)
+        and entry.get("format") == CACHE_FORMAT
+        and entry.get("probe") == probe_hash()
+        and is_witness_list(entry.get("deps"))
+        and sig is not None
+    ):
+        return None
+    if len(_PARSED) >= _MAX_PARSED:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[file] = (sig, entry)
+    return entry
 
 
 def _signed(files: Iterable[Dependency]) -> list[list[Any]]:
