@@ -48,6 +48,7 @@ _REMEMBERED: dict[str, type[InterpreterError]] = {
 }
 _FIELDS = ("timeout", "returncode", "stderr_tail", "limit")
 Dependency = tuple[str, bool]  # (path, follow symlinks)
+_Parsed = tuple[dict[str, Any], Optional[ProbeResult]]  # an answer, or None for a failure
 
 
 def static_dependencies(path: str) -> list[Dependency]:
@@ -167,28 +168,24 @@ class Cache:
     ) -> Union[ProbeResult, InterpreterError, None]:
         """The cached answer for ``path``, a remembered failure (a time-out only if it took
         at least ``timeout``), or None if absent, stale, corrupt, foreign or untrusted."""
-        entry = self._read(path)
-        if entry is None:
+        found = self._read(path)
+        if found is None:
             return None
+        entry, result = found
+        if result is not None:
+            return result
         try:
-            failure = entry.get("failure")
-            if failure is not None:
-                return (
-                    _remembered(path, failure, timeout)
-                    if failure["context"] == self.context
-                    else None
-                )
-            result = entry.get(_RESULT) or probe_from_json(entry["result"])
+            failure = entry["failure"]
+            if failure["context"] != self.context:
+                return None
+            return _remembered(path, failure, timeout)
         except Exception:  # corrupt: ignore, it gets rewritten
             return None
-        entry[_RESULT] = result  # structured once per parse of the file
-        if result.executable_realpath != os.path.realpath(path):
-            return None  # an answer that is not this file's own
-        return result
 
-    def _read(self, path: str) -> Optional[dict[str, Any]]:
-        """The entry for ``path`` if it is sound and still holds."""
-        entry = _parsed(self._entry(path))
+    def _read(self, path: str) -> Optional[_Parsed]:
+        """The entry for ``path`` (and its answer) if it is sound and still holds."""
+        found = _parsed(self._entry(path))
+        entry = found[0] if found is not None else None
         if not (
             entry is not None
             and entry.get("path") == os.path.abspath(path)
@@ -201,7 +198,7 @@ class Cache:
         for dep, follow, recorded in entry["deps"]:
             if signature(dep, follow) != recorded:
                 return None
-        return entry
+        return found
 
     def _trusted(self, *, create: bool = False) -> bool:
         """Whether the entries' directory is ours alone (checked once per instance)."""
@@ -269,18 +266,18 @@ class Cache:
         sweep_temp(self.directory)
 
 
-# Entry file -> (its lstat signature, the entry as parsed and shape-checked): a long-lived
-# process (an IDE's) parses each entry once while the file holds; the dependencies are still
-# checked on every load. Bounded: the oldest go first.
-_PARSED: dict[str, tuple[list[int], dict[str, Any]]] = {}
+# Entry file -> (its lstat signature, the entry as parsed and checked, its answer structured):
+# a long-lived process (an IDE's) parses each entry once while the file holds; the
+# dependencies are still checked on every load. Bounded: the oldest go first.
+_PARSED: dict[str, tuple[list[int], _Parsed]] = {}
 _MAX_PARSED = 4096
-_RESULT = "whichpython:structured"  # the ProbeResult made from "result", kept in the entry
 
 
-def _parsed(file: str) -> Optional[dict[str, Any]]:
-    """The entry in ``file``, parsed and checked for shape, or None (missing, refused,
-    corrupt, another format or probe). The same inode, size, mode, mtime and ctime mean the
-    same bytes and owner checks (a rewrite, a chmod or a chown moves the ctime)."""
+def _parsed(file: str) -> Optional[_Parsed]:
+    """The entry in ``file`` and its structured answer (None for a remembered failure), or
+    None when missing, refused, corrupt, of another format or probe, or holding an answer that
+    is not its real file's own. The same inode, size, mode, mtime and ctime mean the same bytes
+    and owner checks (a rewrite, a chmod or a chown moves the ctime)."""
     sig = signature(file, False)
     known = _PARSED.get(file)
     if sig is not None and known is not None and known[0] == sig:
@@ -300,10 +297,18 @@ def _parsed(file: str) -> Optional[dict[str, Any]]:
         and sig is not None
     ):
         return None
+    result = None
+    if "failure" not in entry:
+        try:
+            result = probe_from_json(entry["result"])
+        except Exception:  # corrupt: ignore, it gets rewritten
+            return None
+        if result.executable_realpath != entry.get("real_path"):
+            return None  # an answer that is not this file's own (stored only when it is)
     if len(_PARSED) >= _MAX_PARSED:
         del _PARSED[next(iter(_PARSED))]
-    _PARSED[file] = (sig, entry)
-    return entry
+    _PARSED[file] = (sig, (entry, result))
+    return entry, result
 
 
 def _signed(files: Iterable[Dependency]) -> list[list[Any]]:
