@@ -116,9 +116,8 @@ def _system_path_under(root: str) -> Any:
 
 def isolate_machine(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     """In this process, for a fake machine under ``root``: system locations map under ``root``
-    also where no ``Discovery(root=...)`` can be passed (``find_interpreter``), and the sources
-    that read this process's environment rather than the search's (hatch's and pdm's default
-    roots, through platformdirs) look under ``root/home``."""
+    also where no ``Discovery(root=...)`` can be passed (``find_interpreter``), and calls that
+    pass no ``environ`` (so read this process's) find HOME and XDG_DATA_HOME under ``root``."""
     from whichpython.sources.base import Context
 
     monkeypatch.setattr(Context, "system_path", _system_path_under(str(root)))
