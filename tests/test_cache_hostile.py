@@ -20,6 +20,7 @@ from conftest import (
     machine_cli_env,
     make_venv,
     pyenv_python,
+    recorded_answers,
     require,
     run_cli,
 )
@@ -99,7 +100,7 @@ def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     for _ in range(2):
         run_cli("find", "3.12", env=env)
-    (answer,) = (tmp_path / "cache" / "answers").glob("*.marshal")
+    (answer,) = recorded_answers(tmp_path / "cache" / "answers")
     good = marshal.loads(answer.read_bytes())
     forged: list[Any] = [
         dict(good, witnesses=[[2**70, True, None]]),
@@ -108,6 +109,11 @@ def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
         dict(good, stdout=b"/etc/shadow\n"),
         dict(good, witnesses=[["/", True, [1, 2, "x"]]]),
         dict(good, expires="never"),
+        dict(good, environ={"PATH": 3}),
+        dict(good, environ=["PATH"]),
+        dict(good, cwd=b"/"),
+        dict(good, upward=[[".venv", "yes"]]),
+        dict(good, upward=None),
         [good],
         "not even a dict",
     ]
@@ -118,12 +124,28 @@ def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
         assert done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"
 
 
+def test_a_hand_edited_answers_index_is_ignored(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    for _ in range(2):
+        run_cli("find", "3.12", env=env)
+    folder = tmp_path / "cache" / "answers"
+    (answer,) = recorded_answers(folder)
+    (index,) = set(folder.glob("*.marshal")) - {answer}
+    good = marshal.loads(index.read_bytes())
+    for data in (dict(good, names="PATH"), dict(good, names=[[1, 2]]), dict(good, names=[{}]),
+                 dict(good, format="3"), None, [good]):  # fmt: skip
+        index.write_bytes(marshal.dumps(data))
+        done = run_cli("find", "3.12", env=env)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"
+
+
 @root_only
 def test_an_answers_file_of_another_user_is_not_replayed(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     for _ in range(2):
         run_cli("find", "3.12", env=env)
-    (answer,) = (tmp_path / "cache" / "answers").glob("*.marshal")
+    (answer,) = recorded_answers(tmp_path / "cache" / "answers")
     data = marshal.loads(answer.read_bytes())
     answer.write_bytes(marshal.dumps(dict(data, stdout="/tmp/evil/python\n")))
     os.chown(answer, NOBODY, NOBODY)
@@ -196,6 +218,7 @@ def test_a_hanging_python_costs_one_timeout_then_is_remembered(
     isolate_machine(monkeypatch, tmp_path)
     hang = fake_python(tmp_path / "bin" / "python3.12", "3.12.4", hang=True)
     good = fake_python(tmp_path / "bin" / "python3.11", "3.11.9")
+    time.sleep(0.05)  # not within a timestamp tick of the first probe: its answer is stored
     environ = {"PATH": str(hang.parent), "HOME": str(tmp_path), "WHICHPYTHON_CACHE_DIR":
                str(cache_dir), "WHICHPYTHON_TIMEOUT": "1"}  # fmt: skip
     search = Discovery(environ=environ, cwd=str(tmp_path), root=str(tmp_path))
@@ -344,7 +367,7 @@ def test_a_hostile_answers_file_is_not_read(how: str, tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     for _ in range(2):
         run_cli("find", "3.12", env=env)
-    (answer,) = (tmp_path / "cache" / "answers").glob("*.marshal")
+    (answer,) = recorded_answers(tmp_path / "cache" / "answers")
     hostile(answer, how)
     done = run_cli("find", "3.12", env=env, timeout=30)
     assert done.returncode == 0 and done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n"

@@ -1,13 +1,15 @@
 """The JSON model: matches the documented schema, round-trips through cattrs, stays stable."""
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import attrs
 import jsonschema
 import pytest
 
-from conftest import make_venv, pyenv_python, require
+from conftest import make_venv, pyenv_python, real_interpreters, require
 from whichpython import Interpreter, inspect_interpreter
 from whichpython.inspection import pep440
 from whichpython.probe.runner import run_probe
@@ -73,3 +75,51 @@ def test_site_packages_are_taken_from_sys_path_in_order_without_duplicates() -> 
         "/home/u/.local/lib/python3.12/site-packages",
         "C:\\Python312\\Lib\\site-packages",
     ]
+
+
+@pytest.mark.parametrize("python", real_interpreters())
+def test_probe_answers_read_without_cattrs_as_cattrs_reads_them(python: str) -> None:
+    from whichpython.probe.result import ProbeResult, probe_to_json
+    from whichpython.serialization import converter
+
+    raw = run_probe(require(python))
+    probe = probe_from_json(raw)
+    assert probe == converter.structure(raw, ProbeResult)  # what the cache was read with before
+    assert probe_from_json(json.loads(json.dumps(probe_to_json(probe)))) == probe
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where"),
+    [
+        (["version"], 3.12, "$.version: expected str, not float"),
+        (["debug_build"], 1, "$.debug_build: expected bool, not int"),
+        (["implementation", "version"], "3.12", "$.implementation.version: expected a list"),
+        (["sys_path", 0], None, "$.sys_path[0]: expected str, not NoneType"),
+        (["sysconfig", "vars", "CC"], ["gcc"], "$.sysconfig.vars.CC: expected str or int or"),
+        (["platform", "pointer_bits"], True, "$.platform.pointer_bits: expected int, not bool"),
+        (["platform"], [], "$.platform: expected an object (ProbePlatform), not list"),
+        (["version_info", 0], -1, "its version_info is not (major, minor, micro, level, serial)"),
+    ],
+)
+def test_a_probe_answer_of_the_wrong_shape_names_the_value(
+    path: list[Any], value: Any, where: str
+) -> None:
+    from whichpython.structure import StructureError
+
+    raw = run_probe(str(pyenv_python("3.12.1")))
+    target = raw
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(StructureError, match=re.escape(where)):
+        probe_from_json(raw)
+
+
+def test_a_probe_answer_missing_a_field_or_with_extra_ones() -> None:
+    from whichpython.structure import StructureError
+
+    raw = run_probe(str(pyenv_python("3.12.1")))
+    assert probe_from_json(dict(raw, from_a_newer_probe=1)) == probe_from_json(raw)
+    del raw["prefix"]
+    with pytest.raises(StructureError, match=re.escape("$: prefix is missing")):
+        probe_from_json(raw)

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
-from whichpython.answers import SHELL_NOISE, caching_off
+from whichpython.answers import SHELL_NOISE, cache_root
 from whichpython.errors import (
     InterpreterError,
     NotAPython,
@@ -28,9 +28,9 @@ from whichpython.errors import (
     ProbeTimeout,
 )
 from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, sweep_temp, warn_once
-from whichpython.probe.result import ProbeResult
-from whichpython.probe.runner import probe_environment, probe_hash
-from whichpython.serialization import probe_from_json, probe_to_json
+from whichpython.memo import realpath
+from whichpython.probe.identity import probe_environment, probe_hash
+from whichpython.probe.result import ProbeResult, probe_from_json, probe_to_json
 from whichpython.witness import changed_since, expires_at, file_clock, is_witness_list, signature
 
 CACHE_FORMAT = 2
@@ -55,7 +55,7 @@ def static_dependencies(path: str) -> list[Dependency]:
     """What an answer depends on before the probe says more: the path, its real file, and the
     places a pyvenv.cfg would make it a venv."""
     here = os.path.dirname(os.path.abspath(path))
-    files = [(path, False), (os.path.realpath(path), True)]
+    files = [(path, False), (realpath(path), True)]
     return files + [(os.path.join(d, "pyvenv.cfg"), True) for d in (here, os.path.dirname(here))]
 
 
@@ -147,14 +147,8 @@ class Cache:
     def from_environ(cls, environ: Mapping[str, str]) -> Optional["Cache"]:
         """The cache the environment asks for: ``WHICHPYTHON_CACHE_DIR``, else the user cache
         dir; ``None`` when ``WHICHPYTHON_NO_CACHE`` is set."""
-        if caching_off(environ):
-            return None
-        directory = environ.get("WHICHPYTHON_CACHE_DIR")
-        if not directory:
-            import platformdirs
-
-            directory = platformdirs.user_cache_dir("whichpython", appauthor=False)
-        return cls(directory, environ)
+        directory = cache_root(environ)
+        return None if directory is None else cls(directory, environ)
 
     def _entry(self, path: str) -> str:
         # Not a security boundary: the entry records its path and is checked on load, so a
@@ -189,7 +183,7 @@ class Cache:
         if not (
             entry is not None
             and entry.get("path") == os.path.abspath(path)
-            and entry.get("real_path") == os.path.realpath(path)
+            and entry.get("real_path") == realpath(path)
             and entry.get("environment") == self.environment
             and entry.get("kernel") == self.kernel
             and self._trusted()
@@ -237,7 +231,7 @@ class Cache:
             "format": CACHE_FORMAT,
             "probe": probe_hash(),
             "path": os.path.abspath(path),
-            "real_path": os.path.realpath(path),
+            "real_path": realpath(path),
             "environment": self.environment,
             "kernel": self.kernel,
             "deps": deps,

@@ -163,7 +163,6 @@ def _find(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from whichpython.render import explanation, table
-    from whichpython.serialization import converter, interpreter_to_json
 
     result = _discovery(args).find_all(args.request)
     found = result.interpreters
@@ -172,6 +171,8 @@ def _list(args: argparse.Namespace) -> int:
 
         found = sorted(found, key=lambda i: Version(i.version), reverse=True)
     if args.json:
+        from whichpython.serialization import converter, interpreter_to_json
+
         data: dict[str, Any] = {
             "schema_version": 1,
             "request": result.request.raw,

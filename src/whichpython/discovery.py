@@ -10,6 +10,7 @@ import attrs
 from whichpython.cache import Cache
 from whichpython.errors import InterpreterError, InterpreterNotFound
 from whichpython.inspection import cached_interpreter, inspect_interpreter
+from whichpython.memo import OneSearch, realpath
 from whichpython.models import Considered, Interpreter, Skipped
 from whichpython.policy import Policy, Verdict
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
@@ -81,12 +82,13 @@ class Discovery:
         """The best match: the first plain build in priority order, else the first match.
         Without a request, the nearest version file's lines are tried in order."""
         ctx = self.context()
-        if request is None or request == "":
-            found = find_version_file(ctx.cwd, skip=ctx.skip)
-            if found is not None:
-                return self._find_from_file(found.path, found.requests, ctx, explain)
-        parsed = request if isinstance(request, Request) else parse_request(request)
-        return self._find(parsed, ctx, explain)
+        with OneSearch():
+            if request is None or request == "":
+                found = find_version_file(ctx.cwd, skip=ctx.skip)
+                if found is not None:
+                    return self._find_from_file(found.path, found.requests, ctx, explain)
+            parsed = request if isinstance(request, Request) else parse_request(request)
+            return self._find(parsed, ctx, explain)
 
     def find_all(self, request: Union[str, Request, None] = None) -> SearchResult:
         """Every match, probed in parallel, in priority order (duplicates merged)."""
@@ -95,10 +97,11 @@ class Discovery:
         if parsed.path:
             return self._explicit(parsed, ctx)
         policy = Policy(parsed, self.prefer, self.venvs)
-        items = list(self._items(policy, ctx))
-        pending = [item for item in items if item.verdict is None]
-        self._probe_all(pending, ctx)
-        matches = self._settle(items, policy)
+        with OneSearch():
+            items = list(self._items(policy, ctx))
+            pending = [item for item in items if item.verdict is None]
+            self._probe_all(pending, ctx)
+            matches = self._settle(items, policy)
         considered = [item.considered() for item in items]
         return SearchResult(parsed, matches, considered, skipped=_skipped(ctx))
 
@@ -299,12 +302,12 @@ def _skipped(ctx: Context) -> list[Skipped]:
 
 def _static_identity(path: str) -> tuple[str, Optional[str]]:
     cfg = find_pyvenv_cfg(path)
-    return os.path.realpath(path), os.path.dirname(cfg) if cfg else None
+    return realpath(path), os.path.dirname(cfg) if cfg else None
 
 
 def _identity(interpreter: Interpreter) -> tuple[str, str]:
     """One interpreter, however it was reached: its real binary and its prefix."""
-    binary = os.path.realpath(interpreter.executable or interpreter.path)
+    binary = realpath(interpreter.executable or interpreter.path)
     return binary, interpreter.prefixes.prefix
 
 

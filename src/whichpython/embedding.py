@@ -6,10 +6,8 @@ about, whether ``PYTHONHOME`` is needed, and a PyO3 ``PYO3_CONFIG_FILE``.
 """
 
 import functools
-import glob
 import ntpath
 import os
-import shlex
 from collections.abc import Mapping
 from typing import Optional
 
@@ -146,6 +144,8 @@ def embedding(
 
 def env_lines(found: Interpreter) -> list[str]:
     """POSIX shell ``export`` lines that let a program linked against ``found`` run."""
+    import shlex
+
     embed = found.embedding
     if embed is None:
         return []
@@ -227,6 +227,8 @@ def _default_library_dirs(darwin: bool, conf: str = LD_SO_CONF) -> frozenset[str
                 pattern = line.split(None, 1)[1]
                 if not os.path.isabs(pattern):
                     pattern = os.path.join(os.path.dirname(conf), pattern)
+                import glob
+
                 pending += sorted(glob.glob(pattern))
             elif line:
                 found.add(line)

@@ -10,7 +10,6 @@
 
 import os
 import re
-import shutil
 from collections.abc import Mapping
 from typing import Callable, Optional
 
@@ -77,7 +76,7 @@ def correct_sysconfig(
     config: Mapping[str, ConfigValue],
     relocation: Optional[Relocation],
     *,
-    which: Callable[[str], Optional[str]] = shutil.which,
+    which: Optional[Callable[[str], Optional[str]]] = None,
 ) -> tuple[dict[str, ConfigValue], list[SysconfigCorrection]]:
     """The corrected config vars and one :class:`SysconfigCorrection` per changed var.
 
@@ -102,7 +101,7 @@ def correct_value(
     value: str,
     relocation: Relocation,
     *,
-    which: Callable[[str], Optional[str]] = shutil.which,
+    which: Optional[Callable[[str], Optional[str]]] = None,
 ) -> tuple[str, list[str]]:
     """One value rebased, its build-box compiler replaced, a missing ``-isysroot`` dropped;
     with the reasons for each change."""
@@ -137,9 +136,13 @@ def rebase(value: str, build: str, real: str) -> str:
     return re.sub(pattern, lambda _match: real, value)
 
 
-def _tool_exists(word: str, which: Callable[[str], Optional[str]]) -> bool:
+def _tool_exists(word: str, which: Optional[Callable[[str], Optional[str]]]) -> bool:
     if os.path.isabs(word):
         return os.path.isfile(word) and os.access(word, os.X_OK)
+    if which is None:
+        import shutil  # with bz2 and lzma: only for a relocated install's compiler
+
+        which = shutil.which
     return which(word) is not None
 
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Optional, Union
 
 import attrs
-import cattrs
 from packaging.version import Version
 
 from whichpython.cache import Cache, Watch
@@ -14,6 +13,7 @@ from whichpython.classify import classify, venv_creator
 from whichpython.embedding import config_flag, embedding, find_libpython
 from whichpython.errors import InterpreterError, ProbeFailed, UnresolvedShim
 from whichpython.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
+from whichpython.memo import realpath
 from whichpython.models import (
     Distro,
     Interpreter,
@@ -25,9 +25,8 @@ from whichpython.models import (
     Venv,
     VersionInfo,
 )
-from whichpython.probe.result import ProbeResult
-from whichpython.probe.runner import resolve_timeout, run_probe
-from whichpython.serialization import probe_from_json
+from whichpython.probe.identity import resolve_timeout
+from whichpython.probe.result import ProbeResult, probe_from_json
 
 _LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
 
@@ -115,17 +114,19 @@ def _shim_target(path: str, environ: Mapping[str, str]) -> Optional[str]:
 
 
 def _run(path: str, timeout: float, environ: Mapping[str, str]) -> ProbeResult:
+    from whichpython.probe.runner import run_probe  # subprocess and threads: only to probe
+
     raw = run_probe(path, timeout=timeout, environ=environ)
     try:
         return probe_from_json(raw)
-    except Exception as exc:  # cattrs reports nested errors; one line is enough here
-        raise ProbeFailed(path, f"the probe's answer is malformed ({_first_error(exc)})") from None
+    except (ValueError, TypeError) as exc:
+        raise ProbeFailed(path, f"the probe's answer is malformed ({exc})") from None
 
 
 def is_cacheable(path: str, probe: ProbeResult) -> bool:
     """False for a wrapper that runs another interpreter (a pyenv shim, say): what it
     runs depends on the environment, so its answer is not the path's own."""
-    return probe.executable_realpath == os.path.realpath(path)
+    return probe.executable_realpath == realpath(path)
 
 
 def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str]) -> Interpreter:
@@ -156,7 +157,7 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
     site = probe.user_site
     return Interpreter(
         path=path,
-        real_path=os.path.realpath(path),
+        real_path=realpath(path),
         executable=probe.executable,
         base_executable=home[1] if home is not None else probe.base_executable,
         venv_home=home[0] if home is not None else None,
@@ -256,10 +257,3 @@ def _venv(probe: ProbeResult) -> Optional[Venv]:
         version=values.get("version") or values.get("version_info") or None,
         config=dict(values),
     )
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, cattrs.BaseValidationError):
-        messages = cattrs.transform_error(exc)
-        return messages[0] if messages else str(exc)
-    return str(exc)

@@ -6,12 +6,11 @@ import re
 from typing import Optional
 
 import attrs
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from whichpython.errors import ConfigError
 from whichpython.models import Interpreter, Kind
-from whichpython.request import Request
+from whichpython.request import Request, may_satisfy
 from whichpython.sources.base import Hints
 
 PREFERENCES = ("managed", "system", "only-managed", "only-system")
@@ -61,9 +60,9 @@ class Policy:
         if request.implementation and hints.implementation not in (None, request.implementation):
             return Verdict("wrong-implementation", f"wrong implementation: {hints.implementation}")
         if (
-            request.specifier is not None
+            request.spec is not None
             and hints.version is not None
-            and not _may_satisfy(str(request.specifier), hints.version)
+            and not _may_satisfy(request.spec, hints.version)
         ):
             return Verdict("wrong-version", f"wrong version: {hints.version} (from its layout)")
         if request.freethreaded and hints.freethreaded is False:
@@ -136,6 +135,11 @@ class Policy:
 @functools.lru_cache(maxsize=1024)
 def _may_satisfy(specifier: str, hint: str) -> bool:
     """Whether some version the hint allows (``3.12`` allows any 3.12.x) satisfies the range."""
+    simple = may_satisfy(specifier, hint)
+    if simple is not None:
+        return simple
+    from packaging.specifiers import SpecifierSet  # range requests only
+
     spec = SpecifierSet(specifier)
     parts = hint.split(".")
     if len(parts) >= 3:

@@ -4,6 +4,7 @@ import os
 from typing import Optional
 
 from whichpython.files import SMALL, read_text
+from whichpython.memo import remember
 
 
 def find_pyvenv_cfg(executable: str) -> Optional[str]:
@@ -16,10 +17,15 @@ def find_pyvenv_cfg(executable: str) -> Optional[str]:
     """
     here = os.path.dirname(os.path.abspath(executable))
     for folder in (here, os.path.dirname(here)):
-        candidate = os.path.join(folder, "pyvenv.cfg")
-        if os.path.exists(candidate) and not os.path.isdir(candidate):
+        candidate = remember("pyvenv.cfg", folder, _cfg_in)
+        if candidate is not None:
             return candidate
     return None
+
+
+def _cfg_in(folder: str) -> Optional[str]:
+    candidate = os.path.join(folder, "pyvenv.cfg")
+    return candidate if os.path.exists(candidate) and not os.path.isdir(candidate) else None
 
 
 def directory_python(folder: str, *, windows: bool = False) -> Optional[str]:

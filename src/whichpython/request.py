@@ -1,14 +1,17 @@
 """Parse what a user asks for ("3.12", ">=3.10", "pypy@3.10", "3.13t", a path, a name)."""
 
+import functools
 import os
 import re
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import attrs
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from whichpython.errors import ConfigError
+
+if TYPE_CHECKING:  # packaging.specifiers is imported by range requests only
+    from packaging.specifiers import SpecifierSet
 
 IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "python": None, "pypy": "pypy",
                    "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy"}  # fmt: skip
@@ -46,7 +49,8 @@ class Request:
 
     raw: str
     implementation: Optional[str] = None
-    specifier: Optional[SpecifierSet] = None
+    #: The version part as a PEP 440 specifier (``==3.12.*``, ``>=3.10``); see :attr:`specifier`.
+    spec: Optional[str] = None
     freethreaded: Optional[bool] = None
     debug: Optional[bool] = None
     path: Optional[str] = None
@@ -56,16 +60,31 @@ class Request:
     libc: Optional[str] = None
 
     @property
+    def specifier(self) -> Optional["SpecifierSet"]:
+        """The version part as a :class:`packaging.specifiers.SpecifierSet` (None: any)."""
+        return None if self.spec is None else _specifier_set(self.spec)
+
+    @property
     def allows_prereleases(self) -> bool:
         """True when the request itself names a prerelease (``3.13.0rc1``)."""
-        if self.specifier is None:
+        if self.spec is None:
             return False
-        versions = (_version(s.version) for s in self.specifier if not s.version.endswith(".*"))
+        simple = _simple(self.spec)
+        if simple is not None:
+            return simple[1].is_prerelease
+        specifier = _specifier_set(self.spec)
+        versions = (_version(s.version) for s in specifier if not s.version.endswith(".*"))
         return any(version is not None and version.is_prerelease for version in versions)
 
     def version_matches(self, version: str) -> bool:
         """Whether a PEP 440 version satisfies the version part (prereleases included)."""
-        return self.specifier is None or self.specifier.contains(version, prereleases=True)
+        if self.spec is None:
+            return True
+        simple = _simple(self.spec)
+        if simple is None:
+            return _specifier_set(self.spec).contains(version, prereleases=True)
+        candidate = _version(version)
+        return candidate is not None and _simple_match(simple, candidate)
 
     def __str__(self) -> str:
         return self.raw or "any Python"
@@ -87,7 +106,7 @@ def parse_request(text: Optional[str]) -> Request:
             raise RequestError(f"{_short(raw)}: the current directory no longer exists") from None
     lowered = raw.lower()
     if lowered[0] in "<>=!~":
-        return Request(raw=raw, specifier=_specifier(raw, raw))
+        return Request(raw=raw, spec=_specifier(raw, raw))
     found = _VERSION.match(lowered)
     if found:
         return _versioned(raw, None, found)
@@ -165,13 +184,18 @@ def _versioned(
     return Request(
         raw=raw,
         implementation=implementation,
-        specifier=_specifier(raw, spec),
+        spec=_specifier(raw, spec),
         freethreaded=True if variant == "freethreaded" else None,
         debug=True if variant == "debug" else None,
     )
 
 
-def _specifier(raw: str, text: str) -> SpecifierSet:
+def _specifier(raw: str, text: str) -> str:
+    """``text`` checked as a PEP 440 specifier set, in packaging's normal form."""
+    if _simple(text) is not None:  # "==3.12.*", "==3.12.1": no packaging.specifiers
+        return "==" + text[2:].strip()
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         specifier = SpecifierSet(text)
     except (InvalidSpecifier, ValueError):
@@ -182,7 +206,59 @@ def _specifier(raw: str, text: str) -> SpecifierSet:
         s.operator != "===" and _version(s.version.removesuffix(".*")) is None for s in specifier
     ):
         raise RequestError(f"{_short(raw)} is not a valid version range (PEP 440)")
-    return specifier
+    return str(specifier)
+
+
+@functools.lru_cache(maxsize=256)
+def _specifier_set(text: str) -> "SpecifierSet":
+    from packaging.specifiers import SpecifierSet  # range requests only: it costs ~3 ms
+
+    return SpecifierSet(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _simple(spec: str) -> Optional[tuple[bool, Version]]:
+    """``(is_prefix, version)`` for the one-clause forms a version request makes (``==X.Y.*``
+    and ``==X.Y.Z[rcN]``), matched without packaging.specifiers; None for anything else."""
+    if not spec.startswith("==") or spec.startswith("===") or "," in spec:
+        return None
+    text = spec[2:].strip()
+    prefix = text.endswith(".*")
+    version = _version(text.removesuffix(".*"))
+    if version is None or version.local is not None or (prefix and not _is_release(version)):
+        return None
+    return prefix, version
+
+
+def _is_release(version: Version) -> bool:
+    return version.pre is None and version.post is None and version.dev is None
+
+
+def _simple_match(simple: tuple[bool, Version], candidate: Version) -> bool:
+    """PEP 440 ``==`` for :func:`_simple` forms: a prefix compares the release padded with
+    zeros; an exact version ignores the candidate's local label."""
+    prefix, want = simple
+    if not prefix:
+        return Version(candidate.public) == want
+    size = len(want.release)
+    padded = candidate.release + (0,) * max(0, size - len(candidate.release))
+    return candidate.epoch == want.epoch and padded[:size] == want.release
+
+
+def may_satisfy(spec: str, hint: str) -> Optional[bool]:
+    """For a :func:`_simple` spec: whether some version a layout's hint allows (``3.12``
+    allows any 3.12.x) matches it; None when the spec or hint is of another form."""
+    simple = _simple(spec)
+    numbers = hint.split(".")
+    if simple is None or not all(n.isdigit() for n in numbers):
+        return None
+    if len(numbers) >= 3:
+        hinted = _version(hint)
+        return hinted is not None and _simple_match(simple, hinted)
+    given = tuple(int(n) for n in numbers)
+    release = simple[1].release
+    common = min(len(given), len(release))
+    return given[:common] == release[:common]
 
 
 def _short(raw: str) -> str:

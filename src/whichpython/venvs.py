@@ -8,7 +8,7 @@ from typing import Optional, Union
 
 from whichpython.errors import InterpreterError, Refused, VenvCreationFailed, telling_line
 from whichpython.models import Interpreter
-from whichpython.probe.runner import probe_environment
+from whichpython.probe.identity import probe_environment
 from whichpython.pyvenv import directory_python
 
 #: Creating a venv with pip can take a while (ensurepip installs a wheel).

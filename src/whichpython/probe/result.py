@@ -1,8 +1,10 @@
-"""The probe's answer as typed data (the raw facts, before classification)."""
+"""The probe's answer as typed data (the raw facts, before classification), and its JSON."""
 
 from typing import Any, Optional, Union
 
 import attrs
+
+from whichpython.structure import StructureError, structure
 
 ConfigValue = Union[str, int, float, None]
 
@@ -77,7 +79,7 @@ class ProbeUserSite:
 
 @attrs.frozen
 class ProbeResult:
-    """Everything ``_script.py`` reports, structured by cattrs (see docs/schema.md)."""
+    """Everything ``_script.py`` reports (see docs/schema.md)."""
 
     probe_format: int
     implementation: ProbeImplementation
@@ -118,3 +120,33 @@ class ProbeResult:
             if name in ("site-packages", "dist-packages") and trimmed not in found:
                 found.append(trimmed)
         return found
+
+
+def probe_from_json(data: Any) -> ProbeResult:
+    """Structure (and type-check) a probe answer; raises :class:`~whichpython.structure.
+    StructureError` for a value of the wrong type or a version that is not
+    ``(major, minor, micro, level, serial)``."""
+    probe = structure(data, ProbeResult)
+    for what, info in (("version_info", probe.version_info),
+                       ("implementation version", probe.implementation.version)):  # fmt: skip
+        if not _is_version_info(info):
+            raise StructureError(f"its {what} is not (major, minor, micro, level, serial)")
+    return probe
+
+
+def probe_to_json(probe: ProbeResult) -> dict[str, Any]:
+    """The probe answer as plain JSON data (for the cache)."""
+    return attrs.asdict(probe)
+
+
+_LEVELS = ("alpha", "beta", "candidate", "final")
+
+
+def _is_version_info(info: list[Union[int, str]]) -> bool:
+    """Five items: non-negative integers, a release level in the fourth place."""
+    numbers = info[:3] + info[4:]
+    return (
+        len(info) == 5
+        and info[3] in _LEVELS
+        and all(type(n) is int and 0 <= n < 1 << 32 for n in numbers)
+    )

@@ -8,7 +8,6 @@ selected version that has it (``system``: the next one on PATH).
 """
 
 import os
-import shutil
 from collections.abc import Iterator
 from typing import Optional
 
@@ -54,6 +53,8 @@ class Pyenv(InstallDirSource):
                     d for d in ctx.environ.get("PATH", "").split(os.pathsep)
                     if d and os.path.abspath(d) != os.path.abspath(shims)
                 )  # fmt: skip
+                import shutil  # pyenv's "system" only
+
                 target = shutil.which(command, path=rest)
             else:
                 prefix = version_dir(root, version)
