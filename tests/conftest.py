@@ -90,6 +90,19 @@ SOURCE_VARIABLES = (
 )
 
 
+def recorded_answers(folder: Path) -> list[Path]:
+    """The recorded CLI answers in an answers dir (not the index files beside them, which name
+    the variables the answers are keyed on)."""
+    import marshal
+
+    found = []
+    for file in sorted(folder.glob("*.marshal")) if folder.is_dir() else []:
+        data = marshal.loads(file.read_bytes())
+        if isinstance(data, dict) and "witnesses" in data:
+            found.append(file)
+    return found
+
+
 def machine_environ(root: Path) -> dict[str, str]:
     """The whole environment of a fake machine under ``root`` (not a copy of ``os.environ``):
     a variable a source reads (PYENV_ROOT, CONDA_EXE, MAMBA_ROOT_PREFIX, XDG_DATA_HOME, USER,

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
-from whichpython.answers import Answers, answers_dir
+from whichpython.answers import Answers, answers_dir, cache_root
+from whichpython.cache import Cache
+from whichpython.witness import PROJECT_FILES, Witness
 
 # The real CLI in a process, reporting on stderr whether the engine ran and what it spawned.
 RUN = """
@@ -45,14 +47,14 @@ class Machine:
             WHICHPYTHON_CACHE_DIR=str(self.cache),
         )
 
-    def run(self, *args: str, **extra: str) -> tuple[Any, bool, int]:
+    def run(self, *args: str, cwd: Path | None = None, **extra: str) -> tuple[Any, bool, int]:
         """(completed process, whether the engine ran, processes spawned)."""
         done = subprocess.run(
             [sys.executable, "-c", ROOT_SYSTEM + RUN, *args],
             capture_output=True,
             text=True,
             env=machine_cli_env(self.root, dict(self.env, **extra)),
-            cwd=self.project,
+            cwd=cwd or self.project,
             timeout=60,
         )
         report = done.stderr.rsplit("ENGINE=", 1)[1].split()
@@ -60,8 +62,10 @@ class Machine:
         return done, report[0] == "True", int(report[1].split("=")[1])
 
     def answers(self) -> list[str]:
+        """The recorded answers (not the index files naming the variables they are keyed on)."""
         directory = self.cache / "answers"
-        return sorted(os.listdir(directory)) if directory.is_dir() else []
+        names = sorted(os.listdir(directory)) if directory.is_dir() else []
+        return [n for n in names if "witnesses" in marshal.loads((directory / n).read_bytes())]
 
 
 @pytest.fixture
@@ -212,6 +216,9 @@ def test_answers_live_in_the_user_cache_dir(monkeypatch: pytest.MonkeyPatch) -> 
             monkeypatch.setenv("XDG_CACHE_HOME", xdg)
         expected = platformdirs.user_cache_dir("whichpython", appauthor=False)
         assert answers_dir(os.environ) == os.path.join(expected, "answers")
+        assert cache_root(os.environ) == expected  # the probe cache's dir too
+        cache = Cache.from_environ(os.environ)
+        assert cache is not None and cache.root == expected
     monkeypatch.setenv("WHICHPYTHON_CACHE_DIR", "/c")
     assert answers_dir(os.environ) == os.path.join("/c", "answers")
 
@@ -230,3 +237,91 @@ def test_a_dangling_pyenv_version_whose_target_appears_is_seen(
     done, engine, _ = machine.run("find", "3.12", PYENV_ROOT=str(pyenv))
     assert engine
     assert done.stdout == f"{pyenv / 'versions' / '3.12.9' / 'bin' / 'python3.12'}\n"
+
+
+def _recorded(machine: Machine) -> dict[str, Any]:
+    (name,) = machine.answers()
+    data: dict[str, Any] = marshal.loads((machine.cache / "answers" / name).read_bytes())
+    return data
+
+
+def test_keyed_on_the_variables_the_sources_read_not_the_others(machine: Machine) -> None:
+    for _ in range(2):
+        machine.run("find", "3.12")
+    consulted = _recorded(machine)["environ"]
+    assert consulted["PATH"] == machine.env["PATH"] and "PYENV_ROOT" in consulted
+    assert "UNRELATED" not in consulted
+    for value in ("1", "2"):
+        done, engine, _ = machine.run("find", "3.12", UNRELATED=value)
+        assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+    _, engine, _ = machine.run("find", "3.12", PYENV_VERSION="3.11.7")  # read by pyenv
+    assert engine
+
+
+def test_a_new_empty_working_dir_replays_a_project_dir_does_not(machine: Machine) -> None:
+    for _ in range(2):
+        machine.run("find")
+    data = _recorded(machine)
+    assert data["cwd"] is None  # no project file anywhere up from machine.project
+    looked_up = {name.split(os.sep)[0] for name, _ in data["upward"]}
+    assert looked_up == PROJECT_FILES  # every walk up the tree is accounted for
+    elsewhere = machine.root / "a" / "b"
+    elsewhere.mkdir(parents=True)
+    done, engine, _ = machine.run("find", cwd=elsewhere)
+    assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+
+    pinned = machine.root / "pinned"
+    (pinned / "deep").mkdir(parents=True)
+    (pinned / ".python-version").write_text("3.11\n")
+    for _ in range(2):
+        done, engine, _ = machine.run("find", cwd=pinned / "deep")
+    assert engine and done.stdout == f"{machine.second / 'python3.11'}\n"
+    done, engine, _ = machine.run("find", cwd=pinned / "deep")  # its own answer, for this dir
+    assert (done.stdout, engine) == (f"{machine.second / 'python3.11'}\n", False)
+    done, engine, _ = machine.run("find", cwd=elsewhere)  # the other one is still there
+    assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+    (elsewhere / ".venv").mkdir()
+    (elsewhere / ".venv" / "pyvenv.cfg").write_text("home = /nowhere\n")
+    _, engine, _ = machine.run("find", cwd=elsewhere)
+    assert engine
+
+
+def test_a_touched_path_dir_replays_a_changed_listing_does_not(machine: Machine) -> None:
+    for _ in range(3):
+        machine.run("find", "3.12")
+    os.utime(machine.second, ns=(1, 1))  # listed only: same entries, new mtime
+    done, engine, _ = machine.run("find", "3.12")
+    assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+    (machine.second / "python3.12").unlink()
+    (machine.second / "python3.12").symlink_to(pyenv_python("3.12.1"))  # replaced in place
+    _, engine, _ = machine.run("find", "3.12")
+    assert engine  # the link itself is a witness
+    for _ in range(2):
+        machine.run("find", "3.12")
+    (machine.second / "python3").mkdir()  # a new entry: the listing changed
+    _, engine, _ = machine.run("find", "3.12")
+    assert engine
+
+
+def test_relative_paths_make_an_answer_the_working_dirs(tmp_path: Path) -> None:
+    witness = Witness()
+    with witness:
+        os.path.exists("some/relative/file")
+    assert witness.relative
+    assert witness.upward(str(tmp_path), []) is None
+    with Witness() as absolute:
+        os.path.exists(str(tmp_path / "x"))
+        os.path.abspath(str(tmp_path))
+    assert not absolute.relative
+    assert absolute.upward(str(tmp_path / "elsewhere"), [[str(tmp_path / "x"), True, None]]) == []
+    inside = [[str(tmp_path / "x"), True, None]]
+    assert absolute.upward(str(tmp_path), inside) is None  # looked at inside the cwd
+
+
+def test_iterating_the_environment_keys_on_all_of_it() -> None:
+    with Witness() as witness:
+        os.environ.get("HOME")
+        assert "HOME" in witness.consulted and not witness.whole_environment
+        dict(os.environ)
+    assert witness.whole_environment
+    assert type(os.environ).__name__ == "_Environ"  # put back

@@ -32,6 +32,7 @@ from conftest import (
     machine_cli_env,
     machine_environ,
     pyenv_python,
+    recorded_answers,
 )
 from whichpython import answers as answers_module
 from whichpython import inspect_interpreter
@@ -209,15 +210,20 @@ _WITNESSES = st.lists(
 def a_good_answer() -> dict[str, Any]:
     root = answers_module.signature("/", True)
     return {"format": answers_module.FORMAT, "code": 0, "stdout": "/opt/python3.12\n",
-            "stderr": "", "expires": None, "witnesses": [["/", True, root]]}  # fmt: skip
+            "stderr": "", "expires": None, "witnesses": [["/", True, root]], "environ": {},
+            "cwd": None, "upward": []}  # fmt: skip
+
+
+def a_good_index() -> dict[str, Any]:
+    return {"format": answers_module.FORMAT, "names": [[]]}
 
 
 @st.composite
-def answer_files(draw: st.DrawFn) -> Any:
-    """Anything at all, or a good answer with some fields replaced or removed."""
+def answer_files(draw: st.DrawFn, good: Any = a_good_answer) -> Any:
+    """Anything at all, or a good answer (or index) with some fields replaced or removed."""
     if draw(st.booleans()):
         return draw(MARSHALABLE)
-    data = a_good_answer()
+    data = good()
     for key in draw(st.lists(st.sampled_from([*data, "extra"]), max_size=3, unique=True)):
         how = draw(st.sampled_from(["drop", "any", "witnesses"]))
         if how == "drop":
@@ -228,21 +234,25 @@ def answer_files(draw: st.DrawFn) -> Any:
 
 
 @FUZZ
-@example(dict(a_good_answer(), witnesses=[[2**70, True, None]]))
-@example(dict(a_good_answer(), witnesses=[[3, True, None]]))  # a file descriptor
-@example(dict(a_good_answer(), stdout=b"/etc/shadow\n"))
-@example(dict(a_good_answer(), code=7))
-@example(dict(a_good_answer(), expires="never"))
-@given(answer_files())
-def test_fuzzed_answers_files(data: Any) -> None:
+@example(dict(a_good_answer(), witnesses=[[2**70, True, None]]), a_good_index())
+@example(dict(a_good_answer(), witnesses=[[3, True, None]]), a_good_index())  # a file descriptor
+@example(dict(a_good_answer(), stdout=b"/etc/shadow\n"), a_good_index())
+@example(dict(a_good_answer(), code=7), a_good_index())
+@example(dict(a_good_answer(), expires="never"), a_good_index())
+@example(dict(a_good_answer(), environ={"PATH": b"/bin"}), a_good_index())
+@example(dict(a_good_answer(), upward=[["..", 1]]), a_good_index())
+@given(answer_files(), st.one_of(st.just(a_good_index()), answer_files(a_good_index)))
+def test_fuzzed_answers_files(data: Any, index: Any) -> None:
     words = ["find", "3.12"]
     with tempfile.TemporaryDirectory() as root:
         directory = os.path.join(root, "answers")
         os.mkdir(directory, 0o700)
         answers = Answers(directory, words)
-        fd = os.open(answers.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(data))
+        for file, content in ((answers.index, index),
+                              *((f, data) for f in answers._files([]))):  # fmt: skip
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(marshal.dumps(content))
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = answers.replay()
@@ -558,7 +568,11 @@ def check_sound(box: Box) -> None:
             assert isinstance(loaded, ProbeResult), entry
     for answer in box.files("answers/*.marshal"):
         data = marshal.loads(answer.read_bytes())
-        assert isinstance(data, dict) and isinstance(data["stdout"], str), answer
+        assert isinstance(data, dict) and data["format"] == answers_module.FORMAT, answer
+        if "names" in data:  # an index: the variable sets answers are keyed on
+            assert all(n is None or isinstance(n, list) for n in data["names"]), answer
+            continue
+        assert isinstance(data["stdout"], str), answer
         assert data["code"] in (0, 1) and isinstance(data["witnesses"], list), answer
 
 
@@ -661,10 +675,10 @@ def test_a_change_during_a_recording_run_is_not_recorded(
         with spawn_audit() as spawned:
             assert Answers(str(folder), words).record(plain) == 0
         assert spawned == []
-        (control,) = folder.glob("*.marshal")  # such a run is recorded
+        (control,) = recorded_answers(folder)  # such a run is recorded
         control.unlink()
         assert Answers(str(folder), words).record(racing) == 0
-        assert list(folder.glob("*.marshal")) == []  # this one is not
+        assert recorded_answers(folder) == []  # this one is not
         capsys.readouterr()
         answers = Answers(str(folder), words)
         assert answers.replay() is None

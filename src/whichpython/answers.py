@@ -2,15 +2,23 @@
 run's output while every path that run looked at is unchanged.
 
 A run is recorded only when it spawned no process, so every fact in its output came from
-files: the sources' directories and small files, and the probe cache. While it runs, every
-path it stats, lists, opens or reads a link of is noted; afterwards each gets a signature
-(mode, inode, device, size, mtime, ctime; a directory's mtime moves when an entry is added,
-removed or renamed). Replaying is one file read and an ``os.stat`` per path; this module
-imports nothing of the engine, nor json (whose ``re`` a ``python -m whichpython`` would not
-otherwise import): answers are ``marshal`` data, the format of ``.pyc`` files, read only by
-the Python that wrote them (its version is in the key). A different command line, working
-directory, environment (bar shell bookkeeping variables), Python or whichpython install means
-another key or a changed signature, and the engine runs again (docs/cache.md).
+files and environment variables: the sources' directories and small files, and the probe
+cache. While it runs, every path it stats, lists, opens or reads a link of is noted, and
+every variable it reads; afterwards each path gets a signature (mode, inode, device, size,
+mtime, ctime; a directory's mtime moves when an entry is added, removed or renamed; a
+directory only listed also carries its listing's checksum). Replaying is two or three small
+file reads and an ``os.stat`` per path; this module imports nothing of the engine, nor json
+(whose ``re`` a ``python -m whichpython`` would not otherwise import): answers are
+``marshal`` data, the format of ``.pyc`` files, read only by the Python that wrote them (its
+version is in the key).
+
+Keys: a command line, Python and kernel have an index file naming the variables its last
+recording read; the answer's key adds those variables' values (all of the environment, bar
+shell bookkeeping, when the run iterated it), and the working directory unless the answer
+holds in any directory where the project-file lookups find nothing (:meth:`Witness.upward`).
+A new unrelated variable or a new empty directory to run in replays the same answer; a
+changed variable the sources read, a changed signature, or a project file appearing means
+the engine runs again (docs/cache.md).
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from whichpython.files import (
     sweep_temp,
     warn_once,
 )
-from whichpython.witness import Witness, is_witness_list, signature
+from whichpython.witness import Witness, holds, is_witness_list, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -37,32 +45,44 @@ if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 
 
-FORMAT = 2
+FORMAT = 3
 COMMANDS = frozenset({"find", "list", "inspect"})
 # Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
 SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
 _MAX_WITNESSES = 100_000
+_MAX_NAME_SETS = 8  # variable sets an index keeps
 _MAX_FILES = 256  # answers kept per cache dir; the oldest go first
 _MAX_BYTES = 64 * 1024 * 1024  # an answer file larger than this is neither written nor read
 
 
-def answers_dir(environ: Mapping[str, str]) -> str | None:
-    """Where answers live: ``$WHICHPYTHON_CACHE_DIR/answers``, else ``whichpython/answers`` in
-    the user cache dir (found without importing platformdirs); None when caching is off or on
-    Windows (its registry and C-level path checks cannot be witnessed)."""
-    if sys.platform == "win32":
-        return None
+def cache_root(environ: Mapping[str, str]) -> str | None:
+    """whichpython's cache dir: ``$WHICHPYTHON_CACHE_DIR``, else ``whichpython`` in the user
+    cache dir (as platformdirs gives it, worked out without importing platformdirs, whose
+    import costs more than a warm answer; Windows asks platformdirs); None when caching is off."""
     if caching_off(environ):
         return None
     explicit = environ.get("WHICHPYTHON_CACHE_DIR")
     if explicit:
-        return os.path.join(explicit, "answers")
+        return explicit
+    if sys.platform == "win32":
+        import platformdirs
+
+        return platformdirs.user_cache_dir("whichpython", appauthor=False)
     if sys.platform == "darwin":
         base = os.path.expanduser("~/Library/Caches")
     else:
         xdg = environ.get("XDG_CACHE_HOME", "").strip()
         base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")
-    return os.path.join(base, "whichpython", "answers")
+    return os.path.join(base, "whichpython")
+
+
+def answers_dir(environ: Mapping[str, str]) -> str | None:
+    """Where answers live: ``answers`` in :func:`cache_root`; None when caching is off or on
+    Windows (its registry and C-level path checks cannot be witnessed)."""
+    if sys.platform == "win32":
+        return None
+    root = cache_root(environ)
+    return None if root is None else os.path.join(root, "answers")
 
 
 def caching_off(environ: Mapping[str, str]) -> bool:
@@ -84,22 +104,55 @@ def _valid(data: object) -> bool:
         and "expires" in data
         and (data["expires"] is None or type(data["expires"]) is float)
         and is_witness_list(data.get("witnesses"))
+        and isinstance(data.get("environ"), dict)
+        and all(
+            type(k) is str and (v is None or type(v) is str) for k, v in data["environ"].items()
+        )
+        and (data.get("cwd") is None or type(data["cwd"]) is str)
+        and isinstance(data.get("upward"), list)
+        and all(
+            isinstance(u, list) and len(u) == 2 and type(u[0]) is str and type(u[1]) is bool
+            for u in data["upward"]
+        )
     )
 
 
+def _key(material: object) -> str:
+    data = repr(material).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
+
+
+def _environment(names: list[str] | None) -> list[tuple[str, str | None]]:
+    """The values an answer is keyed on: the named variables, or all but shell bookkeeping."""
+    if names is None:
+        return sorted((k, v) for k, v in os.environ.items() if k not in SHELL_NOISE)
+    return [(name, os.environ.get(name)) for name in names]
+
+
+def _ancestors(folder: str) -> list[str]:
+    found = [folder]
+    while os.path.dirname(found[-1]) != found[-1]:
+        found.append(os.path.dirname(found[-1]))
+    return found
+
+
 class Answers:
-    """The recorded answer of one command line in one environment and working directory."""
+    """The recorded answers of one command line (for the environments and working
+    directories it was run in)."""
 
     def __init__(self, directory: str, words: Sequence[str]) -> None:
-        environ = sorted((k, v) for k, v in os.environ.items() if k not in SHELL_NOISE)
         kernel = tuple(os.uname()) if hasattr(os, "uname") else None  # platform facts
-        material = repr(
-            (FORMAT, sys.version, sys.executable, sys.prefix, os.getcwd(), list(words), environ,
-             kernel)
-        ).encode("utf-8", "surrogateescape")  # fmt: skip
-        key = f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}{len(material):x}"
+        self.identity = (FORMAT, sys.version, sys.executable, sys.prefix, list(words), kernel)
         self.directory = directory
-        self.file = os.path.join(directory, key + ".marshal")
+        self.cwd = os.getcwd()
+        self.index = os.path.join(directory, _key(self.identity) + ".marshal")
+
+    def _files(self, names: list[str] | None) -> tuple[str, str]:
+        """The answer files for the variables ``names``: for this directory, for any."""
+        anywhere = _key((self.identity, _environment(names)))
+        here = _key((anywhere, self.cwd))
+        return (os.path.join(self.directory, here + ".marshal"),
+                os.path.join(self.directory, anywhere + ".marshal"))  # fmt: skip
 
     @classmethod
     def for_process(cls, words: Sequence[str]) -> Answers | None:
@@ -112,28 +165,68 @@ class Answers:
         except (OSError, ValueError):  # no cwd any more, say
             return None
 
-    def replay(self) -> int | None:
-        """Print the recorded output and return its exit status, or None if it may be stale."""
+    def _load(self, file: str) -> Any:
         try:
-            data = marshal.loads(read_bytes(self.file, _MAX_BYTES, private=True))
+            return marshal.loads(read_bytes(file, _MAX_BYTES, private=True))
         except FileRefused as refused:
             warn_once(f"ignoring a recorded answer: {refused}")
-            return None
         except (OSError, EOFError, ValueError, TypeError):
-            return None
-        if not _valid(data) or (data["expires"] is not None and time.time() >= data["expires"]):
-            return None
+            pass
+        return None
+
+    def replay(self) -> int | None:
+        """Print the recorded output and return its exit status, or None if it may be stale."""
+        for names in self._name_sets():
+            found = self._replay(names)
+            if found is not None:
+                return found
+        return None
+
+    def _name_sets(self) -> list[list[str] | None]:
+        """The sets of variables recent recordings read (a search that stops early reads
+        fewer than one that goes on), newest first."""
+        index = self._load(self.index)
+        if not (isinstance(index, dict) and index.get("format") == FORMAT):
+            return []
+        sets = index.get("names")
+        if not isinstance(sets, list):
+            return []
+        return [
+            names
+            for names in sets[:_MAX_NAME_SETS]
+            if names is None or (isinstance(names, list) and all(type(n) is str for n in names))
+        ]
+
+    def _replay(self, names: list[str] | None) -> int | None:
+        for file in self._files(names):
+            data = self._load(file)
+            if _valid(data) and self._holds(data):
+                out, err, code = data["stdout"], data["stderr"], data["code"]
+                try:
+                    sys.stdout.write(out)
+                    sys.stdout.flush()
+                    sys.stderr.write(err)
+                except BrokenPipeError:  # `whichpython list | head -1`: as the engine path does
+                    return 1
+                return int(code)
+        return None
+
+    def _holds(self, data: dict[str, Any]) -> bool:
+        if data["expires"] is not None and time.time() >= data["expires"]:
+            return False
+        if data["cwd"] is not None and data["cwd"] != self.cwd:
+            return False
+        for name, value in data["environ"].items():
+            if os.environ.get(name) != value:
+                return False
         for path, follow, recorded in data["witnesses"]:
-            if signature(path, follow) != recorded:
-                return None
-        out, err, code = data["stdout"], data["stderr"], data["code"]
-        try:
-            sys.stdout.write(out)
-            sys.stdout.flush()
-            sys.stderr.write(err)
-        except BrokenPipeError:  # `whichpython list | head -1`: as the engine path does
-            return 1
-        return int(code)
+            if not holds(path, follow, recorded):
+                return False
+        for folder in _ancestors(self.cwd) if data["upward"] else ():
+            for name, follow in data["upward"]:
+                if signature(os.path.join(folder, name), follow) is not None:
+                    return False  # a project file here: its answer may differ
+        return True
 
     def record(self, run: Callable[[], int]) -> int:
         """Run the command, tee its output, and keep it if nothing it used escaped the record."""
@@ -148,19 +241,27 @@ class Answers:
         if code in (0, 1) and witness.complete and not (out.failed or err.failed):
             witnesses = witness.signatures()
             if witnesses is not None:
+                upward = witness.upward(self.cwd, witnesses)
+                names = None if witness.whole_environment else sorted(witness.consulted)
+                environ = {} if names is None else dict(witness.consulted)
                 data = {"format": FORMAT, "code": code, "stdout": "".join(out.parts),
                         "stderr": "".join(err.parts), "expires": witness.expires,
-                        "witnesses": witnesses}  # fmt: skip
-                self._write(data)
+                        "witnesses": witnesses, "environ": environ,
+                        "cwd": None if upward is not None else self.cwd,
+                        "upward": upward or []}  # fmt: skip
+                here, anywhere = self._files(names)
+                sets = [names, *(n for n in self._name_sets() if n != names)][:_MAX_NAME_SETS]
+                if self._write(self.index, {"format": FORMAT, "names": sets}):
+                    self._write(anywhere if upward is not None else here, data)
         return code
 
-    def _write(self, data: dict[str, Any]) -> None:
-        if len(data["witnesses"]) > _MAX_WITNESSES:
-            return
+    def _write(self, file: str, data: dict[str, Any]) -> bool:
+        if len(data.get("witnesses", ())) > _MAX_WITNESSES:
+            return False
         blob = marshal.dumps(data)
         if len(blob) > _MAX_BYTES:
-            return
-        temp = f"{self.file}.{os.getpid()}.tmp"
+            return False
+        temp = f"{file}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.directory), mode=0o700, exist_ok=True)
             private_dir(self.directory)
@@ -168,17 +269,18 @@ class Answers:
             fd = os.open(temp, flags, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(blob)
-            os.replace(temp, self.file)
+            os.replace(temp, file)
         except FileRefused as refused:
             warn_once(f"not recording answers: {refused}")
-            return
+            return False
         except OSError:
             import contextlib
 
             with contextlib.suppress(OSError):
                 os.unlink(temp)
-            return
+            return False
         self._prune()
+        return True
 
     def _prune(self) -> None:
         """Keep the newest answers; only our own regular files with our names are touched."""

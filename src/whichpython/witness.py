@@ -1,6 +1,7 @@
 """What a recorded CLI answer depends on: the signature of a path, and a recorder that notes
-every path a run stats, lists, opens or reads a link of, and any process it starts
-(docs/cache.md). Imported on the CLI's fast path: nothing of the engine, no ``typing``."""
+every path a run stats, lists, opens or reads a link of, every environment variable it reads,
+and any process it starts (docs/cache.md). Imported on the CLI's fast path: nothing of the
+engine, no ``typing``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import os
 import stat
 import sys
 import time
+import zlib
+from _collections_abc import MutableMapping  # os.environ's base: loaded with os, unlike typing
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -27,6 +30,11 @@ _SPAWNS = frozenset(
 )  # fmt: skip
 # The code that makes the answer: an upgrade or an edit of any of it changes a signature.
 _CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
+#: The names the sources look for in the working directory and in each directory above it
+#: (version files, a project's ``.venv``). An answer whose lookups of these all found nothing,
+#: and that looked at nothing else inside the working directory, holds in any directory where
+#: they find nothing either (:meth:`Witness.upward`).
+PROJECT_FILES = frozenset({".python-version", ".python-versions", ".tool-versions", ".venv"})
 
 
 def signature(path: str, follow: bool) -> Signature:
@@ -55,6 +63,31 @@ def file_clock() -> int:
     return time.time_ns() - RACY_NS
 
 
+def listing(path: str) -> int:
+    """A checksum of a directory's entries (names and whether each is a directory or a link,
+    as the directory itself records them): what a listing told the run. -1 if unreadable."""
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(
+                f"{e.name}/{e.is_dir(follow_symlinks=False):d}{e.is_symlink():d}" for e in entries
+            )
+    except OSError:
+        return -1
+    return zlib.crc32("\0".join(names).encode("utf-8", "surrogateescape"))
+
+
+def holds(path: str, follow: bool, recorded: Signature) -> bool:
+    """Whether a recorded signature still holds. A directory that was only listed carries its
+    listing's checksum as a seventh item: touched (or an entry changed in place) but listing
+    the same entries, it still holds."""
+    now = signature(path, follow)
+    if recorded is None or len(recorded) != 7:
+        return now == recorded
+    if now is None:
+        return False
+    return now == recorded[:6] or (now[:3] == recorded[:3] and listing(path) == recorded[6])
+
+
 def changed_since(sig: Signature, started: int) -> bool:
     """Whether a signature's file changed at or after ``started`` (a :func:`file_clock`)."""
     if sig is None or len(sig) < 6:
@@ -75,7 +108,7 @@ def is_witness_list(value: object) -> bool:
             item[2] is None
             or (
                 isinstance(item[2], list)
-                and len(item[2]) in (3, 6)
+                and len(item[2]) in (3, 6, 7)
                 and all(type(n) is int for n in item[2])
             )
         )
@@ -92,18 +125,24 @@ def expires_at(when: float) -> None:
 
 
 class Witness:
-    """Notes every path the run stats, lists, opens or reads a link of, and any process it
-    starts, by wrapping the ``os`` functions that ``os.path``, ``glob`` and the sources call."""
+    """Notes every path the run stats, lists, opens or reads a link of, every environment
+    variable it reads, and any process it starts, by wrapping the ``os`` functions that
+    ``os.path``, ``glob`` and the sources call, and ``os.environ``."""
 
-    _WRAPPED = (("stat", True), ("lstat", False), ("listdir", True), ("scandir", True),
-                ("access", True), ("readlink", False))  # fmt: skip
+    _WRAPPED = (("stat", True, False), ("lstat", False, False), ("listdir", True, True),
+                ("access", True, False), ("readlink", False, False))  # fmt: skip
     _hooked: Witness | None = None
 
     def __init__(self) -> None:
         # Each path with its signature when first noted: before the call that looks at it.
         self.paths: dict[tuple[str, bool], Signature] = {}
+        self.listed: set[str] = set()  # directories listed ...
+        self.examined: set[tuple[str, bool]] = set()  # ... and paths stat'ed, opened, ...
         self.spawned = False
         self.blind = False  # a path it could not note (relative to a dir fd, say)
+        self.relative = False  # a relative path: what it names depends on the working dir
+        self.consulted: dict[str, str | None] = {}  # environment variables read, as they were
+        self.whole_environment = False  # the run iterated or changed the environment
         self.saved: dict[str, Any] = {}
         self.expires: float | None = None  # set when the run used a remembered failure
         self.started = file_clock()
@@ -117,12 +156,17 @@ class Witness:
         if Witness._hooked is None:
             sys.addaudithook(_audit)
         Witness._hooked = self
-        for name, follow in self._WRAPPED:
+        for name, follow, lists in self._WRAPPED:
             self.saved[name] = getattr(os, name)
-            setattr(os, name, self._wrap(self.saved[name], follow))
+            setattr(os, name, self._wrap(self.saved[name], follow, lists))
+        self.saved["scandir"] = os.scandir
         os.scandir = self._wrap_scandir(os.scandir)
+        self.saved["environ"] = os.environ
+        os.environ = _Consulted(os.environ, self)  # type: ignore[assignment]  # noqa: B003
+        self.saved["abspath"] = os.path.abspath
+        os.path.abspath = self._wrap_abspath(os.path.abspath)  # type: ignore[assignment]
         self.saved["open"] = builtins.open
-        builtins.open = self._wrap(builtins.open, True)
+        builtins.open = self._wrap(builtins.open, True, False)
         probe = os.path.abspath(__file__)
         os.path.isfile(probe)  # os.path must reach the wrappers, or the record is blind
         os.path.realpath(probe)
@@ -131,14 +175,15 @@ class Witness:
 
     def __exit__(self, *exc: object) -> None:
         builtins.open = self.saved.pop("open")
+        os.path.abspath = self.saved.pop("abspath")
         for name, original in self.saved.items():
             setattr(os, name, original)
         Witness._hooked = None
 
-    def _wrap(self, original: Callable[..., Any], follow: bool) -> Callable[..., Any]:
+    def _wrap(self, original: Callable[..., Any], follow: bool, lists: bool) -> Callable[..., Any]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             path = args[0] if args else kwargs.get("path", kwargs.get("file", "."))
-            self.note(path, follow and kwargs.get("follow_symlinks", True), kwargs)
+            self.note(path, follow and kwargs.get("follow_symlinks", True), kwargs, lists)
             return original(*args, **kwargs)
 
         return wrapped
@@ -148,26 +193,50 @@ class Witness:
         hand out entries that note the target first."""
 
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            path = args[0] if args else kwargs.get("path", ".")
+            self.note(path, True, kwargs, True)
             return _Entries(scandir(*args, **kwargs), self)
 
         return wrapped
 
-    def note(self, path: Any, follow: bool, kwargs: dict[str, Any]) -> None:
+    def _wrap_abspath(self, abspath: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """A relative path made absolute names something under the working directory."""
+
+        def wrapped(path: Any) -> Any:
+            if not isinstance(path, int) and not os.path.isabs(path):
+                self.relative = True
+            return abspath(path)
+
+        return wrapped
+
+    def note(self, path: Any, follow: bool, kwargs: dict[str, Any], lists: bool = False) -> None:
         if isinstance(path, int):
             return  # a file descriptor: its file was noted when it was opened
         if kwargs.get("dir_fd") is not None:
             self.blind = True
             return
         try:
-            key = os.path.abspath(os.fsdecode(path)), follow
+            name = os.fsdecode(path)
         except (TypeError, ValueError):
             return  # the call itself fails the same way
+        if not os.path.isabs(name):
+            self.relative = True
+        key = self.saved["abspath"](name), follow
         if key not in self.paths:
             self.paths[key] = signature(*key)
+        if lists:
+            self.listed.add(key[0])
+        else:
+            self.examined.add(key)
+
+    def consult(self, name: str) -> None:
+        if name not in self.consulted:
+            self.consulted[name] = self.saved["environ"].get(name)
 
     def signatures(self) -> list[list[Any]] | None:
         """Each noted path with its signature, and the code that wrote the answer; None when
-        any of them changed while the run went on (or too close to its start to tell)."""
+        any of them changed while the run went on (or too close to its start to tell). A
+        directory only listed carries its listing's checksum (:func:`holds`)."""
         noted = dict(self.paths)
         for name, module in list(sys.modules.items()):
             location = getattr(module, "__file__", None)
@@ -179,8 +248,36 @@ class Witness:
             now = signature(path, follow)
             if now != before or changed_since(now, self.started):
                 return None  # changed while the run looked, maybe within one timestamp tick
+            if now is not None and path in self.listed and (path, follow) not in self.examined:
+                now = [*now, listing(path)]
             signed.append([path, follow, now])
         return signed
+
+    def upward(self, cwd: str, signed: list[list[Any]]) -> list[list[Any]] | None:
+        """The :data:`PROJECT_FILES` lookups made from ``cwd`` upwards, as ``[name, follow]``
+        relative to the directory looked in, when the answer holds in any working directory
+        where they find nothing; None when it depends on this one (a lookup found something,
+        a relative path was used, or a path inside ``cwd`` was looked at)."""
+        if self.relative:
+            return None
+        ancestors = [cwd]
+        while os.path.dirname(ancestors[-1]) != ancestors[-1]:
+            ancestors.append(os.path.dirname(ancestors[-1]))
+        lookups: dict[tuple[str, bool], None] = {}
+        for path, follow, sig in signed:
+            for index, folder in enumerate(ancestors):
+                base = folder.rstrip(os.sep) + os.sep
+                if not path.startswith(base):
+                    continue
+                relative = path[len(base) :]
+                if relative.split(os.sep, 1)[0] in PROJECT_FILES:
+                    if sig is not None:
+                        return None  # found one: the answer is this directory's
+                    lookups[relative, follow] = None
+                elif index == 0:
+                    return None  # something inside the working directory itself
+                break
+        return [[name, follow] for name, follow in lookups]
 
 
 class _Entries:
@@ -237,6 +334,48 @@ class _Entry:
 
     def inode(self) -> int:
         return self.entry.inode()
+
+
+class _Consulted(MutableMapping):  # type: ignore[type-arg]
+    """``os.environ`` while a run is recorded: reads are noted by name; iterating, copying
+    or changing it makes the whole environment part of the answer."""
+
+    def __init__(self, real: Any, witness: Witness) -> None:
+        self.real, self.witness = real, witness
+
+    def __getitem__(self, name: str) -> str:
+        self.witness.consult(name)
+        value: str = self.real[name]
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str):
+            self.witness.consult(name)
+        return name in self.real
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.witness.consult(name)
+        return self.real.get(name, default)
+
+    def __iter__(self) -> Any:
+        self.witness.whole_environment = True
+        return iter(self.real)
+
+    def __len__(self) -> int:
+        self.witness.whole_environment = True
+        return len(self.real)
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self.witness.whole_environment = True
+        self.real[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        self.witness.whole_environment = True
+        del self.real[name]
+
+    def copy(self) -> dict[str, str]:
+        self.witness.whole_environment = True
+        return dict(self.real)
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
