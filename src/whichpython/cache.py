@@ -237,7 +237,7 @@ class Cache:
             "deps": deps,
             **body,
         }
-        import tempfile
+        import threading
 
         import filelock
 
@@ -247,7 +247,10 @@ class Cache:
             if not self._trusted(create=True):
                 return
             with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
-                fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # mode 0600
+                # Named for this writer (tempfile would cost an import of random and shutil).
+                temp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                fd = os.open(temp, flags, 0o600)
                 try:
                     with os.fdopen(fd, "w", encoding="utf-8") as handle:
                         json.dump(entry, handle)
