@@ -1,0 +1,53 @@
+"""What a warm call costs in imports: the engine loads what answering needs, nothing for JSON
+output, range requests, probing or cache writes (docs/performance.md)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
+
+# In a fresh process: a library call, then the modules it left loaded (and processes spawned).
+CALL = """
+import json, sys
+spawned = []
+sys.addaudithook(lambda e, a: spawned.append(e) if e == "subprocess.Popen" else None)
+import whichpython
+request = sys.argv[1]
+found = whichpython.find_interpreter(request)
+print(json.dumps({"path": found.path, "spawned": len(spawned), "modules": sorted(sys.modules)}))
+"""
+# Never needed to answer from a warm cache (each costs 3 to 60 ms to import here).
+HEAVY = {"cattrs", "platformdirs", "filelock", "subprocess", "tempfile", "concurrent.futures",
+         "shutil", "whichpython.serialization", "whichpython.probe.runner"}  # fmt: skip
+
+
+def _call(root: Path, env: dict[str, str], request: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", ROOT_SYSTEM + CALL, request],
+        capture_output=True, text=True, timeout=120, cwd=root, env=machine_cli_env(root, env),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_a_warm_first_call_imports_only_what_answering_needs(tmp_path: Path) -> None:
+    python = pyenv_python("3.12.1")
+    if not python.exists():
+        pytest.skip("pyenv 3.12.1 is not installed")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.12").symlink_to(python)
+    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    cold = _call(tmp_path, env, "3.12")
+    assert cold["spawned"] == 1 and "subprocess" in cold["modules"]  # (the check can see it)
+    warm = _call(tmp_path, env, "3.12")
+    assert warm["path"] == str(tmp_path / "bin" / "python3.12") and warm["spawned"] == 0
+    assert HEAVY.isdisjoint(warm["modules"]), HEAVY & set(warm["modules"])  # type: ignore[arg-type]
+    assert "packaging.specifiers" not in warm["modules"]  # a version, not a range
+    ranged = _call(tmp_path, env, ">=3.12")
+    assert ranged["spawned"] == 0 and "packaging.specifiers" in ranged["modules"]
+    assert HEAVY.isdisjoint(ranged["modules"])  # type: ignore[arg-type]
