@@ -41,6 +41,8 @@ class Pyenv(InstallDirSource):
         yield from first + [c for c in found if c not in first]
 
     def resolve(self, path: str, ctx: Context) -> Optional[Resolution]:
+        if os.path.basename(os.path.dirname(path)) != "shims":
+            return None  # asked of every candidate: the cheap test first
         root = self.root(ctx)
         shims = os.path.join(root, "shims")
         if os.path.dirname(os.path.abspath(path)) != os.path.abspath(shims):
