@@ -74,11 +74,7 @@ class NixStore(Source):
             or ctx.environ.get("NIX_STORE")
             or ctx.system_path("/nix/store")
         )
-        found = [_STORE_NAME.match(name) for name in _store_names(store)]
-        kept = sorted((m for m in found if m), key=lambda m: m.string)
-        kept.sort(key=lambda m: m.group("env") is not None)
-        kept.sort(key=_store_version, reverse=True)
-        for match in kept:
+        for match in _store_pythons(store):
             entry = os.path.join(store, match.string)
             for exe, hints in _store_executables(match):
                 path = os.path.join(entry, "bin", exe)
@@ -87,13 +83,15 @@ class NixStore(Source):
                     break
 
 
-# store dir -> ((mtime_ns, inode, device), its interesting names): adding or removing a store
-# path changes the directory's mtime, so a long-lived process lists 50k entries only once.
-_LISTINGS: dict[str, tuple[tuple[int, int, int], list[str]]] = {}
+# store dir -> ((mtime_ns, inode, device), its Pythons' names parsed and in order): adding or
+# removing a store path changes the directory's mtime, so a long-lived process lists and
+# parses 50k entries (thousands of them python3.X-<package>) only once.
+_LISTINGS: dict[str, tuple[tuple[int, int, int], list["re.Match[str]"]]] = {}
 
 
-def _store_names(store: str) -> list[str]:
-    """The names in the store that may be Pythons (names only: no entry is stat'ed)."""
+def _store_pythons(store: str) -> list["re.Match[str]"]:
+    """The store names that are Pythons, parsed, newest version first (names only: no entry
+    is stat'ed)."""
     try:
         info = os.stat(store)
         stamp = (info.st_mtime_ns, info.st_ino, info.st_dev)
@@ -103,8 +101,12 @@ def _store_names(store: str) -> list[str]:
         names = [name for name in os.listdir(store) if _is_interesting(name)]
     except OSError:
         return []
-    _LISTINGS[store] = (stamp, names)
-    return names
+    found = [_STORE_NAME.match(name) for name in names]
+    kept = sorted((m for m in found if m), key=lambda m: m.string)
+    kept.sort(key=lambda m: m.group("env") is not None)
+    kept.sort(key=_store_version, reverse=True)
+    _LISTINGS[store] = (stamp, kept)
+    return kept
 
 
 def _is_interesting(name: str) -> bool:

@@ -52,6 +52,8 @@ class SearchPath(Source):
                     yield Candidate(path, self.name, hints)
 
     def _wanted(self, name: str, ctx: Context) -> bool:
+        if self.names is None and name[:1] not in "pPgG":
+            return False  # a PATH dir holds hundreds of other programs: no regex for them
         if self.names is not None:
             return name in self.names or (
                 ctx.windows and name.lower().removesuffix(".exe") in self.names
