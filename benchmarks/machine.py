@@ -12,15 +12,20 @@ Layout under ``root`` (docs/performance.md):
 * ``nix/store``: ``nix_entries`` store entries (names only), a few of them Pythons;
 * ``venvs/a``, ``venvs/b``: real venvs (without pip).
 
-:func:`build_machine` returns the environment that points every tool at it.
+:func:`build_machine` returns the environment that points every tool at it;
+:func:`expected_answers` says which interpreters it holds, :func:`check` judges a tool's
+answer against that, and :func:`hostile_dir` makes a PATH dir whose ``python3`` hangs.
 """
 
+import contextlib
 import os
 import random
+import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 PYENV = Path(os.environ.get("WHICHPYTHON_BENCH_PYENV", "/root/.pyenv")) / "versions"
 SYSTEM = ["/usr/bin/python3.11", "/usr/bin/pypy3", "/usr/bin/python3.11d"]
@@ -147,3 +152,184 @@ def _nix(store: Path, entries: int, rng: random.Random, reals: list[str]) -> Pat
             real = next((r for r in reals if r.endswith(short)), reals[0])
             (entry / "bin" / f"python{short}").symlink_to(real)
     return store
+
+
+# Printed by each real interpreter (2.7 to 3.13, PyPy): implementation and version.
+_IDENTIFY = (
+    "import platform, sys; sys.stdout.write('%s %d.%d.%d' % "
+    "((platform.python_implementation(),) + tuple(sys.version_info[:3])))"
+)
+_INTERPRETER_NAME = ("python", "pypy")
+
+
+def _is_elf(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def _entries(root: Path, env: dict[str, str]) -> list[str]:
+    """Every file on the machine that may be an interpreter (names only, nothing run)."""
+    dirs = [d for d in env["PATH"].split(os.pathsep) if d]
+    dirs += [str(p) for p in (root / "pyenv" / "versions").glob("*/bin")]
+    dirs += [str(p) for p in (root / "uv" / "python").glob("*/bin")]
+    dirs += [str(p) for p in (root / "conda" / "envs").glob("*/bin")]
+    dirs += [str(p) for p in (root / "venvs").glob("*/bin")]
+    store = env.get("NIX_STORE_DIR")
+    if store and os.path.isdir(store):
+        dirs += [os.path.join(store, n, "bin") for n in os.listdir(store) if "-python3-3." in n]
+    found = []
+    for folder in dirs:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        found += [os.path.join(folder, n) for n in names if n.startswith(_INTERPRETER_NAME)]
+    return found
+
+
+def expected_answers(root: Path, env: dict[str, str]) -> dict[str, Any]:
+    """What a correct tool answers on the machine built under ``root`` with ``env``.
+
+    ``interpreters`` maps each distinct interpreter binary (realpath) reachable from the
+    machine (PATH, pyenv root, uv dir, conda env, Nix store, venvs) to its implementation and
+    version (each file asked once); ``find`` and ``find-range`` are the realpaths a correct
+    ``find 3.12`` (CPython 3.12) and ``find '>=3.10'`` may resolve to; ``list`` is how many
+    distinct interpreter files (inodes) there are; ``locations`` are the dirs an answer's path
+    (unresolved) must lie in: the machine root and the dirs of its PATH.
+    """
+    interpreters: dict[str, dict[str, str]] = {}
+    files: dict[tuple[int, int], dict[str, str]] = {}  # hard links (python3.7m) are one
+    for entry in _entries(root, env):
+        real = os.path.realpath(entry)
+        if real in interpreters or not _is_elf(real):
+            continue
+        status = os.stat(real)
+        info = files.get((status.st_dev, status.st_ino))
+        if info is None:
+            done = subprocess.run(
+                [real, "-c", _IDENTIFY], env={"LANG": "C.UTF-8"}, capture_output=True, text=True
+            )
+            if done.returncode != 0 or done.stdout.count(" ") != 1:
+                continue
+            implementation, version = done.stdout.split()
+            info = files[status.st_dev, status.st_ino] = {
+                "implementation": implementation,
+                "version": version,
+            }
+        interpreters[real] = info
+
+    def release(version: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in version.split("."))
+
+    return {
+        "interpreters": interpreters,
+        "find": sorted(
+            real
+            for real, info in interpreters.items()
+            if info["implementation"] == "CPython" and release(info["version"])[:2] == (3, 12)
+        ),
+        "find-range": sorted(
+            real for real, info in interpreters.items() if release(info["version"]) >= (3, 10)
+        ),
+        "list": len(files),
+        "locations": [str(root), *sorted({d for d in env["PATH"].split(os.pathsep) if d})],
+    }
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ABSOLUTE = re.compile(r"(?<![\w.~-])(/[^\s'\"\[\]]+)")
+
+
+def cli_paths(text: str) -> list[str]:
+    """The first absolute path of each output line (what a CLI answered)."""
+    found = []
+    for line in ANSI.sub("", text).splitlines():
+        match = ABSOLUTE.search(line)
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def check(op: str, paths: list[str], expected: dict[str, Any], own: str) -> tuple[list, str]:
+    """Marks (wrong answer, found nothing, foreign entries) and a short note on the answer."""
+    if not paths:
+        return ["found nothing"], ""
+    interpreters = expected["interpreters"]
+    root, *path_dirs = expected["locations"]
+
+    def on_machine(path: str) -> bool:
+        path = os.path.abspath(path)
+        return path.startswith(root + os.sep) or os.path.dirname(path) in path_dirs
+
+    def why(path: str) -> str:
+        if not on_machine(path):
+            same = own and os.path.realpath(path) == os.path.realpath(own)
+            return " (the interpreter it runs in)" if same else " (not on the machine)"
+        info = interpreters.get(os.path.realpath(path))
+        return f" (is {info['implementation']} {info['version']})" if info else " (no interpreter)"
+
+    if op != "list":
+        path = paths[0]
+        good = on_machine(path) and os.path.realpath(path) in expected[op]
+        return ([] if good else [f"wrong answer: {path}{why(path)}"]), path
+    foreign = [p for p in paths if not on_machine(p) or os.path.realpath(p) not in interpreters]
+    files = set()
+    for path in paths:
+        if path not in foreign:
+            status = os.stat(os.path.realpath(path))
+            files.add((status.st_dev, status.st_ino))
+    marks = [f"includes {p}{why(p)}" for p in foreign]
+    return marks, f"{len(paths)} entries, {len(files)} distinct of {expected['list']}"
+
+
+HANG_SECONDS = 86399  # how long a hostile python3 sleeps; also how its process is recognised
+
+
+def hostile_dir(folder: Path, pidfile: Path) -> Path:
+    """A dir holding a ``python3`` (mode 755) that records its pid and sleeps for a day."""
+    folder.mkdir(parents=True)
+    script = folder / "python3"
+    script.write_text(f"#!/bin/sh\necho $$ >> '{pidfile}'\nexec /bin/sleep {HANG_SECONDS}\n")
+    script.chmod(0o755)
+    return folder
+
+
+def kill_hostile(pidfile: Path) -> int:
+    """Kill (by pid) the hostile ``python3`` processes still sleeping; return how many."""
+    killed = 0
+    try:
+        pids = [int(line) for line in pidfile.read_text().split()]
+    except (OSError, ValueError):
+        return 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                argv = handle.read().split(b"\0")
+        except OSError:
+            continue  # gone already
+        if argv[:2] == [b"/bin/sleep", str(HANG_SECONDS).encode()]:  # still ours
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+    pidfile.write_text("")
+    return killed
+
+
+def real_ctimes() -> dict[str, int]:
+    """ctime of each real interpreter and of a few files of its install (``os.py``,
+    ``Python.h``): what changes when something else links, copies or rebuilds them while a
+    benchmark runs (the test suite hard-links pyenv files), which a warm cache must notice."""
+    found = {}
+    for binary in real_interpreters():
+        prefix = os.path.dirname(os.path.dirname(binary))
+        short = os.path.basename(binary).replace("python", "").replace("pypy", "")
+        for path in (binary, f"{prefix}/lib/python{short}/os.py",
+                     f"{prefix}/include/python{short}/Python.h"):  # fmt: skip
+            with contextlib.suppress(OSError):
+                found[path] = os.stat(path).st_ctime_ns
+    return found

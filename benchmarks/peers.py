@@ -1,48 +1,63 @@
-"""Adapters for timing peer interpreter-discovery tools against a synthetic machine.
+"""Adapters for timing whichpython and its peers against a synthetic machine.
 
 Peers: uv, findpython (PDM), python-discovery (tox/virtualenv) and pythonfinder (pipenv).
-Each ``Peer`` lists CLI argv per scenario and, for libraries, a Python expression evaluated
-inside the peers venv by ``INPROC_TIMER``.  Scenarios: "find" (3.12), "find-range" (>=3.10)
-and "list" (everything installed).  Unsupported scenarios are absent from the dicts.
+Each ``Tool`` lists CLI argv per operation and, for libraries, a Python expression that
+``scenarios.LIB_TIMER`` evaluates in a fresh process of ``Tool.python``, with the attribute
+that names the path an answer object found (checked against the machine by ``scenarios``).
+Operations: "find" (3.12), "find-range" (>=3.10) and "list" (everything installed); an
+operation a tool lacks is absent from its dicts (reported as "not supported").
 
-What steers discovery (checked against the installed sources, see each peer's notes):
+What steers discovery (checked against the installed sources):
 
-* uv: PATH, UV_PYTHON_INSTALL_DIR (managed dir, default $XDG_DATA_HOME/uv/python), VIRTUAL_ENV,
-  CONDA_PREFIX, a ``.venv``/``.python-version``/``pyproject.toml`` in the cwd or its parents.
-  It caches interpreter queries in UV_CACHE_DIR (default $XDG_CACHE_HOME/uv or ~/.cache/uv).
-* findpython: PATH, PYENV_ROOT (default ~/.pyenv), ASDF_DATA_DIR (~/.asdf), RYE_PY_ROOT
-  (~/.rye/py), UV_PYTHON_INSTALL_DIR (default platformdirs user_data_dir("uv")/python, i.e.
-  $XDG_DATA_HOME/uv/python). No disk cache (only in-process functools.lru_cache).
-* python-discovery: the running interpreter first, then PATH, then UV_PYTHON_INSTALL_DIR
-  (or $XDG_DATA_HOME/uv/python, ~/.local/share/uv/python); pyenv/mise/asdf shims on PATH are
-  resolved through PYENV_ROOT / MISE_DATA_DIR / ASDF_DATA_DIR and PYENV_VERSION or
-  .python-version. No disk cache unless a ``DiskCache`` is passed (we pass none).
-* pythonfinder: PATH and VIRTUAL_ENV; PYENV_ROOT / ASDF_DATA_DIR are read at import time and
-  only used when a ``pyenv`` / ``asdf`` executable is on PATH. No disk cache. Its name filter
-  (fnmatch ``python?.?``) rejects ``python3.10``+ names, so it only sees ``python3``/``python``
-  /``python3.9``-style names: a machine must offer those for it to find 3.10+ interpreters.
+* uv: PATH, UV_PYTHON_INSTALL_DIR (managed dir), VIRTUAL_ENV, CONDA_PREFIX, a ``.venv`` /
+  ``.python-version`` / ``pyproject.toml`` in the cwd or its parents, uv.toml under
+  $XDG_CONFIG_HOME or ~/.config. It caches interpreter queries in UV_CACHE_DIR.
+* findpython: PATH, PYENV_ROOT, ASDF_DATA_DIR (~/.asdf), RYE_PY_ROOT (~/.rye/py),
+  UV_PYTHON_INSTALL_DIR. No disk cache (in-process ``lru_cache`` only); 5 s probe timeout
+  (FINDPYTHON_GET_VERSION_TIMEOUT). It never offers the interpreter it runs in.
+* python-discovery: **the interpreter it runs in first** (``_propose_current_and_windows``,
+  no argument turns it off), then PATH, then UV_PYTHON_INSTALL_DIR; pyenv/mise/asdf shims are
+  resolved. No CLI. Disk cache only when a ``DiskCache`` is passed: we pass one under
+  $XDG_CACHE_HOME/python-discovery (as virtualenv and tox pass theirs), so cold and warm mean
+  what they mean for the others. Probe timeout 15 s (PY_DISCOVERY_TIMEOUT), retried once.
+  Requires Python >= 3.9, and cannot query 2.7 or 3.5. To make it search, its library runs in
+  its own venv made from a Python that satisfies neither request (3.9, see
+  :func:`install_discovery_venv`); in ``list`` it still includes that venv first.
+* pythonfinder: PATH (and sys.executable's dir only with ``system=True``, not the default);
+  PYENV_ROOT / ASDF_DATA_DIR only when a ``pyenv`` / ``asdf`` executable is on PATH. No
+  disk cache. Its name filter (``python?.?``) rejects ``python3.10``+ names: it only sees
+  ``python3``/``python``/``python3.9``-style names. A 5 s probe timeout that does not kill the
+  probe (``communicate(timeout=5)`` without ``kill``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PEER_PACKAGES = ["uv", "findpython", "python-discovery", "pythonfinder"]
-
-SCENARIOS = ["find", "find-range", "list"]
+OPERATIONS = ["find", "find-range", "list"]
+REQUESTS = {"find": "3.12", "find-range": ">=3.10", "list": None}
 
 
 def venv_bin(venv_dir: str) -> str:
-    """Directory holding the peers venv's executables."""
+    """Directory holding a venv's executables."""
     return os.path.join(venv_dir, "Scripts" if os.name == "nt" else "bin")
 
 
 def venv_python(venv_dir: str) -> str:
-    """Path of the peers venv's python."""
+    """Path of a venv's python."""
     return os.path.join(venv_bin(venv_dir), "python.exe" if os.name == "nt" else "python")
+
+
+def _package_version(python: str, package: str) -> str | None:
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True)
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
 def install_peers(venv_dir: str) -> str:
@@ -50,162 +65,144 @@ def install_peers(venv_dir: str) -> str:
     python = venv_python(venv_dir)
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", venv_dir], check=True)
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PEER_PACKAGES],
-        check=True,
-    )
+    if any(_package_version(python, package) is None for package in PEER_PACKAGES):
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             *PEER_PACKAGES],
+            check=True,
+        )  # fmt: skip
+    return python
+
+
+def install_discovery_venv(venv_dir: str, candidates: list[str]) -> str | None:
+    """A venv (``<venv_dir>-pd``) for python-discovery's library, from a CPython 3.9.
+
+    python-discovery offers the interpreter it runs in before searching; run in the peers
+    venv (3.11) ``get_interpreter('>=3.10')`` returns that venv and measures nothing. 3.9 is
+    the one version it supports (>= 3.9) that matches neither request, so it must search.
+    The same python-discovery version as in the peers venv is installed. None: no 3.9 here.
+    """
+    base = next((p for p in candidates if os.path.basename(p) == "python3.9"), None)
+    if base is None:
+        return None
+    target = f"{venv_dir}-pd"
+    python = venv_python(target)
+    if not os.path.exists(python):
+        subprocess.run([base, "-m", "venv", target], check=True)
+    wanted = _package_version(venv_python(venv_dir), "python-discovery")
+    if wanted is None or _package_version(python, "python-discovery") != wanted:
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             f"python-discovery=={wanted}" if wanted else "python-discovery"],
+            check=True,
+        )  # fmt: skip
     return python
 
 
 @dataclass(frozen=True)
-class Peer:
-    """How to run one peer tool for each scenario."""
+class Tool:
+    """How to run one tool for each operation."""
 
     name: str
     cli: dict[str, list[str]] = field(default_factory=dict)
-    inproc: dict[str, str] = field(default_factory=dict)
+    lib: dict[str, str] = field(default_factory=dict)  # operation -> expression
     imports: str = ""
-    # Env vars naming the tool's cache dir; point them at an empty dir for a cold run.
-    cache_env: list[str] = field(default_factory=list)
-    # Env vars (besides PATH/HOME) that steer where the tool looks for interpreters.
-    discovery_env: list[str] = field(default_factory=list)
-    # Extra env to set when running the tool (output tweaks only, not discovery).
-    env: dict[str, str] = field(default_factory=dict)
+    python: str | None = None  # runs the library timer
+    attr: str = "executable"  # the attribute of an answer object that holds its path
+    packages: tuple[str, ...] = ()  # whose versions the report states
+    version_argv: list[str] | None = None
+    disk_cache: bool = False  # keeps state between processes (so warm differs from cold)
 
 
-def peers(venv_dir: str) -> list[Peer]:
+def whichpython_tool() -> Tool:
+    """whichpython as a user runs it: the console script next to this python."""
+    script = Path(sys.executable).with_name("whichpython")
+    entry = [str(script)] if script.exists() else [sys.executable, "-m", "whichpython"]
+    return Tool(
+        name="whichpython",
+        cli={op: [*entry, *(["list"] if r is None else ["find", r])] for op, r in REQUESTS.items()},
+        lib={
+            "find": "whichpython.find_interpreter('3.12')",
+            "find-range": "whichpython.find_interpreter('>=3.10')",
+            "list": "list(whichpython.find_interpreters())",
+        },
+        imports="import whichpython",
+        python=sys.executable,
+        attr="path",
+        packages=("whichpython",),
+        disk_cache=True,
+    )
+
+
+def peers(venv_dir: str, discovery_python: str | None) -> list[Tool]:
     """The four peers, with executables inside ``venv_dir``."""
     bindir = venv_bin(venv_dir)
+    python = venv_python(venv_dir)
     uv = os.path.join(bindir, "uv")
     findpython = os.path.join(bindir, "findpython")
     pyfinder = os.path.join(bindir, "pyfinder")
     return [
-        Peer(
-            name="uv",
+        Tool(
+            name="uv",  # no Python API
             cli={
                 "find": [uv, "python", "find", "3.12"],
                 "find-range": [uv, "python", "find", ">=3.10"],
                 "list": [uv, "python", "list", "--only-installed"],
             },
-            # uv has no Python API; in-process is unsupported.
-            cache_env=["UV_CACHE_DIR", "XDG_CACHE_HOME"],
-            discovery_env=[
-                "UV_PYTHON_INSTALL_DIR",
-                "XDG_DATA_HOME",
-                "VIRTUAL_ENV",
-                "CONDA_PREFIX",
-                "UV_PYTHON_DOWNLOADS",
-                "UV_PYTHON_PREFERENCE",
-            ],
+            version_argv=[uv, "--version"],
+            disk_cache=True,
         ),
-        Peer(
-            name="findpython",
-            # No range syntax: ">=3.10" is taken as an interpreter *name* and matches nothing.
-            cli={
-                "find": [findpython, "--path", "3.12"],
-                "list": [findpython, "--all", "--path"],
-            },
-            inproc={
-                "find": "findpython.find('3.12')",
-                "list": "findpython.find_all()",
-            },
+        Tool(
+            name="findpython",  # no range syntax: ">=3.10" would be taken as a name
+            cli={"find": [findpython, "--path", "3.12"], "list": [findpython, "--all", "--path"]},
+            lib={"find": "findpython.find('3.12')", "list": "findpython.find_all()"},
             imports="import findpython",
-            cache_env=[],
-            discovery_env=[
-                "PYENV_ROOT",
-                "ASDF_DATA_DIR",
-                "RYE_PY_ROOT",
-                "UV_PYTHON_INSTALL_DIR",
-                "XDG_DATA_HOME",
-            ],
+            python=python,
+            packages=("findpython",),
         ),
-        Peer(
-            name="python-discovery",
-            # No console script and no __main__: in-process only.
-            inproc={
-                "find": "python_discovery.get_interpreter('3.12')",
-                "find-range": "python_discovery.get_interpreter('>=3.10')",
-                "list": "list(python_discovery.iter_interpreters())",
+        Tool(
+            name="python-discovery",  # no console script and no __main__: library only
+            lib={
+                "find": "python_discovery.get_interpreter('3.12', cache=CACHE)",
+                "find-range": "python_discovery.get_interpreter('>=3.10', cache=CACHE)",
+                "list": "list(python_discovery.iter_interpreters(cache=CACHE))",
             },
-            imports="import python_discovery",
-            cache_env=[],
-            discovery_env=[
-                "UV_PYTHON_INSTALL_DIR",
-                "XDG_DATA_HOME",
-                "PYENV_ROOT",
-                "PYENV_VERSION",
-                "MISE_DATA_DIR",
-                "ASDF_DATA_DIR",
-            ],
+            imports=(
+                "import os, pathlib, python_discovery\n"
+                "CACHE = python_discovery.DiskCache("
+                "pathlib.Path(os.environ['XDG_CACHE_HOME'], 'python-discovery'))"
+            ),
+            python=discovery_python or python,
+            packages=("python-discovery",),
+            disk_cache=True,
         ),
-        Peer(
-            name="pythonfinder",
-            # No range syntax (find_python_version parses only versions/names).
-            cli={
-                "find": [pyfinder, "--find", "3.12"],
-                "list": [pyfinder, "--findall"],
-            },
-            inproc={
+        Tool(
+            name="pythonfinder",  # no range syntax (find_python_version parses versions/names)
+            cli={"find": [pyfinder, "--find", "3.12"], "list": [pyfinder, "--findall"]},
+            lib={
                 "find": "pythonfinder.Finder().find_python_version('3.12')",
                 "list": "pythonfinder.Finder().find_all_python_versions()",
             },
             imports="import pythonfinder",
-            cache_env=[],
-            discovery_env=["PYENV_ROOT", "ASDF_DATA_DIR", "VIRTUAL_ENV"],
-            env={"ANSI_COLORS_DISABLED": "1"},
+            python=python,
+            attr="path",
+            packages=("pythonfinder",),
         ),
     ]
 
 
-# Run as: <peers venv python> -c INPROC_TIMER <imports> <expression> <repetitions>
-INPROC_TIMER = r"""
-import json
-import statistics
-import sys
-import time
-
-
-def _one(obj):
-    for attr in ("executable", "path"):
-        value = getattr(obj, attr, None)
-        if value is not None:
-            return str(value)
-    return repr(obj)
-
-
-def _summary(obj):
-    if obj is None:
-        return None
-    if isinstance(obj, (list, tuple)):
-        return {"count": len(obj), "first": _one(obj[0]) if obj else None}
-    return _one(obj)
-
-
-def _main():
-    imports, expression, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    namespace = {}
-    try:
-        start = time.perf_counter()
-        exec(imports, namespace)
-        import_ms = (time.perf_counter() - start) * 1000
-        start = time.perf_counter()
-        result = eval(expression, namespace)
-        first_ms = (time.perf_counter() - start) * 1000
-        times = []
-        for _ in range(reps):
-            start = time.perf_counter()
-            eval(expression, namespace)
-            times.append((time.perf_counter() - start) * 1000)
-        out = {
-            "import_ms": import_ms,
-            "first_ms": first_ms,
-            "median_ms": statistics.median(times) if times else None,
-            "result": repr(_summary(result)),
-        }
-    except BaseException as exc:
-        out = {"error": f"{type(exc).__name__}: {exc}"}
-    print(json.dumps(out))
-
-
-_main()
-"""
+def tool_versions(tools: list[Tool]) -> dict[str, str]:
+    """Each tool's version (``--version`` or its package's), and the python its library runs in."""
+    versions: dict[str, str] = {}
+    for tool in tools:
+        if tool.version_argv:
+            done = subprocess.run(tool.version_argv, capture_output=True, text=True)
+            versions[tool.name] = done.stdout.strip()
+        for package in tool.packages:
+            assert tool.python
+            version = _package_version(tool.python, package) or "?"
+            code = "import sys, json; print(json.dumps([sys.executable, sys.version.split()[0]]))"
+            done = subprocess.run([tool.python, "-c", code], capture_output=True, text=True)
+            where = json.loads(done.stdout) if done.returncode == 0 else [tool.python, "?"]
+            versions[tool.name] = f"{package} {version} (library in {where[0]}, Python {where[1]})"
+    return versions
