@@ -1,9 +1,16 @@
 """Nix profiles and the Nix store, built in temp dirs (nothing here depends on the machine)."""
 
+import json
 import os
 import random
+import stat
+import time
 from pathlib import Path
 
+import pytest
+
+from whichpython import listings
+from whichpython.sources import nix
 from whichpython.sources.base import Candidate, Context, Hints
 from whichpython.sources.nix import NixProfiles, NixStore
 
@@ -31,7 +38,8 @@ def store_entry(store: Path, name: str, *executables: str) -> Path:
 
 
 def ctx_for(tmp_path: Path, **environ: str) -> Context:
-    env = {"HOME": str(tmp_path / "home"), **environ}
+    env = {"HOME": str(tmp_path / "home"), "WHICHPYTHON_CACHE_DIR": str(tmp_path / "cache"),
+           **environ}  # fmt: skip
     return Context(environ=env, cwd=str(tmp_path), root=str(tmp_path), platform="linux")
 
 
@@ -118,6 +126,76 @@ def test_store_listing_is_reread_when_the_store_changes(tmp_path: Path) -> None:
     assert [c.path for c in NixStore().candidates(ctx)] == [str(py312 / "bin/python3.12")]
     os.rename(py312, store / f"{nix_hash('x')}-glibc-2.40")
     assert list(NixStore().candidates(ctx)) == []
+
+
+def test_a_new_process_reads_the_stored_listing_not_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    for i in range(50):
+        (store / f"{nix_hash(str(i))}-glibc-2.40-{i}").mkdir(parents=True)
+    py312 = store_entry(store, "python3-3.12.8", "python3.12")
+    os.utime(store, ns=(1, 1))
+    time.sleep(0.05)  # not changed within a timestamp tick of the listing: it is stored
+    ctx = ctx_for(tmp_path, NIX_STORE_DIR=str(store))
+    assert [c.path for c in NixStore().candidates(ctx)] == [str(py312 / "bin/python3.12")]
+    (stored,) = (tmp_path / "cache" / "listings").iterdir()
+    assert json.loads(stored.read_text())["names"] == [py312.name]  # the Pythons only
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+    nix._LISTINGS.clear()  # a new process
+    listed: list[str] = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda p: listed.append(p) or real_listdir(p))
+    assert [c.path for c in NixStore().candidates(ctx)] == [str(py312 / "bin/python3.12")]
+    assert listed == []
+
+    py313 = store_entry(store, "python3-3.13.1", "python3.13")  # the store's mtime moves
+    nix._LISTINGS.clear()
+    paths = [c.path for c in NixStore().candidates(ctx)]
+    assert paths == [str(py313 / "bin/python3.13"), str(py312 / "bin/python3.12")]
+    assert listed == [str(store)]
+
+
+def test_a_stored_listing_is_checked_before_it_is_used(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    py312 = store_entry(store, "python3-3.12.8", "python3.12")
+    os.utime(store, ns=(1, 1))
+    time.sleep(0.05)
+    ctx = ctx_for(tmp_path, NIX_STORE_DIR=str(store))
+    list(NixStore().candidates(ctx))
+    (stored,) = (tmp_path / "cache" / "listings").iterdir()
+    good = json.loads(stored.read_text())
+    store_entry(store, "python3-3.11.9", "python3.11")
+    os.utime(store, ns=(1, 1))  # a change the stamp cannot see: forged listings must not win
+    fake = f"{nix_hash('fake')}-glibc-2.40"
+    for forged in (dict(good, names=[fake]), dict(good, names="x"), dict(good, stamp=[1]),
+                   dict(good, directory="/nix/store"), dict(good, format=0), [good]):  # fmt: skip
+        stored.write_text(json.dumps(forged))
+        nix._LISTINGS.clear()
+        found = [c.path for c in NixStore().candidates(ctx)]
+        assert str(py312 / "bin/python3.12") in found and len(found) == 2, forged
+    stored.unlink()
+    os.mkfifo(stored)  # hostile: never opened for reading
+    nix._LISTINGS.clear()
+    assert len(list(NixStore().candidates(ctx))) == 2
+
+
+def test_no_listing_is_stored_without_a_cache_or_for_a_store_just_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    store_entry(store, "python3-3.12.8", "python3.12")
+    os.utime(store, ns=(1, 1))
+    quiet = ctx_for(tmp_path, NIX_STORE_DIR=str(store), WHICHPYTHON_NO_CACHE="1")
+    assert len(list(NixStore().candidates(quiet))) == 1
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.setattr(listings, "file_clock", lambda: 0)  # "changed since the listing began"
+    nix._LISTINGS.clear()
+    assert len(list(NixStore().candidates(ctx_for(tmp_path, NIX_STORE_DIR=str(store))))) == 1
+    assert not (tmp_path / "cache" / "listings").exists() or not any(
+        (tmp_path / "cache" / "listings").iterdir()
+    )
 
 
 def link(target: Path, path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Optional
 
 from packaging.version import Version
 
+from whichpython import listings
 from whichpython.sources.base import Candidate, Context, Hints, Source, merge, name_hints
 
 # "python3", "python3.12", "python3.13t", "pypy3", "pypy3.10" (not "python3-config")
@@ -74,7 +75,7 @@ class NixStore(Source):
             or ctx.environ.get("NIX_STORE")
             or ctx.system_path("/nix/store")
         )
-        for match in _store_pythons(store):
+        for match in _store_pythons(store, ctx):
             entry = os.path.join(store, match.string)
             for exe, hints in _store_executables(match):
                 path = os.path.join(entry, "bin", exe)
@@ -86,26 +87,26 @@ class NixStore(Source):
 # store dir -> ((mtime_ns, inode, device), its Pythons' names parsed and in order): adding or
 # removing a store path changes the directory's mtime, so a long-lived process lists and
 # parses 50k entries (thousands of them python3.X-<package>) only once.
-_LISTINGS: dict[str, tuple[tuple[int, int, int], list["re.Match[str]"]]] = {}
+_LISTINGS: dict[str, tuple[tuple[int, ...], list["re.Match[str]"]]] = {}
 
 
-def _store_pythons(store: str) -> list["re.Match[str]"]:
+def _store_pythons(store: str, ctx: Context) -> list["re.Match[str]"]:
     """The store names that are Pythons, parsed, newest version first (names only: no entry
-    is stat'ed)."""
+    is stat'ed). A new process reads them from the listing stored by an earlier one while
+    the store's mtime holds (:mod:`whichpython.listings`)."""
     try:
-        info = os.stat(store)
-        stamp = (info.st_mtime_ns, info.st_ino, info.st_dev)
+        stamped = listings.stamp(store)
         known = _LISTINGS.get(store)
-        if known is not None and known[0] == stamp:
+        if known is not None and known[0] == tuple(stamped):
             return known[1]
-        names = [name for name in os.listdir(store) if _is_interesting(name)]
+        names = listings.kept_names("nix-store", store, stamped, _is_interesting, ctx.environ)
     except OSError:
         return []
     found = [_STORE_NAME.match(name) for name in names]
     kept = sorted((m for m in found if m), key=lambda m: m.string)
     kept.sort(key=lambda m: m.group("env") is not None)
     kept.sort(key=_store_version, reverse=True)
-    _LISTINGS[store] = (stamp, kept)
+    _LISTINGS[store] = (tuple(stamped), kept)
     return kept
 
 
