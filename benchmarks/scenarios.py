@@ -10,6 +10,7 @@ a job measures one or more rows per round (``Bench.jobs`` lists them in round or
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ from typing import Any, Callable
 from machine import check, cli_paths, hostile_dir, kill_hostile
 from peers import REQUESTS, Tool
 
+_NAMES = itertools.count()
 SPAWN_EVENTS = ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.system")
 SEMI = ("semi-touch", "semi-env", "semi-cwd")
 HOSTILE = ("hostile-1", "hostile-2", "hostile-3")
@@ -190,8 +192,9 @@ class Bench:
         return self.rows.setdefault(key, Row())
 
     def _unique(self) -> str:
+        """A name unique in this run (every scale shares the work dir)."""
         self._stamp += 1
-        return f"{os.getpid()}-{self._stamp}"
+        return f"{os.getpid()}-{next(_NAMES)}"
 
     # -- the context of one timed run ----------------------------------------------------
 
