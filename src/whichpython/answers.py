@@ -12,8 +12,8 @@ file reads and an ``os.stat`` per path; this module imports nothing of the engin
 ``marshal`` data, the format of ``.pyc`` files, read only by the Python that wrote them (its
 version is in the key).
 
-Keys: a command line, Python and kernel have an index file naming the variables its last
-recording read; the answer's key adds those variables' values (all of the environment, bar
+Keys: a command line, Python and kernel have an index file naming the sets of variables
+recent recordings read; an answer's key adds one set's values (all of the environment, bar
 shell bookkeeping, when the run iterated it), and the working directory unless the answer
 holds in any directory where the project-file lookups find nothing (:meth:`Witness.upward`).
 A new unrelated variable or a new empty directory to run in replays the same answer; a
