@@ -1,5 +1,18 @@
 """whichpython: find the Python interpreters on a machine and tell the truth about each one.
 
+The public API (docs/discovery.md, docs/schema.md):
+
+- ``find_interpreter(request=None, *, prefer, venvs, cwd, environ, timeout, cache)``: the
+  :class:`Interpreter` a request (``"3.12"``, ``">=3.10"``, ``"pypy@3.10"``, a path) selects.
+- ``find_interpreters(request=None, ...)``: every match, in priority order.
+- ``inspect_interpreter(path, *, timeout, cache)``: one interpreter, described.
+- ``Discovery``: a search with one set of preferences; ``.find(..., explain=True)`` returns a
+  ``SearchResult`` whose ``candidates`` say why each one won or lost.
+- ``parse_request``, ``create_venv``, ``fix_sysconfig``; the models (``Interpreter``,
+  ``VersionInfo``, ``Platform``, ``Venv``, ...) and the errors (``WhichPythonError`` and its
+  subclasses: ``InterpreterNotFound``, ``InterpreterError``, ``RequestError``, ...).
+- ``__version__``: this package's version.
+
 Names are imported on first use (PEP 562), so that ``import whichpython`` and the CLI stay cheap.
 """
 
@@ -106,6 +119,8 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> "Any":
+    if name == "__version__":
+        return _version()
     module = _HOMES.get(name)
     if module is None:
         raise AttributeError(f"module 'whichpython' has no attribute {name!r}")
@@ -114,6 +129,21 @@ def __getattr__(name: str) -> "Any":
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> "list[str]":
+    """The public names too, though most are not imported yet (``help()``, completion)."""
+    return sorted({*globals(), *__all__, "__version__"})
+
+
+def _version() -> str:
+    """The installed distribution's version (``0+unknown`` when run from a source tree)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("whichpython")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 __all__ = [

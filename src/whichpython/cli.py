@@ -23,9 +23,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
+    _Version = _version_action()
+
     parser = argparse.ArgumentParser(
         prog="whichpython",
         description="Find the Python interpreters on this machine and tell the truth about each.",
+    )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="print the version and the Python running it"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
@@ -89,6 +94,21 @@ def _parser() -> argparse.ArgumentParser:
     venv.add_argument("--system-site-packages", action="store_true")
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
     return parser
+
+
+def _version_action() -> type[argparse.Action]:
+    import argparse
+
+    class Version(argparse.Action):
+        """``--version``, worked out only when asked (importlib.metadata is not cheap)."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+            from whichpython import _version
+
+            print(f"whichpython {_version()} (Python {sys.version.split()[0]}, {sys.executable})")
+            parser.exit()
+
+    return Version
 
 
 def main(argv: Sequence[str] | None = None) -> int:

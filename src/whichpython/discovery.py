@@ -21,6 +21,8 @@ from whichpython.sources.path import SearchPath
 from whichpython.versionfile import find_version_file
 
 _MAX_WORKERS = 16
+#: What a search accepts: a request string, a path, a parsed request, or None (any).
+RequestLike = Union[str, "os.PathLike[str]", Request, None]
 
 
 @attrs.define
@@ -41,7 +43,8 @@ class _Item:
 
     def considered(self) -> Considered:
         verdict = self.verdict or Verdict("not-probed", "not probed")
-        version = self.interpreter.version if self.interpreter is not None else None
+        known = self.interpreter.version if self.interpreter is not None else None
+        version = known or self.candidate.hints.version  # what its layout says, unprobed
         return Considered(
             self.candidate.path, self.candidate.source, verdict.code, verdict.detail, version
         )
@@ -76,9 +79,7 @@ class Discovery:
         environ = os.environ if self.environ is None else self.environ
         return Context(environ=environ, cwd=self.cwd or working_dir(environ), root=self.root)
 
-    def find(
-        self, request: Union[str, Request, None] = None, *, explain: bool = False
-    ) -> SearchResult:
+    def find(self, request: RequestLike = None, *, explain: bool = False) -> SearchResult:
         """The best match: the first plain build in priority order, else the first match.
         Without a request, the nearest version file's lines are tried in order."""
         ctx = self.context()
@@ -90,7 +91,7 @@ class Discovery:
             parsed = request if isinstance(request, Request) else parse_request(request)
             return self._find(parsed, ctx, explain)
 
-    def find_all(self, request: Union[str, Request, None] = None) -> SearchResult:
+    def find_all(self, request: RequestLike = None) -> SearchResult:
         """Every match, probed in parallel, in priority order (duplicates merged)."""
         parsed = request if isinstance(request, Request) else parse_request(request)
         ctx = self.context()
@@ -312,7 +313,7 @@ def _identity(interpreter: Interpreter) -> tuple[str, str]:
 
 
 def find_interpreter(
-    request: Optional[str] = None,
+    request: Union[str, "os.PathLike[str]", None] = None,
     *,
     prefer: str = "managed",
     venvs: str = "allow",
@@ -335,7 +336,7 @@ def find_interpreter(
 
 
 def find_interpreters(
-    request: Optional[str] = None,
+    request: Union[str, "os.PathLike[str]", None] = None,
     *,
     prefer: str = "managed",
     venvs: str = "allow",

@@ -1,6 +1,7 @@
 """The public data model: frozen attrs classes, serialized to JSON by cattrs (docs/schema.md)."""
 
 import enum
+from collections.abc import Iterator
 from typing import Any, Optional, Union
 
 import attrs
@@ -23,15 +24,57 @@ class Kind(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class VersionInfo:
-    """``sys.version_info`` (language version, not the implementation's)."""
+    """``sys.version_info`` (language version, not the implementation's). Like it, it compares
+    with tuples (``info >= (3, 10)``), indexes, unpacks and slices."""
 
     major: int
     minor: int
     micro: int
     releaselevel: str
     serial: int
+
+    def _tuple(self) -> tuple[int, int, int, str, int]:
+        return self.major, self.minor, self.micro, self.releaselevel, self.serial
+
+    @staticmethod
+    def _other(other: object) -> Optional[tuple[Any, ...]]:
+        if isinstance(other, VersionInfo):
+            return other._tuple()
+        return other if isinstance(other, tuple) else None
+
+    def __eq__(self, other: object) -> bool:
+        theirs = self._other(other)
+        return NotImplemented if theirs is None else self._tuple() == theirs
+
+    def __lt__(self, other: object) -> bool:
+        theirs = self._other(other)
+        return NotImplemented if theirs is None else self._tuple() < theirs
+
+    def __le__(self, other: object) -> bool:
+        theirs = self._other(other)
+        return NotImplemented if theirs is None else self._tuple() <= theirs
+
+    def __gt__(self, other: object) -> bool:
+        theirs = self._other(other)
+        return NotImplemented if theirs is None else self._tuple() > theirs
+
+    def __ge__(self, other: object) -> bool:
+        theirs = self._other(other)
+        return NotImplemented if theirs is None else self._tuple() >= theirs
+
+    def __hash__(self) -> int:
+        return hash(self._tuple())
+
+    def __iter__(self) -> Iterator[Union[int, str]]:
+        return iter(self._tuple())
+
+    def __len__(self) -> int:
+        return 5
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._tuple()[index]
 
 
 @attrs.frozen
@@ -147,9 +190,13 @@ class Embedding:
     pythonhome: Optional[str]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False, hash=False)
 class Interpreter:
-    """Everything whichpython knows about one interpreter (schema: docs/schema.md)."""
+    """Everything whichpython knows about one interpreter (schema: docs/schema.md).
+
+    Hashable by its identity, its real executable and its prefix (a venv's python and its
+    base differ by prefix); ``==`` compares every field.
+    """
 
     path: str
     real_path: str
@@ -189,6 +236,25 @@ class Interpreter:
     def is_venv(self) -> bool:
         """True for a PEP 405 venv or a legacy virtualenv."""
         return self.kind is Kind.VENV
+
+    def __repr__(self) -> str:
+        where = f"{self.kind}/{self.manager}" if self.manager else str(self.kind)
+        return f"<Interpreter {self.implementation} {self.version} {where} {self.path}>"
+
+    def __hash__(self) -> int:
+        return hash((self.real_path, self.prefixes.prefix))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of docs/schema.md, as Python data (``schema_version`` first)."""
+        from whichpython.serialization import interpreter_to_json  # cattrs: only for JSON
+
+        return interpreter_to_json(self)
+
+    def to_json(self, *, indent: Optional[int] = None) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent)
 
     @property
     def raw_sysconfig(self) -> dict[str, ConfigValue]:

@@ -90,8 +90,21 @@ class Request:
         return self.raw or "any Python"
 
 
-def parse_request(text: Optional[str]) -> Request:
-    """Parse a request string; ``None`` or ``""`` asks for any interpreter."""
+def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
+    """Parse a request string; ``None`` or ``""`` asks for any interpreter; an
+    :class:`os.PathLike` (a :class:`pathlib.Path`) is always a path. Anything else is a
+    :class:`TypeError` (``3.12`` the float is not ``"3.12"``: 3.10 would be 3.1)."""
+    if isinstance(text, os.PathLike):
+        path = os.fsdecode(text)
+        try:
+            return Request(raw=path, path=os.path.abspath(os.path.expanduser(path)))
+        except OSError:
+            raise RequestError(f"{_short(path)}: the current directory no longer exists") from None
+    if text is not None and not isinstance(text, str):
+        raise TypeError(
+            f"a request is a string or a path, not {type(text).__name__} ({text!r}): "
+            f"write it in quotes, e.g. '3.12' (as a number, 3.10 would be 3.1)"
+        )
     raw = (text or "").strip()
     if not raw or raw.lower() in ("any", "default"):
         return Request(raw="")
