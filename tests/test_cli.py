@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,52 @@ def test_hostile_requests_on_the_command_line_are_usage_errors(tmp_path: Path) -
     assert done.stderr == (
         f"whichpython: error: {project / '.python-version'}: '3.12\\x00' contains a NUL byte\n"
     )
+
+
+def _fake_machine(tmp_path: Path) -> dict[str, str]:
+    from conftest import machine_environ
+
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.12").symlink_to(pyenv_python("3.12.1"))
+    (tmp_path / "bin" / "python3.11").symlink_to(pyenv_python("3.11.7"))
+    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    return machine_cli_env(tmp_path, env)
+
+
+def test_list_without_a_match_prints_nothing_and_fails(tmp_path: Path) -> None:
+    env = _fake_machine(tmp_path)
+    for _ in range(3):  # the engine, then the recorded answer: the same
+        done = run_cli("list", "3.99", env=env)
+        assert (done.returncode, done.stdout) == (1, "")
+        assert done.stderr.startswith("whichpython: no Python matches 3.99")
+    data = json.loads(run_cli("list", "3.99", "--json", env=env).stdout)
+    assert data["interpreters"] == []
+    assert run_cli("list", "3.12", env=env).returncode == 0
+
+
+def test_output_into_a_closed_pipe_exits_0_quietly(tmp_path: Path) -> None:
+    env = _fake_machine(tmp_path)
+    cli = f"{sys.executable} -c {shlex.quote(CLI)}"
+    # `true` exits without reading: the pipe is closed long before Python has started.
+    script = f"{cli} list | {require('/bin/true')}; echo ${{PIPESTATUS[0]}}"
+    for _ in range(3):  # engine, recording run, replay
+        done = subprocess.run(
+            [require("/bin/bash"), "-c", script], capture_output=True, text=True, env=env,
+            cwd=tmp_path, timeout=60,
+        )  # fmt: skip
+        assert done.stdout.split()[-1] == "0", done.stdout + done.stderr
+        assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_every_option_has_help() -> None:
+    from whichpython.cli import _parser
+
+    parser = _parser()
+    subparsers = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
+    for name, sub in [("whichpython", parser), *subparsers.choices.items()]:
+        for action in sub._actions:
+            if action.option_strings:
+                assert action.help, f"{name} {action.option_strings} has no help text"
+    assert "docs/" not in parser.format_help() + "".join(
+        sub.format_help() for sub in subparsers.choices.values()
+    )  # the docs/ files are not installed with the package

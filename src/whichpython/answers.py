@@ -207,7 +207,9 @@ class Answers:
                     sys.stdout.flush()
                     sys.stderr.write(err)
                 except BrokenPipeError:  # `whichpython list | head -1`: as the engine path does
-                    return 1
+                    from whichpython.cli import closed_pipe
+
+                    return closed_pipe()
                 return int(code)
         return None
 

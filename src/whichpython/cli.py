@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON (docs/schema.md)")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (schema_version 1: the Interpreter model's fields)",
+    )
     common.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="probe timeout (default: 5)"
     )
@@ -50,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         help="which installs come first, or only (default: managed)",
     )
     venvs = search.add_mutually_exclusive_group()
-    venvs.add_argument("--no-venv", dest="venvs", action="store_const", const="never")
-    venvs.add_argument("--only-venv", dest="venvs", action="store_const", const="only")
+    venvs.add_argument(
+        "--no-venv", dest="venvs", action="store_const", const="never", help="skip venvs"
+    )
+    venvs.add_argument(
+        "--only-venv", dest="venvs", action="store_const", const="only", help="only venvs"
+    )
     search.set_defaults(venvs="allow")
     search.add_argument(
         "--explain", action="store_true", help="list every candidate with its verdict"
@@ -59,7 +67,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("find", parents=[search], help="print the interpreter a request selects")
     listing = commands.add_parser("list", parents=[search], help="list matching interpreters")
-    listing.add_argument("--sort", choices=("priority", "version"), default="priority")
+    listing.add_argument(
+        "--sort",
+        choices=("priority", "version"),
+        default="priority",
+        help="order: the search's priority (default) or newest version first",
+    )
     inspect = commands.add_parser("inspect", parents=[common], help="describe one interpreter")
     inspect.add_argument("path", metavar="PATH", help="an interpreter's path, or a name on PATH")
 
@@ -91,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     venv.add_argument(
         "-p", "--python", metavar="REQUEST", help="which Python (default: what `find` picks)"
     )
-    venv.add_argument("--system-site-packages", action="store_true")
+    venv.add_argument(
+        "--system-site-packages", action="store_true", help="give the venv the base's packages"
+    )
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
     return parser
 
@@ -141,7 +156,9 @@ def _run(argv: Sequence[str]) -> int:
         "venv": _venv,
     }[args.command]
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is caught below
+        return code
     except InterpreterNotFound as missing:
         return _not_found(missing, as_json=args.json)
     except WhichPythonError as error:
@@ -149,7 +166,7 @@ def _run(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return EXIT_FAILED
+        return closed_pipe()
 
 
 def _discovery(args: argparse.Namespace) -> Any:
@@ -202,11 +219,14 @@ def _list(args: argparse.Namespace) -> int:
             data["candidates"] = converter.unstructure(result.candidates)
             data["skipped"] = converter.unstructure(result.skipped)
         _print_json(data)
-        return EXIT_OK
-    print(table(found) if found else f"no Python matches {result.request}")
+        return EXIT_OK if found else EXIT_FAILED
+    if found:
+        print(table(found))
+    else:  # nothing on stdout: `for p in $(whichpython list 3.99)` runs no loop
+        print(f"whichpython: no Python matches {result.request}", file=sys.stderr)
     if args.explain:
-        print(explanation(result))
-    return EXIT_OK
+        print(explanation(result), file=sys.stdout if found else sys.stderr)
+    return EXIT_OK if found else EXIT_FAILED
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -355,6 +375,17 @@ def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
     else:
         print(f"whichpython: error: {error.message}", file=sys.stderr)
     return code
+
+
+def closed_pipe() -> int:
+    """The reader went away (``whichpython list | head -1``): that is not an error. Exits 0
+    without a traceback or Python's "Exception ignored" at shutdown (stdout is pointed at
+    /dev/null, so the final flush has somewhere to go)."""
+    try:  # noqa: SIM105 (contextlib is not imported on the fast path)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK
 
 
 def _print_json(data: Any) -> None:
