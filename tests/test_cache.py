@@ -185,9 +185,9 @@ def test_an_entry_is_parsed_once_while_its_file_holds(
     inspect_interpreter(python)
     monkeypatch.setattr(cache, "_PARSED", {})
     reads: list[str] = []
-    real_read = cache.read_bytes
+    real_read = cache.load_private
     monkeypatch.setattr(
-        cache, "read_bytes", lambda *a, **k: reads.append(a[0]) or real_read(*a, **k)
+        cache, "load_private", lambda *a, **k: reads.append(a[0]) or real_read(*a, **k)
     )
     store = cache.Cache(str(cache_dir))
     for _ in range(3):

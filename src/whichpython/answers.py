@@ -32,12 +32,13 @@ import zlib
 from whichpython.files import (
     FileRefused,
     is_own_file,
+    load_private,
     private_dir,
-    read_bytes,
     sweep_temp,
     warn_once,
+    write_private,
 )
-from whichpython.witness import Witness, holds, is_witness_list, signature
+from whichpython.witness import Witness, ancestors, holds, is_witness_list, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -129,13 +130,6 @@ def _environment(names: list[str] | None) -> list[tuple[str, str | None]]:
     return [(name, os.environ.get(name)) for name in names]
 
 
-def _ancestors(folder: str) -> list[str]:
-    found = [folder]
-    while os.path.dirname(found[-1]) != found[-1]:
-        found.append(os.path.dirname(found[-1]))
-    return found
-
-
 class Answers:
     """The recorded answers of one command line (for the environments and working
     directories it was run in)."""
@@ -166,13 +160,7 @@ class Answers:
             return None
 
     def _load(self, file: str) -> Any:
-        try:
-            return marshal.loads(read_bytes(file, _MAX_BYTES, private=True))
-        except FileRefused as refused:
-            warn_once(f"ignoring a recorded answer: {refused}")
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        return None
+        return load_private(file, _MAX_BYTES, marshal.loads, "a recorded answer")
 
     def replay(self) -> int | None:
         """Print the recorded output and return its exit status, or None if it may be stale."""
@@ -224,7 +212,7 @@ class Answers:
         for path, follow, recorded in data["witnesses"]:
             if not holds(path, follow, recorded):
                 return False
-        for folder in _ancestors(self.cwd) if data["upward"] else ():
+        for folder in ancestors(self.cwd) if data["upward"] else ():
             for name, follow in data["upward"]:
                 if signature(os.path.join(folder, name), follow) is not None:
                     return False  # a project file here: its answer may differ
@@ -263,23 +251,14 @@ class Answers:
         blob = marshal.dumps(data)
         if len(blob) > _MAX_BYTES:
             return False
-        temp = f"{file}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.directory), mode=0o700, exist_ok=True)
             private_dir(self.directory)
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-            fd = os.open(temp, flags, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(temp, file)
+            write_private(file, blob)
         except FileRefused as refused:
             warn_once(f"not recording answers: {refused}")
             return False
         except OSError:
-            import contextlib
-
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
             return False
         self._prune()
         return True

@@ -27,7 +27,15 @@ from whichpython.errors import (
     ProbeLeftChild,
     ProbeTimeout,
 )
-from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, sweep_temp, warn_once
+from whichpython.files import (
+    SOURCE,
+    FileRefused,
+    load_private,
+    private_dir,
+    sweep_temp,
+    warn_once,
+    write_private,
+)
 from whichpython.memo import realpath
 from whichpython.probe.identity import probe_environment, probe_hash
 from whichpython.probe.result import ProbeResult, probe_from_json, probe_to_json
@@ -237,8 +245,6 @@ class Cache:
             "deps": deps,
             **body,
         }
-        import threading
-
         import filelock
 
         target = self._entry(path)
@@ -247,17 +253,7 @@ class Cache:
             if not self._trusted(create=True):
                 return
             with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
-                # Named for this writer (tempfile would cost an import of random and shutil).
-                temp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
-                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-                fd = os.open(temp, flags, 0o600)
-                try:
-                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                        json.dump(entry, handle)
-                    os.replace(temp, target)
-                except BaseException:
-                    os.unlink(temp)
-                    raise
+                write_private(target, json.dumps(entry).encode("utf-8"))
         except (OSError, ValueError, RecursionError, filelock.Timeout):
             return
         sweep_temp(self.directory)
@@ -279,13 +275,7 @@ def _parsed(file: str) -> Optional[_Parsed]:
     known = _PARSED.get(file)
     if sig is not None and known is not None and known[0] == sig:
         return known[1]
-    try:
-        entry = json.loads(read_bytes(file, SOURCE, private=True))
-    except FileRefused as refused:
-        warn_once(f"ignoring a cache entry: {refused}")
-        return None
-    except (OSError, ValueError, RecursionError):
-        return None
+    entry = load_private(file, SOURCE, json.loads, "a cache entry")
     if not (
         isinstance(entry, dict)
         and entry.get("format") == CACHE_FORMAT

@@ -23,7 +23,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
-    _Version = _version_action()
+    class _Version(argparse.Action):
+        """``--version``, worked out only when asked (importlib.metadata is not cheap)."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+            from whichpython import _version
+
+            print(f"whichpython {_version()} (Python {sys.version.split()[0]}, {sys.executable})")
+            parser.exit()
 
     parser = argparse.ArgumentParser(
         prog="whichpython",
@@ -109,21 +116,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
     return parser
-
-
-def _version_action() -> type[argparse.Action]:
-    import argparse
-
-    class Version(argparse.Action):
-        """``--version``, worked out only when asked (importlib.metadata is not cheap)."""
-
-        def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-            from whichpython import _version
-
-            print(f"whichpython {_version()} (Python {sys.version.split()[0]}, {sys.executable})")
-            parser.exit()
-
-    return Version
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Reading files that may be hostile: regular files only, opened without blocking, read up to
 a cap. A FIFO, a device (``/dev/zero``), a socket or a file larger than the cap is refused
-with a reason instead of hanging or filling memory (docs/security.md)."""
+with a reason instead of hanging or filling memory (docs/security.md). Also the reading and
+writing of whichpython's own cache files (private, written whole or not at all)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import os
 import stat
 import sys
 import time
+from _thread import get_ident  # threading's own; threading itself is not imported here
+
+TYPE_CHECKING = False  # typing is not imported on the CLI's fast path
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 # Caps by what is read (bytes). Each is far above what a real file of the kind holds.
 SMALL = 64 * 1024  # version files, pyvenv.cfg, pyenv's version file
@@ -79,6 +85,36 @@ def read_bytes(path: str, limit: int, *, private: bool = False) -> bytes:
     if len(data) > limit:  # it grew after the check
         raise FileRefused(path, f"is larger than {_size(limit)}")
     return data
+
+
+def load_private(path: str, limit: int, parse: Callable[[bytes], Any], what: str) -> Any:
+    """``parse`` of a cache file of ours (:func:`read_bytes` with ``private``), or None when
+    it is missing, refused (warned about once, naming ``what``) or does not parse."""
+    try:
+        return parse(read_bytes(path, limit, private=True))
+    except FileRefused as refused:
+        warn_once(f"ignoring {what}: {refused}")
+    except (OSError, ValueError, EOFError, TypeError, RecursionError):
+        pass
+    return None
+
+
+def write_private(path: str, data: bytes) -> None:
+    """Write a cache file of ours whole or not at all: a temp file named for this writer
+    (process and thread), created ``O_EXCL``/``O_NOFOLLOW`` 0600 beside ``path``, renamed over
+    it. Raises the ``OSError`` (the temp file removed); the directory is the caller's."""
+    temp = f"{path}.{os.getpid()}.{get_ident()}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
 
 
 def refuse_shared(path: str, info: os.stat_result) -> None:

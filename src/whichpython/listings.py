@@ -10,14 +10,20 @@ the file is private (0600 in a 0700 directory of this user), read capped and che
 cache entry, and a forged one can only name entries the source's own filter accepts.
 """
 
-import contextlib
 import json
 import os
 import zlib
 from typing import Any, Callable, Optional
 
 from whichpython.answers import cache_root
-from whichpython.files import SOURCE, FileRefused, private_dir, read_bytes, warn_once
+from whichpython.files import (
+    SOURCE,
+    FileRefused,
+    load_private,
+    private_dir,
+    warn_once,
+    write_private,
+)
 from whichpython.witness import changed_since, file_clock, signature
 
 FORMAT = 1
@@ -66,13 +72,7 @@ def _file(kind: str, directory: str, environ: Any) -> Optional[str]:
 def _read(
     file: str, directory: str, stamped: Stamp, keep: Callable[[str], bool]
 ) -> Optional[list[str]]:
-    try:
-        data = json.loads(read_bytes(file, SOURCE, private=True))
-    except FileRefused as refused:
-        warn_once(f"ignoring a stored listing: {refused}")
-        return None
-    except (OSError, ValueError, RecursionError):
-        return None
+    data = load_private(file, SOURCE, json.loads, "a stored listing")
     if not (
         isinstance(data, dict)
         and data.get("format") == FORMAT
@@ -87,16 +87,11 @@ def _read(
 
 
 def _write(file: str, data: dict[str, Any]) -> None:
-    temp = f"{file}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(os.path.dirname(file)), mode=0o700, exist_ok=True)
         private_dir(os.path.dirname(file))
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        with os.fdopen(os.open(temp, flags, 0o600), "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(temp, file)
+        write_private(file, json.dumps(data).encode("utf-8"))
     except FileRefused as refused:
         warn_once(f"not storing listings: {refused}")
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        pass

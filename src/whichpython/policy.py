@@ -1,7 +1,6 @@
 """Preference policy: which candidates a request accepts, which it prefers, and why the
 others lose (docs/discovery.md)."""
 
-import functools
 import re
 from typing import Optional
 
@@ -62,7 +61,7 @@ class Policy:
         if (
             request.spec is not None
             and hints.version is not None
-            and not _may_satisfy(request.spec, hints.version)
+            and not may_satisfy(request.spec, hints.version)
         ):
             return Verdict("wrong-version", f"wrong version: {hints.version} (from its layout)")
         if request.freethreaded and hints.freethreaded is False:
@@ -130,24 +129,3 @@ class Policy:
             if asked and asked != have:
                 return f"{system}-{arch}-{libc}"
         return None
-
-
-@functools.lru_cache(maxsize=1024)
-def _may_satisfy(specifier: str, hint: str) -> bool:
-    """Whether some version the hint allows (``3.12`` allows any 3.12.x) satisfies the range."""
-    simple = may_satisfy(specifier, hint)
-    if simple is not None:
-        return simple
-    from packaging.specifiers import SpecifierSet  # range requests only
-
-    spec = SpecifierSet(specifier)
-    parts = hint.split(".")
-    if len(parts) >= 3:
-        return spec.contains(hint, prereleases=True)
-    if len(parts) == 1:  # "python3": only an exact request for another major rules it out
-        return not any(
-            s.operator in ("==", "===") and s.version.split(".")[0] != parts[0] for s in spec
-        )
-    named = [s.version.removesuffix(".*") for s in spec if s.version.startswith(hint + ".")]
-    samples = named + [f"{hint}.{micro}" for micro in range(0, 100)]
-    return any(spec.contains(sample, prereleases=True) for sample in samples)

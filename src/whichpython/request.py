@@ -258,9 +258,29 @@ def _simple_match(simple: tuple[bool, Version], candidate: Version) -> bool:
     return candidate.epoch == want.epoch and padded[:size] == want.release
 
 
-def may_satisfy(spec: str, hint: str) -> Optional[bool]:
-    """For a :func:`_simple` spec: whether some version a layout's hint allows (``3.12``
-    allows any 3.12.x) matches it; None when the spec or hint is of another form."""
+@functools.lru_cache(maxsize=1024)
+def may_satisfy(spec: str, hint: str) -> bool:
+    """Whether some version a layout's hint allows (``3.12`` allows any 3.12.x) satisfies
+    the version part ``spec`` of a request."""
+    simple = _simple_may_satisfy(spec, hint)
+    if simple is not None:
+        return simple
+    specifier = _specifier_set(spec)
+    parts = hint.split(".")
+    if len(parts) >= 3:
+        return specifier.contains(hint, prereleases=True)
+    if len(parts) == 1:  # "python3": only an exact request for another major rules it out
+        return not any(
+            s.operator in ("==", "===") and s.version.split(".")[0] != parts[0] for s in specifier
+        )
+    named = [s.version.removesuffix(".*") for s in specifier if s.version.startswith(hint + ".")]
+    samples = named + [f"{hint}.{micro}" for micro in range(0, 100)]
+    return any(specifier.contains(sample, prereleases=True) for sample in samples)
+
+
+def _simple_may_satisfy(spec: str, hint: str) -> Optional[bool]:
+    """:func:`may_satisfy` for a :func:`_simple` spec, without packaging.specifiers; None when
+    the spec or hint is of another form."""
     simple = _simple(spec)
     numbers = hint.split(".")
     if simple is None or not all(n.isdigit() for n in numbers):

@@ -63,6 +63,14 @@ def file_clock() -> int:
     return time.time_ns() - RACY_NS
 
 
+def ancestors(folder: str) -> list[str]:
+    """``folder`` and each directory above it, up to the root."""
+    found = [folder]
+    while os.path.dirname(found[-1]) != found[-1]:
+        found.append(os.path.dirname(found[-1]))
+    return found
+
+
 def listing(path: str) -> int:
     """A checksum of a directory's entries (names and whether each is a directory or a link,
     as the directory itself records them): what a listing told the run. -1 if unreadable."""
@@ -260,12 +268,9 @@ class Witness:
         a relative path was used, or a path inside ``cwd`` was looked at)."""
         if self.relative:
             return None
-        ancestors = [cwd]
-        while os.path.dirname(ancestors[-1]) != ancestors[-1]:
-            ancestors.append(os.path.dirname(ancestors[-1]))
         lookups: dict[tuple[str, bool], None] = {}
         for path, follow, sig in signed:
-            for index, folder in enumerate(ancestors):
+            for index, folder in enumerate(ancestors(cwd)):
                 base = folder.rstrip(os.sep) + os.sep
                 if not path.startswith(base):
                     continue
