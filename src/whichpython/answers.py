@@ -38,6 +38,7 @@ from whichpython.files import (
     warn_once,
     write_private,
 )
+from whichpython.terminal import width
 from whichpython.witness import Witness, ancestors, holds, is_witness_list, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
@@ -136,7 +137,10 @@ class Answers:
 
     def __init__(self, directory: str, words: Sequence[str]) -> None:
         kernel = tuple(os.uname()) if hasattr(os, "uname") else None  # platform facts
-        self.identity = (FORMAT, sys.version, sys.executable, sys.prefix, list(words), kernel)
+        terminal = (width(sys.stdout), width(sys.stderr))  # output is fitted to a terminal
+        self.identity = (
+            FORMAT, sys.version, sys.executable, sys.prefix, list(words), kernel, terminal
+        )  # fmt: skip
         self.directory = directory
         self.cwd = os.getcwd()
         self.index = os.path.join(directory, _key(self.identity) + ".marshal")

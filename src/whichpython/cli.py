@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--explain", action="store_true", help="list every candidate with its verdict"
     )
+    search.add_argument(
+        "--wide",
+        action="store_true",
+        help="print whole paths on a terminal too (into a pipe or file they always are)",
+    )
 
     commands.add_parser("find", parents=[search], help="print the interpreter a request selects")
     listing = commands.add_parser("list", parents=[search], help="list matching interpreters")
@@ -139,20 +144,22 @@ def _run(argv: Sequence[str]) -> int:
     from whichpython.errors import InterpreterNotFound, WhichPythonError
 
     args = _parser().parse_args(argv)
+    from whichpython import commands
+
     command = {
-        "inspect": _inspect,
-        "find": _find,
-        "list": _list,
-        "fix-sysconfig": _fix_sysconfig,
-        "embed": _embed,
-        "venv": _venv,
+        "inspect": commands.inspect,
+        "find": commands.find,
+        "list": commands.list_,
+        "fix-sysconfig": commands.fix_sysconfig,
+        "embed": commands.embed,
+        "venv": commands.venv,
     }[args.command]
     try:
         code = command(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is caught below
         return code
     except InterpreterNotFound as missing:
-        return _not_found(missing, as_json=args.json)
+        return _not_found(missing, args)
     except WhichPythonError as error:
         return _fail(error, getattr(args, "path", None), as_json=args.json)
     except KeyboardInterrupt:
@@ -161,199 +168,33 @@ def _run(argv: Sequence[str]) -> int:
         return closed_pipe()
 
 
-def _discovery(args: argparse.Namespace) -> Any:
-    from whichpython.discovery import Discovery
+def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
+    """No match: the reason and the nearest candidates (``--explain``: all of them)."""
+    from whichpython.commands import columns, print_json
 
-    return Discovery(
-        prefer=args.prefer, venvs=args.venvs, timeout=args.timeout, cache=not args.no_cache
-    )
-
-
-def _find(args: argparse.Namespace) -> int:
-    result = _discovery(args).find(args.request, explain=args.explain)
-    chosen = result.interpreters[0]
     if args.json:
-        from whichpython.serialization import converter, interpreter_to_json
-
-        data = interpreter_to_json(chosen)
-        if args.explain:
-            data = {"schema_version": data["schema_version"], "interpreter": data,
-                    "candidates": converter.unstructure(result.candidates),
-                    "skipped": converter.unstructure(result.skipped)}  # fmt: skip
-        _print_json(data)
-        return EXIT_OK
-    print(chosen.path)
-    if args.explain:
-        from whichpython.render import explanation
-
-        print(explanation(result))
-    return EXIT_OK
-
-
-def _list(args: argparse.Namespace) -> int:
-    from whichpython.render import explanation, table
-
-    result = _discovery(args).find_all(args.request)
-    found = result.interpreters
-    if args.sort == "version":
-        from packaging.version import Version
-
-        found = sorted(found, key=lambda i: Version(i.version), reverse=True)
-    if args.json:
-        from whichpython.serialization import converter, interpreter_to_json
-
-        data: dict[str, Any] = {
-            "schema_version": 1,
-            "request": result.request.raw,
-            "interpreters": [interpreter_to_json(i) for i in found],
-        }
-        if args.explain:
-            data["candidates"] = converter.unstructure(result.candidates)
-            data["skipped"] = converter.unstructure(result.skipped)
-        _print_json(data)
-        return EXIT_OK if found else EXIT_FAILED
-    if found:
-        print(table(found))
-    else:  # nothing on stdout: `for p in $(whichpython list 3.99)` runs no loop
-        print(f"whichpython: no Python matches {result.request}", file=sys.stderr)
-    if args.explain:
-        print(explanation(result), file=sys.stdout if found else sys.stderr)
-    return EXIT_OK if found else EXIT_FAILED
-
-
-def _inspect(args: argparse.Namespace) -> int:
-    from whichpython.inspection import inspect_interpreter
-
-    interpreter = inspect_interpreter(
-        _locate(args.path), timeout=args.timeout, cache=not args.no_cache
-    )
-    if args.json:
-        from whichpython.serialization import interpreter_to_json
-
-        _print_json(interpreter_to_json(interpreter))
-    else:
-        from whichpython.render import describe
-
-        print(describe(interpreter))
-    return EXIT_OK
-
-
-def _fix_sysconfig(args: argparse.Namespace) -> int:
-    from whichpython.render import repair_lines
-    from whichpython.repair import fix_sysconfig
-
-    repair = fix_sysconfig(args.path, dry_run=args.dry_run, timeout=args.timeout)
-    if args.json:
-        from whichpython.serialization import converter
-
-        _print_json(converter.unstructure(repair))
-    else:
-        print("\n".join(repair_lines(repair)))
-    return EXIT_OK
-
-
-def _embed(args: argparse.Namespace) -> int:
-    from whichpython.embedding import env_lines, pyo3_config
-    from whichpython.inspection import inspect_interpreter
-
-    found = inspect_interpreter(_locate(args.path), timeout=args.timeout, cache=not args.no_cache)
-    if args.json:
-        from whichpython.serialization import converter
-
-        _print_json(
-            {
-                "path": found.path,
-                "libpython": converter.unstructure(found.libpython),
-                "embedding": converter.unstructure(found.embedding),
-                "env": env_lines(found),
-                "pyo3_config": pyo3_config(found),
-            }
-        )
-        return EXIT_OK
-    embed = found.embedding
-    if embed is None:
-        from whichpython.errors import InterpreterError
-
-        raise InterpreterError(found.path, f"{found.implementation} cannot be embedded")
-    parts = args.parts or ["--cflags", "--ldflags"]
-    baked = embed.rpath and embed.library_path_var != "PATH"  # Windows has no rpath
-    flags = {
-        "--cflags": embed.cflags,
-        "--ldflags": embed.ldflags,
-        "--rpath": [f"-Wl,-rpath,{embed.rpath}"] if baked else [],
-    }
-    words = [word for part in parts for word in flags.get(part, [])]
-    if words:
-        import shlex
-
-        print(" ".join(shlex.quote(word) for word in words))
-    if "--env" in parts:
-        print("\n".join(env_lines(found)))
-    if "--pyo3-config" in parts:
-        print(pyo3_config(found), end="")
-    return EXIT_OK
-
-
-def _venv(args: argparse.Namespace) -> int:
-    from whichpython.discovery import Discovery
-    from whichpython.venvs import create_venv, venv_base
-
-    discovery = Discovery(timeout=args.timeout, cache=not args.no_cache)
-    source = discovery.find(args.python).interpreters[0]
-    base = venv_base(source)
-    if source.is_venv:
-        print(
-            f"whichpython: note: {source.path} is a venv; using its base interpreter {base}",
-            file=sys.stderr,
-        )
-    made = create_venv(
-        source,
-        args.dest,
-        system_site_packages=args.system_site_packages,
-        with_pip=args.with_pip,
-        timeout=args.timeout,
-    )
-    if args.json:
-        from whichpython.serialization import interpreter_to_json
-
-        _print_json(interpreter_to_json(made))
-    else:
-        home = made.venv.home if made.venv is not None else "-"
-        print(made.path)
-        print(f"  made from {base} (home = {home})", file=sys.stderr)
-    return EXIT_OK
-
-
-def _locate(name: str) -> str:
-    """A bare name is looked up on PATH, as a shell does (a file of that name in the current
-    directory is not what ``python3`` runs; ``./python3`` names it)."""
-    if os.sep in name or (os.altsep and os.altsep in name):
-        return name
-    import shutil
-
-    found = shutil.which(name)
-    if found is None:
-        from whichpython.errors import PathNotFound
-
-        here = f" (./{name} is here: name it with ./)" if os.path.lexists(name) else ""
-        raise PathNotFound(name, f"no such command on PATH{here}")
-    return found
-
-
-def _not_found(missing: InterpreterNotFound, *, as_json: bool) -> int:
-    if as_json:
         from whichpython.serialization import converter
 
         error = {"kind": missing.kind, "message": missing.message, "request": missing.request}
         error["candidates"] = converter.unstructure(missing.candidates)
         error["skipped"] = converter.unstructure(missing.skipped)
-        _print_json({"error": error})
+        print_json({"error": error})
         return EXIT_FAILED
-    from whichpython.render import considered_lines, skipped_lines
+    from whichpython.render import closest, considered_lines, skipped_lines
 
     print(f"whichpython: error: {missing.message}", file=sys.stderr)
-    for line in [*considered_lines(missing.candidates), *skipped_lines(missing.skipped)]:
-        print(line, file=sys.stderr)
+    width = columns(args, sys.stderr)
+    explainable = hasattr(args, "explain")  # `venv -p` has no --explain: show everything
+    if args.explain if explainable else True:
+        lines = [*considered_lines(missing.candidates, width), *skipped_lines(missing.skipped)]
+    else:
+        near = closest(missing.candidates, missing.request)
+        lines = ["closest:", *considered_lines(near, width)] if near else []
+        lines += skipped_lines(missing.skipped)  # a version file not read may be the reason
+        if missing.candidates:
+            lines.append("(--explain lists every candidate and why it lost)")
+    if lines:
+        print("\n".join(lines), file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -362,8 +203,10 @@ def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
 
     code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
     if as_json:
+        from whichpython.commands import print_json
+
         where = error.path if isinstance(error, PathError) else path
-        _print_json({"error": {"kind": error.kind, "message": error.message, "path": where}})
+        print_json({"error": {"kind": error.kind, "message": error.message, "path": where}})
     else:
         print(f"whichpython: error: {error.message}", file=sys.stderr)
     return code
@@ -378,9 +221,3 @@ def closed_pipe() -> int:
     except (OSError, ValueError):
         pass
     return EXIT_OK
-
-
-def _print_json(data: Any) -> None:
-    import json
-
-    print(json.dumps(data, indent=2))

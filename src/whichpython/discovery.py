@@ -2,7 +2,7 @@
 running it, probe lazily (``find``) or in parallel (``list``), and explain every verdict."""
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Optional, Union
 
 import attrs
@@ -73,6 +73,8 @@ class Discovery:
     timeout: Optional[float] = None
     cache: bool = True
     root: str = "/"
+    #: Called with each candidate's path as it is about to be inspected (a progress line).
+    progress: Optional[Callable[[str], None]] = attrs.field(default=None, eq=False)
 
     def context(self) -> Context:
         """Where and for whom this search looks."""
@@ -108,16 +110,23 @@ class Discovery:
 
     # -- the two searches ------------------------------------------------------------------
 
-    def _find(self, request: Request, ctx: Context, explain: bool) -> SearchResult:
+    def _find(
+        self, request: Request, ctx: Context, explain: bool, system: bool = False
+    ) -> SearchResult:
+        """The best match; ``system`` is pyenv's meaning of the word in a version file: a
+        Python on PATH that pyenv does not manage."""
         if request.path:
             return self._explicit(request, ctx)
-        policy = Policy(request, self.prefer, self.venvs)
+        policy = Policy(
+            request, self.prefer, self.venvs, not_managed_by="pyenv" if system else None
+        )
+        sources = (SearchPath(),) if system else None
         items: list[_Item] = []
         deferred: list[_Item] = []
         chosen: Optional[_Item] = None
         fallbacks: list[_Item] = []
         seen: dict[tuple[str, str], _Item] = {}
-        for item in self._items(policy, ctx):
+        for item in self._items(policy, ctx, sources):
             if chosen is not None and not explain:
                 break
             items.append(item)
@@ -160,12 +169,13 @@ class Discovery:
     ) -> SearchResult:
         considered: list[Considered] = []
         for line in lines:
+            system = line == "system"
             try:
-                request = parse_request(line)
+                request = Request(line) if system else parse_request(line)
             except RequestError as error:
                 raise RequestError(f"{path}: {error}") from None
             try:
-                result = self._find(request, ctx, explain)
+                result = self._find(request, ctx, explain, system)
             except InterpreterNotFound as missing:
                 considered += missing.candidates
                 continue
@@ -199,14 +209,20 @@ class Discovery:
             return (SearchPath(names=(request.name,)),)
         return ordered_sources(self.prefer)
 
-    def _items(self, policy: Policy, ctx: Context) -> Iterator[_Item]:
+    def _items(
+        self, policy: Policy, ctx: Context, sources: Optional[tuple[Source, ...]] = None
+    ) -> Iterator[_Item]:
         """Candidates in priority order: shims resolved, static duplicates folded into the
         first occurrence, static mismatches decided."""
         first: dict[tuple[str, Optional[str]], _Item] = {}
         rank = 0
-        for source in self._sources(policy.request):
+        for source in sources or self._sources(policy.request):
             for candidate in source.candidates(ctx):
                 rank += 1
+                if candidate.problem is not None:
+                    failed = Verdict("failed", f"failed: {candidate.problem}")
+                    yield _Item(candidate, rank, verdict=failed)
+                    continue
                 shim = resolve_shim(candidate.path, ctx)
                 if shim is not None and not shim.targets:
                     yield _Item(candidate, rank, verdict=Verdict("shim", shim.reason))
@@ -237,6 +253,8 @@ class Discovery:
         return item.interpreter is not None
 
     def _probe(self, item: _Item, ctx: Context) -> None:
+        if self.progress is not None:
+            self.progress(item.path)
         try:
             item.interpreter = self._inspect(item.path, ctx)
         except InterpreterError as error:

@@ -37,6 +37,8 @@ class Policy:
     request: Request
     prefer: str = "managed"
     venvs: str = "allow"
+    #: A manager whose interpreters do not count (``pyenv`` for pyenv's ``system``).
+    not_managed_by: Optional[str] = None
 
     def __attrs_post_init__(self) -> None:
         if self.prefer not in PREFERENCES:
@@ -101,6 +103,8 @@ class Policy:
             return Verdict("managed-not-allowed", f"managed not allowed ({interpreter.manager})")
         elif interpreter.kind is not Kind.MANAGED and self.prefer == "only-managed":
             return Verdict("system-not-allowed", f"{interpreter.kind.value} not allowed")
+        if self.not_managed_by is not None and interpreter.manager == self.not_managed_by:
+            return Verdict("managed-not-allowed", f"managed by {interpreter.manager}")
         mismatch = self._platform_mismatch(interpreter)
         if mismatch:
             return Verdict("wrong-platform", f"wrong platform: {mismatch}")

@@ -1,8 +1,10 @@
 """Human-readable summaries of the models (the CLI's non-JSON output)."""
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Optional
 
 from whichpython.models import Considered, Interpreter, Skipped
+from whichpython.terminal import cut, elide
 
 if TYPE_CHECKING:
     from whichpython.discovery import SearchResult
@@ -79,9 +81,10 @@ def describe(interpreter: Interpreter) -> str:
     return "\n".join(lines)
 
 
-def table(interpreters: "list[Interpreter]") -> str:
+def table(interpreters: "list[Interpreter]", columns: Optional[int] = None) -> str:
     """An aligned table: version, implementation, kind, manager, source, path; each alias on
-    its own line under the path."""
+    its own line under the path. With ``columns`` (a terminal's width) long paths are
+    elided in the middle to fit."""
     rows = [("VERSION", "IMPLEMENTATION", "KIND", "MANAGER", "SOURCE", "PATH")]
     for found in interpreters:
         flavour = "t" if found.freethreaded else ""
@@ -97,36 +100,81 @@ def table(interpreters: "list[Interpreter]") -> str:
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    longest = max(len(path) for found in interpreters for path in (found.path, *found.aliases))
+    if columns is not None and sum(widths) + 10 + longest > columns:  # short of room
+        rows[0] = ("VERSION", "IMPL", *rows[0][2:])
+        widths[1] = max(len(row[1]) for row in rows)
+    indent = " " * (sum(widths) + 2 * 5)
+    room = _room(columns, len(indent))
     lines = []
     for index, row in enumerate(rows):
-        lines.append("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[5]]))
+        cells = [*(cell.ljust(w) for cell, w in zip(row, widths)), elide(row[5], room)]
+        lines.append("  ".join(cells))
         if index:
-            indent = " " * (sum(widths) + 2 * 5)
-            lines += [f"{indent}= {alias}" for alias in interpreters[index - 1].aliases]
+            lines += [f"{indent}= {elide(a, room - 2)}" for a in interpreters[index - 1].aliases]
     return "\n".join(lines)
 
 
-def considered_lines(candidates: "list[Considered]") -> list[str]:
-    """One line per candidate: path, source, verdict."""
+def _room(columns: Optional[int], used: int, least: int = 24) -> int:
+    """What is left of a line of ``columns`` after ``used`` (unlimited without a width)."""
+    return 1 << 30 if columns is None else max(columns - used, least)
+
+
+def considered_lines(candidates: "list[Considered]", columns: Optional[int] = None) -> list[str]:
+    """One line per candidate: path, source, verdict; fitted to ``columns`` if given (paths
+    elided in the middle, details cut at the end)."""
     if not candidates:
         return ["  (no candidates found)"]
-    path_width = max(len(c.path) for c in candidates)
     source_width = max(len(c.source) for c in candidates)
-    return [
-        f"  {c.path:<{path_width}}  {c.source:<{source_width}}  {c.detail}"
-        + (f" [{c.version}]" if c.version and c.verdict not in ("wrong-version",) else "")
-        for c in candidates
+    path_width = max(len(c.path) for c in candidates)
+    if columns is not None:  # the path gets at most half of what the source leaves
+        path_width = min(path_width, max((columns - source_width - 6) // 2, 24))
+    room = _room(columns, 2 + path_width + 2 + source_width + 2, least=16)
+    lines = []
+    for c in candidates:
+        detail = c.detail
+        if c.version and c.verdict != "wrong-version":
+            detail += f" [{c.version}]"
+        path = elide(c.path, path_width)
+        lines.append(f"  {path:<{path_width}}  {c.source:<{source_width}}  {cut(detail, room)}")
+    return lines
+
+
+def closest(candidates: "list[Considered]", request: str, limit: int = 3) -> list[Considered]:
+    """The candidates that came nearest to matching ``request``: those whose version is
+    known and that were judged (not duplicates, shims, failures), nearest version first."""
+    wanted = _numbers(request)
+    judged = [
+        c for c in candidates if c.version and c.verdict not in _NOT_JUDGED and _numbers(c.version)
     ]
 
+    def distance(c: Considered) -> tuple[int, ...]:
+        if c.verdict != "wrong-version":
+            return (0,)  # the version was right: something else was wrong
+        have = _numbers(c.version or "")
+        return (1, *(abs(a - b) for a, b in zip(wanted, have)))
 
-def explanation(result: "SearchResult") -> str:
+    return sorted(judged, key=distance)[:limit]
+
+
+_NOT_JUDGED = frozenset({"duplicate", "shim", "failed", "not-probed", "chosen", "match"})
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    """The first dotted number of ``text`` as a tuple (``pypy@3.10`` -> (3, 10))."""
+    found = re.search(r"\d+(?:\.\d+)*", text)
+    return tuple(int(n) for n in found.group().split(".")) if found else ()
+
+
+def explanation(result: "SearchResult", columns: Optional[int] = None) -> str:
     """The candidates a search considered, with the version file it used if any, and the
-    files it did not read (a FIFO, a device, too large), each with the reason."""
+    files it did not read (a FIFO, a device, too large), each with the reason; fitted to
+    ``columns`` if given."""
     head = f"candidates considered for {result.request}"
     if result.version_file:
         head += f" (asked by {result.version_file})"
-    lines = [head + ":", *considered_lines(result.candidates), *skipped_lines(result.skipped)]
-    return "\n".join(lines)
+    lines = [head + ":", *considered_lines(result.candidates, columns)]
+    return "\n".join([*lines, *skipped_lines(result.skipped)])
 
 
 def skipped_lines(skipped: "list[Skipped]") -> list[str]:

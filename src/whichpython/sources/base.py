@@ -48,6 +48,8 @@ class Candidate:
     path: str
     source: str
     hints: Hints = Hints()
+    #: Why it cannot be used, known without running it (a missing ``$VIRTUAL_ENV``).
+    problem: Optional[str] = None
 
 
 @attrs.frozen

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterator
 
+from whichpython.files import warn_once
 from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, Hints, Source, venv_hints
 
@@ -14,10 +15,19 @@ class ActiveVenv(Source):
     kind = "active"
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        """The venv's interpreter; a ``VIRTUAL_ENV`` that names no venv (deleted or moved
+        while active) is a failed candidate and a warning, once."""
         folder = ctx.environ.get("VIRTUAL_ENV")
-        python = directory_python(folder, windows=ctx.windows) if folder else None
+        if not folder:
+            return
+        python = directory_python(folder, windows=ctx.windows)
         if python is not None:
             yield Candidate(python, self.name, venv_hints(python, ctx) or Hints(venv=True))
+            return
+        what = "python.exe" if ctx.windows else "bin/python3"
+        problem = "no such directory" if not os.path.isdir(folder) else f"it has no {what}"
+        warn_once(f"VIRTUAL_ENV={folder} is not a venv ({problem}); ignoring it")
+        yield Candidate(folder, self.name, problem=f"VIRTUAL_ENV is not a venv: {problem}")
 
 
 class ProjectVenv(Source):
