@@ -367,3 +367,28 @@ def test_cli_find_exit_codes_and_explanation(machine: Machine) -> None:
     as_json = json.loads(machine.cli("find", "3.99", "--json").stdout)
     assert as_json["error"]["kind"] == "no-match"
     assert as_json["error"]["candidates"][0]["verdict"] == "wrong-version"
+
+
+def test_find_all_reports_each_match_before_later_probes_end(machine: Machine) -> None:
+    machine.uv("3.12.7")
+    machine.system("python3.11", "3.11.9")
+    hang = machine.system("python3", "3.10.0", folder="slow/bin", hang=True)  # probed last
+    reported: list[tuple[str, bool]] = []
+
+    def found(python: Any) -> None:  # is the hanging probe still running at this point?
+        running = any(str(hang).encode() in cmdline(pid) for pid in os.listdir("/proc"))
+        reported.append((os.path.relpath(python.path, machine.root), running))
+
+    result = machine.discovery(timeout=3, found=found).find_all()
+    assert [path for path, _ in reported] == [
+        os.path.relpath(i.path, machine.root) for i in result.interpreters
+    ]
+    assert reported == [(UV312, True), ("usr/bin/python3.11", True)]
+
+
+def cmdline(pid: str) -> bytes:
+    """A process's command line ("" when it is gone or not a process)."""
+    try:
+        return Path("/proc", pid, "cmdline").read_bytes() if pid.isdigit() else b""
+    except OSError:
+        return b""

@@ -75,6 +75,9 @@ class Discovery:
     root: str = "/"
     #: Called with each candidate's path as it is about to be inspected (a progress line).
     progress: Optional[Callable[[str], None]] = attrs.field(default=None, eq=False)
+    #: Called by :meth:`find_all` with each match as soon as it and every candidate before
+    #: it are settled, in priority order (its ``aliases`` may still grow afterwards).
+    found: Optional[Callable[[Interpreter], None]] = attrs.field(default=None, eq=False)
 
     def context(self) -> Context:
         """Where and for whom this search looks."""
@@ -102,9 +105,15 @@ class Discovery:
         policy = Policy(parsed, self.prefer, self.venvs)
         with OneSearch():
             items = list(self._items(policy, ctx))
-            pending = [item for item in items if item.verdict is None]
-            self._probe_all(pending, ctx)
-            matches = self._settle(items, policy)
+            matched: list[_Item] = []
+            seen: dict[tuple[str, str], _Item] = {}
+            for item in self._probe_all([item for item in items if item.verdict is None], ctx):
+                if item.verdict is None and self._decide(item, policy, seen):
+                    item.verdict = Verdict("match", "matches")
+                    matched.append(item)
+                    if self.found is not None:
+                        self.found(self._finish(item))
+            matches = [self._finish(item) for item in matched]
         considered = [item.considered() for item in items]
         return SearchResult(parsed, matches, considered, skipped=_skipped(ctx))
 
@@ -260,21 +269,29 @@ class Discovery:
         except InterpreterError as error:
             item.verdict = Verdict("failed", f"failed: {error.cause}")
 
-    def _probe_all(self, items: list[_Item], ctx: Context) -> None:
-        """Cached answers first, in this thread; then the misses, probed in parallel."""
+    def _probe_all(self, items: list[_Item], ctx: Context) -> Iterator[_Item]:
+        """Yields ``items`` in order, each once inspected: cached answers are read first, in
+        this thread; the misses are probed in parallel."""
+        misses = items
         if self.cache:
             store = Cache.from_environ(ctx.environ)
             if store is not None:
-                items = [item for item in items if not self._from_cache(item, store, ctx)]
-        if len(items) <= 1:
+                misses = [item for item in items if not self._from_cache(item, store, ctx)]
+        if len(misses) <= 1:
             for item in items:
-                self._probe(item, ctx)
+                if any(item is miss for miss in misses):
+                    self._probe(item, ctx)
+                yield item
             return
-        workers = min(_MAX_WORKERS, len(items))
         import concurrent.futures
 
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            list(pool.map(lambda item: self._probe(item, ctx), items))
+        with concurrent.futures.ThreadPoolExecutor(min(_MAX_WORKERS, len(misses))) as pool:
+            probes = {id(item): pool.submit(self._probe, item, ctx) for item in misses}
+            for item in items:
+                probe = probes.get(id(item))
+                if probe is not None:
+                    probe.result()
+                yield item
 
     def _judge(
         self, item: _Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], _Item]
@@ -297,15 +314,6 @@ class Discovery:
         seen[key] = item
         item.verdict = policy.reject(interpreter)
         return item.verdict is None
-
-    def _settle(self, items: list[_Item], policy: Policy) -> list[Interpreter]:
-        seen: dict[tuple[str, str], _Item] = {}
-        matched = [
-            item for item in items if item.verdict is None and self._decide(item, policy, seen)
-        ]
-        for item in matched:
-            item.verdict = Verdict("match", "matches")
-        return [self._finish(item) for item in matched]
 
     @staticmethod
     def _finish(item: _Item) -> Interpreter:
