@@ -120,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
         "--system-site-packages", action="store_true", help="give the venv the base's packages"
     )
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
+    commands.add_parser(
+        "serve",
+        help="answer JSON-RPC 2.0 on stdin/stdout (the protocol of VS Code's Python "
+        "environment tools)",
+    )
     return parser
 
 
@@ -144,6 +149,10 @@ def _run(argv: Sequence[str]) -> int:
     from whichpython.errors import InterpreterNotFound, WhichPythonError
 
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from whichpython.server import main as serve
+
+        return serve()
     from whichpython import commands
 
     command = {

@@ -1,0 +1,211 @@
+"""JSON-RPC 2.0 over framed messages: replies, notifications, and an error response for
+every malformed message, so that nothing a client sends can stop the server."""
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any, Callable, Optional
+
+import attrs
+
+from whichpython.server.framing import Frame, FrameError, FrameWriter
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+#: What PET answers a request that failed (resolve of something that is not a Python, ...).
+REQUEST_FAILED = -4
+MAX_BACKGROUND = 64  # requests running in worker threads at once; more are refused
+_NO_ID = object()
+
+
+class RpcError(Exception):
+    """An error response: raised by a method, sent to the client."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+def invalid_params(message: str) -> RpcError:
+    return RpcError(INVALID_PARAMS, f"Invalid params: {message}")
+
+
+class Connection:
+    """The writing side: whole messages, one at a time, from any thread."""
+
+    def __init__(self, writer: FrameWriter) -> None:
+        self.writer = writer
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        body = json.dumps({"jsonrpc": "2.0", **message}, separators=(",", ":"))
+        return self.writer.send(body.encode("ascii"))  # ensure_ascii: \u escapes, any path
+
+    def reply(self, id: Any, result: Any) -> bool:
+        return self._send({"id": id, "result": result})
+
+    def error(self, id: Any, code: int, message: str, data: Any = None) -> bool:
+        error: dict[str, Any] = {"code": code, "message": message}
+        if data is not None:
+            error["data"] = data
+        return self._send({"id": id, "error": error})
+
+    def notify(self, method: str, params: Any) -> bool:
+        return self._send({"method": method, "params": params})
+
+    def log(self, level: str, message: str) -> bool:
+        """A ``log`` notification (PET's levels: info, warning, error, debug, trace)."""
+        return self.notify("log", {"level": level, "message": message})
+
+
+@attrs.frozen
+class Method:
+    """A request handler: ``params -> result``; ``background`` ones run in a worker thread so
+    that the server keeps reading (refresh, resolve, find)."""
+
+    handler: Callable[[Any], Any]
+    background: bool = False
+
+
+class Dispatcher:
+    """Turns frames into calls of :class:`Method` and their results into responses."""
+
+    def __init__(self, connection: Connection, methods: Mapping[str, Method]) -> None:
+        self.connection = connection
+        self.methods = methods
+        self._lock = threading.Lock()
+        self.busy = 0  # background requests running
+
+    def handle(self, frame: Frame) -> None:
+        """One frame from the reader: a payload or a framing error. Never raises."""
+        try:
+            self._handle(frame)
+        except Exception as error:  # a bug: say so, keep serving
+            text = f"Internal error: {type(error).__name__}: {_short(error)}"
+            self.connection.error(None, INTERNAL_ERROR, text)
+
+    def _handle(self, frame: Frame) -> None:
+        if isinstance(frame, FrameError):
+            code = INVALID_REQUEST if frame.oversize else PARSE_ERROR
+            label = "Invalid Request" if frame.oversize else "Parse error"
+            self.connection.error(None, code, f"{label}: {frame.message}")
+            return
+        try:
+            message = json.loads(frame.decode("utf-8"))
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+            self.connection.error(None, PARSE_ERROR, f"Parse error: {_short(error)}")
+            return
+        self.dispatch(message)
+
+    def dispatch(self, message: Any) -> None:
+        if isinstance(message, list):
+            self.connection.error(
+                None, INVALID_REQUEST, "Invalid Request: batches are not supported"
+            )
+            return
+        if not isinstance(message, dict):
+            kind = type(message).__name__
+            text = f"Invalid Request: a message is a JSON object, not {kind}"
+            self.connection.error(None, INVALID_REQUEST, text)
+            return
+        id = message.get("id", _NO_ID)
+        valid_id = id is _NO_ID or id is None or (
+            isinstance(id, (str, int, float)) and not isinstance(id, bool)
+        )  # fmt: skip
+        reply_id = id if valid_id and id is not _NO_ID else None
+        method = message.get("method")
+        if "method" not in message and ("result" in message or "error" in message):
+            return  # a response to a request of ours: the server sends none
+        if message.get("jsonrpc") != "2.0" or not isinstance(method, str) or not valid_id:
+            problem = (
+                "invalid id" if not valid_id
+                else "jsonrpc must be \"2.0\"" if message.get("jsonrpc") != "2.0"
+                else "method must be a string"
+            )  # fmt: skip
+            self.connection.error(reply_id, INVALID_REQUEST, f"Invalid Request: {problem}")
+            return
+        notification = id is _NO_ID
+        found = self.methods.get(method)
+        if found is None:
+            if not notification:
+                text = f"Method not found: {method[:100]}"
+                self.connection.error(reply_id, METHOD_NOT_FOUND, text)
+            return
+        params = message.get("params")
+        if not found.background:
+            self._call(found, params, reply_id, notification)
+            return
+        with self._lock:
+            if self.busy >= MAX_BACKGROUND:
+                if not notification:
+                    text = f"Server busy: {MAX_BACKGROUND} requests are running"
+                    self.connection.error(reply_id, INTERNAL_ERROR, text)
+                return
+            self.busy += 1
+        worker = threading.Thread(
+            target=self._background,
+            args=(found, params, reply_id, notification),
+            name=f"whichpython-{method[:20]}",
+            daemon=True,
+        )
+        worker.start()
+
+    def _background(self, method: Method, params: Any, id: Any, notification: bool) -> None:
+        try:
+            self._call(method, params, id, notification)
+        finally:
+            with self._lock:
+                self.busy -= 1
+
+    def _call(self, method: Method, params: Any, id: Any, notification: bool) -> None:
+        try:
+            result = method.handler(params)
+        except RpcError as error:
+            if not notification:
+                self.connection.error(id, error.code, error.message, error.data)
+            return
+        except Exception as error:  # a bug: the client hears of it, the server carries on
+            text = f"Internal error: {type(error).__name__}: {_short(error)}"
+            self.connection.log("error", text)
+            if not notification:
+                self.connection.error(id, INTERNAL_ERROR, text)
+            return
+        if not notification:
+            self.connection.reply(id, result)
+
+
+def _short(error: BaseException, limit: int = 300) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def optional(params: Mapping[str, Any], key: str, kind: type) -> Optional[Any]:
+    """``params[key]`` if present and not null, checked to be a ``kind``."""
+    value = params.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise invalid_params(f"{key} must be {_KIND_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+def optional_strings(params: Mapping[str, Any], key: str) -> Optional[list[str]]:
+    """``params[key]``: absent, null, or a list of strings."""
+    value = optional(params, key, list)
+    if value is not None and not all(isinstance(item, str) for item in value):
+        raise invalid_params(f"{key} must be an array of strings")
+    return value
+
+
+def object_params(params: Any, *, allow_null: bool = True) -> dict[str, Any]:
+    """The params as an object (null and [] read as {} where ``allow_null``)."""
+    if params is None or params == []:
+        if allow_null:
+            return {}
+        raise invalid_params("params must be an object")
+    if not isinstance(params, dict):
+        raise invalid_params("params must be an object")
+    return params
+
+
+_KIND_NAMES: dict[type, str] = {str: "a string", list: "an array", dict: "an object"}

@@ -1,0 +1,417 @@
+"""`whichpython serve`: a real client process (tests/jsonrpc_client.py) talks JSON-RPC with
+Content-Length framing to `python -m whichpython serve` in another process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from conftest import (
+    CLI,
+    DEBIAN,
+    PYENV_ROOT,
+    PYENV_VERSIONS,
+    fake_python,
+    machine_cli_env,
+    machine_environ,
+    self_report,
+    write_script,
+)
+
+CLIENT = Path(__file__).resolve().parent / "jsonrpc_client.py"
+SERVER_WAIT = 60  # seconds a server may take to exit once its client is done (a failure if not)
+
+
+class Session:
+    """What one client/server session left: the transcript, the server's exit and stderr."""
+
+    def __init__(self, transcript: list[dict[str, Any]], client_rc: int, rc: int, stderr: str):
+        self.transcript, self.client_rc, self.rc, self.stderr = transcript, client_rc, rc, stderr
+
+    @property
+    def received(self) -> list[dict[str, Any]]:
+        return [entry["received"] for entry in self.transcript if "received" in entry]
+
+    def response(self, id: Any) -> dict[str, Any]:
+        found = [m for m in self.received if "method" not in m and m.get("id") == id]
+        assert len(found) == 1, (id, self.received)
+        return found[0]
+
+    def result(self, id: Any) -> Any:
+        response = self.response(id)
+        assert "error" not in response, response
+        return response["result"]
+
+    def notifications(self, method: str) -> list[Any]:
+        return [m["params"] for m in self.received if m.get("method") == method and "id" not in m]
+
+    def errors_without_id(self) -> list[dict[str, Any]]:
+        return [m["error"] for m in self.received if "error" in m and m.get("id") is None]
+
+
+def serve(
+    plan: list[dict[str, Any]],
+    tmp_path: Path,
+    env: Optional[dict[str, str]] = None,
+    cwd: Optional[Path] = None,
+) -> Session:
+    """Run a server and a client process joined by two pipes; the test holds neither end, so
+    the server sees exactly what the client does (and its death)."""
+    plan_file = tmp_path / f"plan-{len(list(tmp_path.glob('plan-*')))}.json"
+    plan_file.write_text(json.dumps(plan))
+    to_server_r, to_server_w = os.pipe()
+    from_server_r, from_server_w = os.pipe()
+    full_env = dict(os.environ if env is None else env)
+    command = (
+        ["-c", CLI, "serve"]
+        if "WHICHPYTHON_TEST_ROOT" in full_env
+        else ["-m", "whichpython", "serve"]
+    )
+    server = subprocess.Popen(
+        [sys.executable, *command],
+        stdin=to_server_r,
+        stdout=from_server_w,
+        stderr=subprocess.PIPE,
+        env=full_env,
+        cwd=cwd or full_env.get("WHICHPYTHON_TEST_ROOT") or tmp_path,
+    )
+    client = subprocess.Popen(
+        [
+            sys.executable,
+            str(CLIENT),
+            "--write-fd",
+            str(to_server_w),
+            "--read-fd",
+            str(from_server_r),
+            "--plan",
+            str(plan_file),
+        ],
+        stdout=subprocess.PIPE,
+        pass_fds=(to_server_w, from_server_r),
+    )
+    for fd in (to_server_r, to_server_w, from_server_r, from_server_w):
+        os.close(fd)
+    try:
+        out, _ = client.communicate(timeout=300)
+        _, err = server.communicate(timeout=SERVER_WAIT)
+    finally:
+        for process in (client, server):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    transcript = [json.loads(line) for line in out.decode().splitlines()]
+    return Session(transcript, client.returncode, server.returncode, err.decode())
+
+
+def request(id: Any, method: str, params: Any = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"jsonrpc": "2.0", "id": id, "method": method}
+    if params is not None:
+        message["params"] = params
+    return {"send": message}
+
+
+# -- the real machine ---------------------------------------------------------------------
+
+
+def _real_pythons() -> list[str]:
+    paths = [str(PYENV_ROOT / "versions" / v / "bin" / "python") for v in PYENV_VERSIONS]
+    return [path for path in [*paths, *DEBIAN.values()] if os.path.exists(path)]
+
+
+def test_refresh_reports_the_machines_interpreters(tmp_path: Path) -> None:
+    pythons = _real_pythons()
+    if not pythons:
+        pytest.skip("none of the real interpreters is installed")
+    plan = [
+        request(1, "configure", {"cacheDirectory": str(tmp_path / "ide-cache")}),
+        request(2, "info"),
+        request(3, "refresh"),
+        {"expect": 3},
+        request(4, "resolve", {"executable": pythons[0]}),
+        {"expect": 4},
+    ]
+    session = serve(plan, tmp_path)
+    assert session.client_rc == 0 and session.rc == 0, session.stderr
+    assert session.stderr == ""
+    assert session.result(1) is None
+    assert session.result(2)["name"] == "whichpython"
+    result = session.result(3)
+    assert isinstance(result["duration"], int) and isinstance(result["refreshId"], int)
+    envs = session.notifications("environment")
+    for python in pythons:
+        # The interpreter speaks for itself: its version, prefix and real binary.
+        facts = json.loads(
+            self_report(
+                python,
+                "import json, os, platform, sys; print(json.dumps("
+                "[platform.python_version(), sys.prefix, "
+                "os.path.realpath(sys.executable)]))",
+            )
+        )
+        version, prefix, real = facts
+        matching = [
+            e for e in envs if os.path.realpath(e["executable"]) == real and e["prefix"] == prefix
+        ]
+        assert len(matching) == 1, (python, [e["executable"] for e in envs])
+        env = matching[0]
+        assert env["version"] == version and env["prefix"] == prefix
+        assert env["arch"] == "x64" and env["error"] is None
+        expected = "Pyenv" if python.startswith(str(PYENV_ROOT)) else "LinuxGlobal"
+        assert env["kind"] == expected, env
+        assert env["whichpython"]["kind"] == ("managed" if expected == "Pyenv" else "system")
+        if expected == "Pyenv" and (PYENV_ROOT / "bin" / "pyenv").exists():
+            assert env["manager"] == {
+                "executable": str(PYENV_ROOT / "bin" / "pyenv"),
+                "version": None,
+                "tool": "Pyenv",
+            }
+    assert len({e["executable"] for e in envs}) == len(envs), "an environment reported twice"
+    if any(e["manager"] for e in envs):
+        assert session.notifications("manager")
+    resolved = session.result(4)
+    assert os.path.realpath(resolved["executable"]) == os.path.realpath(pythons[0])
+
+
+# -- a fake machine -----------------------------------------------------------------------
+
+
+def fake_machine(root: Path, **extra: str) -> dict[str, str]:
+    """Three pyenv installs and a pyenv executable under ``root/home``, a workspace with a
+    ``.venv``, and an environment directory with a good venv and a broken one; nothing of
+    the real machine. Returns the server's environment."""
+    pyenv = root / "home" / ".pyenv"
+    for version in ("3.12.4", "3.11.9", "3.10.14"):
+        fake_python(pyenv / "versions" / version / "bin" / f"python{version[:4]}", version)
+    write_script(pyenv / "bin" / "pyenv", "#!/bin/sh\nexit 0\n")
+    for venv in (root / "ws" / ".venv", root / "envs" / "good"):
+        fake_python(venv / "bin" / "python3", "3.12.4")
+        home = pyenv / "versions" / "3.12.4" / "bin"
+        (venv / "pyvenv.cfg").write_text(f"home = {home}\nversion = 3.12.4\n")
+    broken = root / "envs" / "broken"
+    (broken / "bin").mkdir(parents=True)
+    (broken / "bin" / "python3").symlink_to(root / "gone" / "python3")
+    (broken / "pyvenv.cfg").write_text("home = /gone\n")
+    return machine_cli_env(root, dict(machine_environ(root), **extra))
+
+
+def _by_executable(envs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found = {env["executable"]: env for env in envs}
+    assert len(found) == len(envs), "an environment reported twice"
+    return found
+
+
+def _between(session: Session, start: Optional[int], end: int) -> list[Any]:
+    """The environment notifications after the response to ``start``, up to ``end``'s."""
+    received = session.received
+    ids = [m.get("id") if "method" not in m else None for m in received]
+    first = ids.index(start) + 1 if start is not None else 0
+    return [
+        m["params"] for m in received[first : ids.index(end)] if m.get("method") == "environment"
+    ]
+
+
+def test_refresh_configure_find_resolve_on_a_fake_machine(tmp_path: Path) -> None:
+    root = tmp_path
+    env = fake_machine(root)
+    pyenv = root / "home" / ".pyenv"
+    ws, envs = root / "ws", root / "envs"
+    (root / "notes.txt").write_text("not a python\n")
+    plan = [
+        request(
+            1,
+            "configure",
+            {
+                "workspaceDirectories": [str(ws)],
+                "environmentDirectories": [str(envs)],
+                "cacheDirectory": str(root / "ide-cache"),
+            },
+        ),
+        request(2, "refresh"),
+        {"expect": 2},
+        request(3, "refresh", {"searchKind": "Venv"}),
+        {"expect": 3},
+        request(4, "refresh", {"searchPaths": [str(ws)]}),
+        {"expect": 4},
+        request(5, "find", {"searchPath": str(envs)}),
+        request(6, "find", {"searchPath": str(root / "nothing-here")}),
+        request(7, "resolve", {"executable": str(root / "notes.txt")}),
+        request(8, "resolve", {"executable": str(root / "missing" / "python3")}),
+        request(9, "resolve", {"executable": str(pyenv / "versions/3.11.9/bin/python3.11")}),
+        *({"expect": n} for n in range(5, 10)),
+    ]
+    session = serve(plan, tmp_path, env)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+
+    full = _by_executable(_between(session, None, 2))
+    pythons = {
+        str(pyenv / "versions" / v / "bin" / f"python{v[:4]}"): v
+        for v in ("3.12.4", "3.11.9", "3.10.14")
+    }
+    venv, good, broken = (
+        str(ws / ".venv/bin/python3"),
+        str(envs / "good/bin/python3"),
+        str(envs / "broken/bin/python3"),
+    )
+    assert set(full) == {*pythons, venv, good, broken}
+    manager = {"executable": str(pyenv / "bin" / "pyenv"), "version": None, "tool": "Pyenv"}
+    for path, version in pythons.items():
+        assert full[path]["kind"] == "Pyenv" and full[path]["version"] == version
+        assert full[path]["prefix"] == str(pyenv / "versions" / version)
+        assert full[path]["manager"] == manager
+        assert full[path]["whichpython"]["manager"] == "pyenv"
+    assert session.notifications("manager") == [manager]  # once, however many use it
+    assert full[venv]["kind"] == "Venv" and full[venv]["project"] == str(ws)
+    assert full[venv]["whichpython"]["source"] == "workspace"
+    assert full[good]["kind"] == "Venv" and full[good]["project"] is None
+    assert full[broken]["error"] and full[broken]["prefix"] == str(envs / "broken")
+    assert all(full[path]["error"] is None for path in full if path != broken)
+
+    # searchKind: that kind only, without the workspace; searchPaths: only those paths.
+    assert set(_by_executable(_between(session, 2, 3))) == {good, broken}
+    assert set(_by_executable(_between(session, 3, 4))) == {venv}
+    ids = {session.result(n)["refreshId"] for n in (2, 3, 4)}
+    assert len(ids) == 3
+
+    assert {e["executable"] for e in session.result(5)} == {good, broken}
+    assert session.result(6) is None
+    for n, path in ((7, root / "notes.txt"), (8, root / "missing" / "python3")):
+        error = session.response(n)["error"]
+        assert error["code"] == -4 and error["message"].startswith(f"{path}: ")
+        assert error["data"]["path"] == str(path) and error["data"]["cause"]
+    resolved = session.result(9)
+    assert resolved["kind"] == "Pyenv" and resolved["version"] == "3.11.9"
+    assert (root / "ide-cache" / "whichpython").is_dir()  # cacheDirectory was used
+
+    again = serve(
+        [
+            request(1, "configure", {"cacheDirectory": str(root / "ide-cache")}),
+            request(2, "clear"),
+            {"expect": 2},
+        ],
+        tmp_path,
+        env,
+    )
+    assert again.result(2) is None and again.rc == 0
+    assert not (root / "ide-cache" / "whichpython").exists()
+    assert (root / "ide-cache").is_dir()  # only whichpython's part of it
+
+
+def _frame(body: bytes) -> str:
+    return (b"Content-Length: %d\r\n\r\n" % len(body) + body).decode("latin-1")
+
+
+def test_malformed_messages_get_errors_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    env = machine_cli_env(tmp_path, machine_environ(tmp_path))
+    over = 16 * 1024 * 1024 + 1
+    plan: list[dict[str, Any]] = [
+        {"raw": _frame(b"{bad}")},
+        {"raw": 'X-Other: 1\r\n\r\n{"jsonrpc":"2.0","id":99,"method":"info"}'},
+        {"raw": "Content-Length: abc\r\n\r\n{}"},
+        {"raw": "Content-Length: 99999999999\r\n\r\n"},  # a lie: nothing follows
+        {"raw": f"Content-Length: {over}\r\n\r\n"},
+        {"fill": ["x", over]},
+        {"send": 3},
+        {"send": [{"jsonrpc": "2.0", "id": 98, "method": "info"}]},
+        {"raw": _frame(b'{"jsonrpc":"2.0","id":1,"method":"\xff"}')},
+        {"raw": _frame(b"[" * 100_000)},
+        {"send": {"jsonrpc": "2.0", "id": True, "method": "info"}},
+        {"send": {"jsonrpc": "2.0", "method": "no-such-notification"}},
+        request(5, "no-such-method"),
+        {"send": {"jsonrpc": "1.0", "id": 6, "method": "info"}},
+        request(7, "resolve", {"executable": 5}),
+        request(8, "refresh", {"searchKind": "Nope"}),
+        request(9, "configure", {"workspaceDirectories": "x"}),
+        request(10, "find"),
+        request(11, "resolve", [1]),
+        request(100, "info"),
+        {"expect": 100},
+    ]
+    session = serve(plan, tmp_path, env)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    codes = [error["code"] for error in session.errors_without_id()]
+    assert codes == [-32700, -32700, -32700, -32600, -32600, -32600, -32600, -32700, -32700, -32600]
+    assert "missing Content-Length" in session.errors_without_id()[1]["message"]
+    assert "exceeds" in session.errors_without_id()[4]["message"]
+    assert session.response(5)["error"]["code"] == -32601
+    assert session.response(6)["error"]["code"] == -32600
+    for n in (7, 8, 9, 10, 11):
+        assert session.response(n)["error"]["code"] == -32602, session.response(n)
+    assert not [m for m in session.received if m.get("id") in (98, 99)]
+    assert session.result(100)["name"] == "whichpython"
+    assert len(session.received) == 10 + 7 + 1  # nothing for the notification
+
+
+def _hanging_python(path: Path, pid_file: Path) -> None:
+    """An 'interpreter' that notes its pid and never answers the probe."""
+    write_script(
+        path,
+        f"#!{sys.executable}\nimport os, time\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(1000)\n",
+    )
+
+
+def test_identical_refreshes_share_one_run(tmp_path: Path) -> None:
+    env = fake_machine(tmp_path, WHICHPYTHON_TIMEOUT="2")
+    pid_file = tmp_path / "hang.pid"
+    _hanging_python(tmp_path / "home/.pyenv/versions/3.9.1/bin/python3.9", pid_file)
+    plan = [
+        request(1, "refresh"),
+        {"wait_file": str(pid_file)},  # the first refresh is running: it waits for the hang
+        request(2, "refresh", {}),  # identical (no options = empty options)
+        request(3, "refresh", {"searchKind": "Pyenv"}),  # not identical: a run of its own
+        {"expect": 1},
+        {"expect": 2},
+        {"expect": 3},
+    ]
+    session = serve(plan, tmp_path, env)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    assert session.result(1) == session.result(2)
+    assert session.result(3)["refreshId"] != session.result(1)["refreshId"]
+    shared = _between(session, None, 1)
+    assert len(_by_executable(shared)) == 3  # each once, though two requests asked
+    assert {e["kind"] for e in _between(session, 2, 3)} == {"Pyenv"}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_client_disconnecting_mid_refresh_ends_the_server_quietly(tmp_path: Path) -> None:
+    env = fake_machine(tmp_path, WHICHPYTHON_TIMEOUT="600")
+    pid_file = tmp_path / "hang.pid"
+    _hanging_python(tmp_path / "home/.pyenv/versions/3.9.1/bin/python3.9", pid_file)
+    plan = [
+        request(1, "refresh"),
+        {"wait_file": str(pid_file)},
+        {"expect_notification": "environment", "count": 3},  # the others, while the hang runs
+        {"exit": True},
+    ]
+    pid = None
+    try:
+        # The server must exit long before the hanging probe's 600 s time-out.
+        session = serve(plan, tmp_path, env)
+        pid = int(pid_file.read_text())
+        assert session.client_rc == 0
+        assert session.rc == 0 and session.stderr == ""
+        assert all("id" not in m for m in session.received)  # no answer: it never ended
+        reported = [e["version"] for e in session.notifications("environment")]
+        assert reported == ["3.12.4", "3.11.9", "3.10.14"]  # each as soon as it was settled
+        import time
+
+        deadline = time.monotonic() + 10  # the killed probe's reaping by init
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid), "the server left its probe running"
+    finally:
+        if pid is not None and _alive(pid):
+            os.kill(pid, 9)
