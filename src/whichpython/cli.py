@@ -120,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
         "--system-site-packages", action="store_true", help="give the venv the base's packages"
     )
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
+    completion = commands.add_parser(
+        "completion", help="print a shell completion script (bash, zsh or fish)"
+    )
+    completion.add_argument(
+        "shell", choices=("bash", "zsh", "fish"), help='e.g. eval "$(whichpython completion bash)"'
+    )
     commands.add_parser(
         "serve",
         help="answer JSON-RPC 2.0 on stdin/stdout (the protocol of VS Code's Python "
@@ -149,6 +155,11 @@ def _run(argv: Sequence[str]) -> int:
     from whichpython.errors import InterpreterNotFound, WhichPythonError
 
     args = _parser().parse_args(argv)
+    if args.command == "completion":
+        from whichpython.completion import script
+
+        sys.stdout.write(script(args.shell, _parser()))
+        return EXIT_OK
     if args.command == "serve":
         from whichpython.server import main as serve
 
