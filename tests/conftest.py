@@ -281,6 +281,22 @@ def fake_interpreter(directory: Path, fixture: str) -> tuple[Path, dict[str, Any
     return script, data
 
 
+@pytest.fixture(scope="module")
+def pbs312(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A relocated python-build-standalone lookalike of pyenv's 3.12.1 (one per module)."""
+    return standalone_lookalike("3.12.1", tmp_path_factory.mktemp("pbs") / "cpython-3.12.1")
+
+
+@pytest.fixture
+def pbs312_link(pbs312: Path, tmp_path: Path) -> Path:
+    """``python3`` in an unrelated directory, a symlink to :func:`pbs312` (the seed-003 case:
+    ``python -m venv`` through it writes the link's directory as ``home``)."""
+    elsewhere = tmp_path / "elsewhere" / "bin"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "python3").symlink_to(pbs312)
+    return elsewhere / "python3"
+
+
 @pytest.fixture(scope="session")
 def copy312(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A relocated copy of pyenv 3.12.1 shared by read-only tests."""

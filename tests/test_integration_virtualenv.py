@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PYENV_ROOT, pyenv_python, require, standalone_lookalike
+from conftest import PYENV_ROOT, pyenv_python, require
 from whichpython import find_interpreter
 from whichpython.pyvenv import read_pyvenv_cfg
 
@@ -146,31 +146,19 @@ def test_prefer(tmp_path: Path, how: str) -> None:
     assert made_from(tmp_path / "env") == expected
 
 
-@pytest.fixture(scope="module")
-def standalone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return standalone_lookalike("3.12.1", tmp_path_factory.mktemp("pbs") / "cpython-3.12.1")
-
-
-@pytest.fixture
-def link(standalone: Path, tmp_path: Path) -> Path:
-    """``python3`` in an unrelated directory, a symlink to the relocated build."""
-    elsewhere = tmp_path / "elsewhere" / "bin"
-    elsewhere.mkdir(parents=True)
-    (elsewhere / "python3").symlink_to(standalone)
-    return elsewhere / "python3"
-
-
 @pytest.mark.parametrize("by", ["path", "request"])
-def test_symlinked_relocated_install(standalone: Path, link: Path, tmp_path: Path, by: str) -> None:
+def test_symlinked_relocated_install(
+    pbs312: Path, pbs312_link: Path, tmp_path: Path, by: str
+) -> None:
     """The seed-003 case: a relocated build reached through a symlink placed elsewhere, asked
     for by path, or found on PATH by a version request: the env's home is the real install."""
-    env = machine(tmp_path, str(link.parent), VIRTUALENV_PYTHON_PREFER="only-system")
+    env = machine(tmp_path, str(pbs312_link.parent), VIRTUALENV_PYTHON_PREFER="only-system")
     done = virtualenv(
-        tmp_path, env, "-p", str(link) if by == "path" else "3.12", str(tmp_path / "env")
+        tmp_path, env, "-p", str(pbs312_link) if by == "path" else "3.12", str(tmp_path / "env")
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert read_pyvenv_cfg(str(tmp_path / "env" / "pyvenv.cfg"))["home"] == str(standalone.parent)
-    assert made_from(tmp_path / "env") == [str(standalone.parent.parent), "3.12.1"]
+    assert read_pyvenv_cfg(str(tmp_path / "env" / "pyvenv.cfg"))["home"] == str(pbs312.parent)
+    assert made_from(tmp_path / "env") == [str(pbs312.parent.parent), "3.12.1"]
 
 
 TOX_INI = """\

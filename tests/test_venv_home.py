@@ -7,23 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_venv, pyenv_python, require, run_cli, standalone_lookalike
+from conftest import make_venv, pyenv_python, require, run_cli
 from whichpython import Refused, VenvCreationFailed, create_venv, inspect_interpreter
 from whichpython.pyvenv import read_pyvenv_cfg
-
-
-@pytest.fixture(scope="module")
-def standalone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return standalone_lookalike("3.12.1", tmp_path_factory.mktemp("pbs") / "cpython-3.12.1")
-
-
-@pytest.fixture
-def link(standalone: Path, tmp_path: Path) -> Path:
-    """``python3`` in an unrelated directory, a symlink to the relocated build."""
-    elsewhere = tmp_path / "elsewhere" / "bin"
-    elsewhere.mkdir(parents=True)
-    (elsewhere / "python3").symlink_to(standalone)
-    return elsewhere / "python3"
 
 
 def _runs(python: Path) -> "subprocess.CompletedProcess[str]":
@@ -35,17 +21,17 @@ def _runs(python: Path) -> "subprocess.CompletedProcess[str]":
     )
 
 
-def test_model_reports_the_getpath_home_of_a_symlink(standalone: Path, link: Path) -> None:
-    found = inspect_interpreter(link, cache=False)
-    assert found.venv_home == str(standalone.parent)
-    assert found.base_executable == str(standalone)
+def test_model_reports_the_getpath_home_of_a_symlink(pbs312: Path, pbs312_link: Path) -> None:
+    found = inspect_interpreter(pbs312_link, cache=False)
+    assert found.venv_home == str(pbs312.parent)
+    assert found.base_executable == str(pbs312)
 
 
-def test_venv_module_through_the_symlink_is_broken(link: Path, tmp_path: Path) -> None:
+def test_venv_module_through_the_symlink_is_broken(pbs312_link: Path, tmp_path: Path) -> None:
     """The failure others have: ``home`` is the link's directory."""
     broken = tmp_path / "broken"
-    subprocess.run([str(link), "-m", "venv", "--without-pip", str(broken)], check=True)
-    assert read_pyvenv_cfg(str(broken / "pyvenv.cfg"))["home"] == str(link.parent)
+    subprocess.run([str(pbs312_link), "-m", "venv", "--without-pip", str(broken)], check=True)
+    assert read_pyvenv_cfg(str(broken / "pyvenv.cfg"))["home"] == str(pbs312_link.parent)
     result = _runs(broken / "bin" / "python")
     assert result.returncode != 0
     assert "No module named 'encodings'" in result.stderr
@@ -57,15 +43,15 @@ def test_venv_module_through_the_symlink_is_broken(link: Path, tmp_path: Path) -
 
 
 def test_whichpython_venv_through_the_symlink_works(
-    standalone: Path, link: Path, tmp_path: Path
+    pbs312: Path, pbs312_link: Path, tmp_path: Path
 ) -> None:
     dest = tmp_path / "good"
-    made = run_cli("venv", str(dest), "-p", str(link))
+    made = run_cli("venv", str(dest), "-p", str(pbs312_link))
     assert made.returncode == 0, made.stderr
     python = Path(made.stdout.strip())
     assert python.parent == dest / "bin"
     cfg = read_pyvenv_cfg(str(dest / "pyvenv.cfg"))
-    assert cfg["home"] == str(standalone.parent)
+    assert cfg["home"] == str(pbs312.parent)
     result = _runs(python)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(dest)

@@ -227,8 +227,7 @@ class Server:
             from whichpython.discovery import Discovery
 
             def found(python: Interpreter) -> None:  # as the search settles each, in order
-                if _identity(python.path, python.prefixes.prefix) not in seen:
-                    seen.add(_identity(python.path, python.prefixes.prefix))
+                if _first(seen, python.path, python.prefixes.prefix):
                     report(environment(python, environ))
 
             self.connection.log("info", "refresh: searching the machine")
@@ -264,8 +263,7 @@ class Server:
             except InterpreterError as error:
                 self.connection.log("warning", f"{error.path}: {error.cause}")
                 return
-            if _identity(python.path, python.prefixes.prefix) not in seen:
-                seen.add(_identity(python.path, python.prefixes.prefix))
+            if _first(seen, python.path, python.prefixes.prefix):
                 report(environment(attrs.evolve(python, source="search-path"), environ))
 
     def _venvs(
@@ -286,18 +284,20 @@ class Server:
             try:
                 python = inspect_interpreter(python_path, environ=environ)
             except InterpreterError as error:
-                if _identity(python_path, prefix) not in seen:
-                    seen.add(_identity(python_path, prefix))
+                if _first(seen, python_path, prefix):
                     report(broken_environment(python_path, prefix, error.cause, project=project))
                 continue
-            key = _identity(python.path, python.prefixes.prefix)
-            if key in seen:
+            if not _first(seen, python.path, python.prefixes.prefix):
                 continue
-            seen.add(key)
             source = "workspace" if project is not None else "environment-directory"
             report(environment(attrs.evolve(python, source=source), environ, project=project))
 
 
-def _identity(path: str, prefix: str) -> tuple[str, str]:
-    """One environment however it was reached: its real binary and its prefix."""
-    return os.path.realpath(path), os.path.realpath(prefix)
+def _first(seen: set[tuple[str, str]], path: str, prefix: str) -> bool:
+    """True the first time an environment is met (``seen`` notes it), however it was
+    reached: it is its real binary and its prefix."""
+    key = os.path.realpath(path), os.path.realpath(prefix)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
