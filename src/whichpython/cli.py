@@ -154,11 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str]) -> int:
     from whichpython.errors import InterpreterNotFound, WhichPythonError
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "completion":
         from whichpython.completion import script
 
-        sys.stdout.write(script(args.shell, _parser()))
+        sys.stdout.write(script(args.shell, parser))
         return EXIT_OK
     if args.command == "serve":
         from whichpython.server import main as serve
@@ -204,8 +205,7 @@ def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
 
     print(f"whichpython: error: {missing.message}", file=sys.stderr)
     width = columns(args, sys.stderr)
-    explainable = hasattr(args, "explain")  # `venv -p` has no --explain: show everything
-    if args.explain if explainable else True:
+    if getattr(args, "explain", True):  # `venv -p` has no --explain: it shows them all
         lines = [*considered_lines(missing.candidates, width), *skipped_lines(missing.skipped)]
     else:
         near = closest(missing.candidates, missing.request)
