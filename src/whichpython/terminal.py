@@ -80,11 +80,7 @@ class Progress:
         self.columns = width(self.stream) if self.stream is not None else None
         self.count = 0
         self.current = ""
-        self.shown = False
-        import threading
-
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread: threading.Thread | None = None  # only on a terminal
 
     def note(self, path: str) -> None:
         """The engine starts probing ``path``."""
@@ -95,13 +91,14 @@ class Progress:
         if self.columns is not None:
             import threading
 
+            self._done = threading.Event()
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._done.set()
         if self._thread is not None:
+            self._done.set()
             self._thread.join()
 
     def _run(self) -> None:
@@ -116,7 +113,6 @@ class Progress:
                 text += elide(self.current, max(self.columns - len(text) - 1, 10))
                 self.stream.write("\r" + cut(text, self.columns - 1) + "\x1b[K")
                 self.stream.flush()
-                self.shown = True
                 self._done.wait(_TICK)
             self.stream.write("\r\x1b[K")
             self.stream.flush()
