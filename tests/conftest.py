@@ -86,7 +86,7 @@ def run_cli(
 #: Variables some source reads (the user's own pythons): drop them from a copy of os.environ.
 SOURCE_VARIABLES = (
     *("PYENV", "CONDA", "MAMBA_", "VIRTUAL_ENV", "UV_", "NIX_", "XDG_", "USER", "HOMEBREW_"),
-    *("ASDF_", "MISE_", "RYE_", "HATCH_", "APPDATA", "LOCALAPPDATA"),
+    *("ASDF_", "MISE_", "RYE_", "HATCH_", "APPDATA", "LOCALAPPDATA", "WHICHPYTHON_EXTRA_DIRS"),
 )
 
 

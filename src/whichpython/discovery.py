@@ -2,7 +2,7 @@
 running it, probe lazily (``find``) or in parallel (``list``), and explain every verdict."""
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Optional, Union
 
 import attrs
@@ -62,6 +62,11 @@ class SearchResult:
     skipped: list[Skipped] = attrs.field(factory=list)
 
 
+def _dirs(value: "Iterable[str] | str") -> tuple[str, ...]:
+    """Directories as a tuple; a string is os.pathsep-separated, as in the variable."""
+    return tuple(value.split(os.pathsep) if isinstance(value, str) else value)
+
+
 @attrs.frozen
 class Discovery:
     """Searches for interpreters with one set of preferences (see :func:`find_interpreter`)."""
@@ -78,11 +83,15 @@ class Discovery:
     #: Called by :meth:`find_all` with each match as soon as it and every candidate before
     #: it are settled, in priority order (its ``aliases`` may still grow afterwards).
     found: Optional[Callable[[Interpreter], None]] = attrs.field(default=None, eq=False)
+    #: Install directories searched beyond PATH, one level deep, before
+    #: ``$WHICHPYTHON_EXTRA_DIRS`` (docs/discovery.md): ``["/opt", "/opt/rh"]``.
+    extra_dirs: tuple[str, ...] = attrs.field(default=(), converter=_dirs)
 
     def context(self) -> Context:
         """Where and for whom this search looks."""
         environ = os.environ if self.environ is None else self.environ
-        return Context(environ=environ, cwd=self.cwd or working_dir(environ), root=self.root)
+        cwd = self.cwd or working_dir(environ)
+        return Context(environ=environ, cwd=cwd, root=self.root, extra_dirs=self.extra_dirs)
 
     def find(self, request: RequestLike = None, *, explain: bool = False) -> SearchResult:
         """The best match: the first plain build in priority order, else the first match.
@@ -347,17 +356,19 @@ def find_interpreter(
     environ: Optional[Mapping[str, str]] = None,
     timeout: Optional[float] = None,
     cache: bool = True,
+    extra_dirs: Iterable[str] = (),
 ) -> Interpreter:
     """The interpreter a request selects (docs/discovery.md).
 
     Priority: an explicit path, the active venv, the active conda env, the project's
     ``.venv``, then installed interpreters in source order for ``prefer`` (``managed``,
     ``system``, ``only-managed``, ``only-system``); ``venvs`` is ``allow``, ``never`` or
-    ``only``. Plain final CPython builds win over prereleases, debug, free-threaded and other
-    implementations unless the request asks for them. Raises
+    ``only``; ``extra_dirs`` are install directories searched beyond PATH. Plain final
+    CPython builds win over prereleases, debug, free-threaded and other implementations
+    unless the request asks for them. Raises
     :class:`~whichpython.errors.InterpreterNotFound` with every candidate's verdict.
     """
-    search = Discovery(prefer, venvs, cwd, environ, timeout, cache)
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs)
     return search.find(request).interpreters[0]
 
 
@@ -370,7 +381,9 @@ def find_interpreters(
     environ: Optional[Mapping[str, str]] = None,
     timeout: Optional[float] = None,
     cache: bool = True,
+    extra_dirs: Iterable[str] = (),
 ) -> Iterator[Interpreter]:
-    """Every interpreter matching ``request``, in priority order, each once (with aliases)."""
-    search = Discovery(prefer, venvs, cwd, environ, timeout, cache)
+    """Every interpreter matching ``request``, in priority order, each once (with aliases);
+    the arguments are :func:`find_interpreter`'s."""
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs)
     return iter(search.find_all(request).interpreters)

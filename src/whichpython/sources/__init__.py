@@ -8,6 +8,7 @@ locations for ``prefer="managed"``, the other way round for ``prefer="system"``.
 from whichpython.sources.asdf import Asdf
 from whichpython.sources.base import Candidate, Context, Hints, Resolution, Source
 from whichpython.sources.conda import ActiveConda, Conda
+from whichpython.sources.extra import ExtraDirs
 from whichpython.sources.hatch import Hatch
 from whichpython.sources.macos import Homebrew, PythonOrgFramework
 from whichpython.sources.mise import Mise
@@ -24,6 +25,7 @@ ACTIVE: tuple[Source, ...] = (ActiveVenv(), ActiveConda(), ProjectVenv())
 MANAGED: tuple[Source, ...] = (Uv(), Pyenv(), Asdf(), Mise(), Rye(), Hatch(), Pdm(), Conda())
 SYSTEM: tuple[Source, ...] = (
     SearchPath(),
+    ExtraDirs(),
     NixProfiles(),
     NixStore(),
     PythonOrgFramework(),

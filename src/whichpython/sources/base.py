@@ -81,6 +81,8 @@ class Context:
     root: str = "/"
     platform: str = sys.platform
     registry: Optional[Registry] = None
+    #: Install directories to search beyond PATH (``Discovery(extra_dirs=...)``).
+    extra_dirs: tuple[str, ...] = ()
     #: Files the sources refused to read, as (path, reason): shown by ``--explain``.
     skipped: list[tuple[str, str]] = attrs.field(factory=list, eq=False)
 

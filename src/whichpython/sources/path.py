@@ -39,17 +39,21 @@ class SearchPath(Source):
             seen.add(folder)
             if ctx.windows and os.path.basename(folder.rstrip("\\/")).lower() == "windowsapps":
                 continue
-            try:
-                with os.scandir(folder) as entries:
-                    names = [e.name for e in entries if self._wanted(e.name, ctx)]
-            except OSError:
-                continue
-            for name in sorted(names, key=_order):
-                path = os.path.join(folder, name)
-                runnable = os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK))
-                if runnable or (os.path.islink(path) and not os.path.exists(path)):
-                    hints = merge(name_hints(name), venv_hints(path, ctx))
-                    yield Candidate(path, self.name, hints)
+            yield from self.scan(folder, ctx)
+
+    def scan(self, folder: str, ctx: Context) -> Iterator[Candidate]:
+        """The Python executables in one directory, in :func:`_order`."""
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries if self._wanted(e.name, ctx)]
+        except OSError:
+            return
+        for name in sorted(names, key=_order):
+            path = os.path.join(folder, name)
+            runnable = os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK))
+            if runnable or (os.path.islink(path) and not os.path.exists(path)):
+                hints = merge(name_hints(name), venv_hints(path, ctx))
+                yield Candidate(path, self.name, hints)
 
     def _wanted(self, name: str, ctx: Context) -> bool:
         if self.names is None and name[:1] not in "pPgG":
