@@ -18,6 +18,8 @@ from conftest import (
     fake_python,
     machine_cli_env,
     machine_environ,
+    make_venv,
+    pyenv_python,
     self_report,
     write_script,
 )
@@ -415,3 +417,22 @@ def test_client_disconnecting_mid_refresh_ends_the_server_quietly(tmp_path: Path
     finally:
         if pid is not None and _alive(pid):
             os.kill(pid, 9)
+
+
+def test_pet_kinds_of_venvs_as_pet_gives_them(tmp_path: Path) -> None:
+    """PET calls every PEP 405 venv Venv, virtualenv 20+'s included (VirtualEnv is a legacy
+    virtualenv without pyvenv.cfg)."""
+    pytest.importorskip("virtualenv")
+    from whichpython import inspect_interpreter
+    from whichpython.server.environments import pet_kind
+
+    base = str(pyenv_python("3.12.1"))
+    stdlib = make_venv(base, tmp_path / "stdlib")
+    subprocess.run(
+        [sys.executable, "-m", "virtualenv", "--no-seed", "-p", base, str(tmp_path / "ve")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    made = inspect_interpreter(tmp_path / "ve" / "bin" / "python", cache=False)
+    assert made.manager == "virtualenv"  # whichpython still says who made it
+    assert pet_kind(made, {"HOME": str(tmp_path)}) == "Venv"
+    assert pet_kind(inspect_interpreter(stdlib, cache=False), {"HOME": str(tmp_path)}) == "Venv"

@@ -18,7 +18,6 @@ PET_KINDS = frozenset({
 })  # fmt: skip
 _MANAGED = {"pyenv": "Pyenv", "conda": "Conda", "pixi": "Pixi"}
 _SYSTEM = {"homebrew": "Homebrew", "microsoft-store": "WindowsStore"}
-_VENV_CREATORS = {"uv": "Uv", "virtualenv": "VirtualEnv"}
 #: whichpython managers that have a PET ``Manager`` tool, and where its executable lives
 #: relative to the root the manager keeps its Pythons in.
 _TOOLS = {"pyenv": ("Pyenv", ("bin/pyenv", "libexec/pyenv")),
@@ -54,7 +53,9 @@ def _venv_kind(python: Interpreter, environ: Mapping[str, str]) -> str:
         return "Pipenv"
     if prefix.startswith(_norm(workon)):
         return "VirtualEnvWrapper"
-    return _VENV_CREATORS.get(python.manager or "", "Venv")
+    if python.venv is not None and python.venv.config_path is None:
+        return "VirtualEnv"  # PET's VirtualEnv: a legacy virtualenv, without pyvenv.cfg
+    return "Uv" if python.manager == "uv" else "Venv"  # virtualenv 20+ makes a PEP 405 venv
 
 
 def pet_kind(python: Interpreter, environ: Mapping[str, str]) -> Optional[str]:
