@@ -11,6 +11,7 @@ from packaging.version import Version
 from whichpython.cache import Cache, Watch
 from whichpython.classify import classify, venv_creator
 from whichpython.embedding import config_flag, embedding, find_libpython
+from whichpython.environments import ownership
 from whichpython.errors import InterpreterError, ProbeFailed, UnresolvedShim
 from whichpython.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
 from whichpython.memo import realpath
@@ -155,6 +156,7 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
     )
     managed_marker = probe.externally_managed
     site = probe.user_site
+    owner = ownership(verdict.kind, verdict.manager, prefixes.prefix, environ)
     return Interpreter(
         path=path,
         real_path=realpath(path),
@@ -188,8 +190,9 @@ def build_interpreter(path: str, probe: ProbeResult, environ: Mapping[str, str])
             config, raw_config.get("prefix"), libpython, prefixes=prefixes, windows=windows
         ),
         kind=verdict.kind,
-        manager=verdict.manager,
+        manager=owner.tool or verdict.manager,
         probe_errors=dict(probe.errors),
+        project=owner.project,
     )
 
 

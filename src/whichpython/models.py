@@ -229,6 +229,8 @@ class Interpreter:
     kind: Kind
     manager: Optional[str]
     probe_errors: dict[str, str]
+    #: The project directory an environment belongs to, where its layout says so.
+    project: Optional[str] = None
     source: Optional[str] = None
     aliases: list[str] = attrs.field(factory=list)
 

@@ -40,6 +40,7 @@ def describe(interpreter: Interpreter) -> str:
     rows = [
         ("version", title(interpreter) + where),
         ("kind", kind),
+        *([("project", interpreter.project)] if interpreter.project else []),
         ("executable", interpreter.executable or "-"),
         ("real path", interpreter.real_path),
         ("base executable", interpreter.base_executable or "-"),

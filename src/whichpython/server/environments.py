@@ -28,41 +28,27 @@ def _norm(path: str) -> str:
     return path.replace("\\", "/").lower().rstrip("/") + "/"
 
 
-def _home(environ: Mapping[str, str]) -> str:
-    return environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
+#: PET's kinds for the tools that keep venvs (whichpython's manager of a venv, from its
+#: layout: docs/classification.md).
+_VENV_TOOLS = {"pyenv": "PyenvVirtualEnv", "poetry": "Poetry", "pipenv": "Pipenv",
+               "virtualenvwrapper": "VirtualEnvWrapper", "hatch": "Hatch", "uv": "Uv"}  # fmt: skip
 
 
-def _venv_kind(python: Interpreter, environ: Mapping[str, str]) -> str:
-    """Which tool keeps a venv, from where it lives (as PET's locators tell them apart)."""
-    prefix = _norm(python.prefixes.prefix)
-    home = _home(environ)
-    pyenv = environ.get("PYENV_ROOT") or os.path.join(home, ".pyenv")
-    poetry = environ.get("POETRY_VIRTUALENVS_PATH") or ""
-    workon = environ.get("WORKON_HOME") or os.path.join(home, ".virtualenvs")
-    pipenv = os.path.join(environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share"),
-                          "virtualenvs")  # fmt: skip
-    if prefix.startswith(_norm(os.path.join(pyenv, "versions"))) or "/.pyenv/versions/" in prefix:
-        return "PyenvVirtualEnv"
-    if "/pypoetry/virtualenvs/" in prefix or (poetry and prefix.startswith(_norm(poetry))):
-        return "Poetry"
-    if "/hatch/env/virtual/" in prefix:
-        return "Hatch"
-    if prefix.startswith(_norm(pipenv)) and os.path.isfile(
-        os.path.join(python.prefixes.prefix, ".project")
-    ):
-        return "Pipenv"
-    if prefix.startswith(_norm(workon)):
-        return "VirtualEnvWrapper"
+def _venv_kind(python: Interpreter) -> str:
+    """PET's kind of a venv: the tool that keeps it, else Venv (a legacy virtualenv without
+    pyvenv.cfg: VirtualEnv)."""
+    if python.manager in _VENV_TOOLS:
+        return _VENV_TOOLS[python.manager]
     if python.venv is not None and python.venv.config_path is None:
-        return "VirtualEnv"  # PET's VirtualEnv: a legacy virtualenv, without pyvenv.cfg
-    return "Uv" if python.manager == "uv" else "Venv"  # virtualenv 20+ makes a PEP 405 venv
+        return "VirtualEnv"
+    return "Venv"  # the stdlib's, virtualenv 20+'s, pdm's, tox's, pipx's: PEP 405 venvs
 
 
 def pet_kind(python: Interpreter, environ: Mapping[str, str]) -> Optional[str]:
     """PET's kind name for ``python``, or None where none fits (uv-, asdf-, mise-, rye-,
     hatch- and pdm-managed installs: PET has no kind for an install kept by these)."""
     if python.kind is Kind.VENV:
-        return _venv_kind(python, environ)
+        return _venv_kind(python)
     if python.kind is Kind.MANAGED:
         return _MANAGED.get(python.manager or "")
     if python.kind is Kind.NIX_ENV:
@@ -133,7 +119,7 @@ def environment(
         "version": python.version,
         "prefix": python.prefixes.prefix,
         "manager": pet_manager(python, environ),
-        "project": project,
+        "project": project or python.project,
         "arch": {64: "x64", 32: "x86"}.get(bits or 0),
         "symlinks": symlinks,
         "error": None,
