@@ -103,6 +103,26 @@ def recorded_answers(folder: Path) -> list[Path]:
     return found
 
 
+def recorded_environments(tool: str) -> dict[str, Any]:
+    """``fixtures/environments/<tool>.json``: a layout recorded from the real tool."""
+    data: dict[str, Any] = json.loads((FIXTURES / "environments" / f"{tool}.json").read_text())
+    return data
+
+
+def recorded_text(tool: str, path: str, where: str = "") -> str:
+    """A file's text as the real tool wrote it (``$ROOT`` left in): ``path`` among the
+    entries of an env dir, container or project (a layout's) whose path ends with ``where``."""
+    groups = {"entries": "env_dir", "container_entries": "container", "project_entries": "project"}
+    for layout in recorded_environments(tool)["layouts"]:
+        for group, base in groups.items():
+            if not (layout.get(base) or "").endswith(where):
+                continue
+            for entry in layout.get(group, []):
+                if entry["path"] == path and entry.get("text") is not None:
+                    return str(entry["text"])
+    raise LookupError(f"{tool}.json records no {path} in {where}")
+
+
 def machine_environ(root: Path) -> dict[str, str]:
     """The whole environment of a fake machine under ``root`` (not a copy of ``os.environ``):
     a variable a source reads (PYENV_ROOT, CONDA_EXE, MAMBA_ROOT_PREFIX, XDG_DATA_HOME, USER,

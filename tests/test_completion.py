@@ -11,7 +11,20 @@ import pytest
 from conftest import CLI
 
 CASES = [
-    ("", ["completion", "embed", "find", "fix-sysconfig", "inspect", "list", "serve", "venv"]),
+    (
+        "",
+        [
+            "completion",
+            "embed",
+            "envs",
+            "find",
+            "fix-sysconfig",
+            "inspect",
+            "list",
+            "serve",
+            "venv",
+        ],
+    ),
     ("li", ["list"]),
     ("list --pr", ["--prefer"]),
     ("list --prefer ", ["managed", "only-managed", "only-system", "system"]),

@@ -2,7 +2,6 @@
 venvs (made by the stdlib from pyenv's 3.12) placed where each tool puts its envs, with the
 marker files the real tools wrote when fixtures/environments/ was recorded."""
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -10,19 +9,8 @@ from typing import Any, Optional
 
 import pytest
 
-from conftest import FIXTURES, fake_interpreter, pyenv_python, run_cli
+from conftest import fake_interpreter, pyenv_python, recorded_text, run_cli
 from whichpython import inspect_interpreter
-
-
-def marker(tool: str, name: str) -> str:
-    """The text of file ``name`` in the first env of ``fixtures/environments/<tool>.json``
-    that has one, as the real tool wrote it (``$ROOT`` left in)."""
-    data = json.loads((FIXTURES / "environments" / f"{tool}.json").read_text())
-    for layout in data["layouts"]:
-        for entry in layout.get("entries", []):
-            if entry["path"] == name and entry.get("text") is not None:
-                return str(entry["text"])
-    raise LookupError(f"{tool}.json records no {name}")
 
 
 class Machine:
@@ -58,22 +46,24 @@ def machine(tmp_path: Path) -> Machine:
 
 
 def test_marker_files(machine: Machine) -> None:
-    tox = machine.venv("demo/.tox/py312", **{".tox-info.json": marker("tox", ".tox-info.json")})
+    tox = machine.venv(
+        "demo/.tox/py312", **{".tox-info.json": recorded_text("tox", ".tox-info.json")}
+    )
     assert machine.owner(tox) == ("tox", "demo")
-    metadata = {"pipx_metadata.json": marker("pipx", "pipx_metadata.json")}
+    metadata = {"pipx_metadata.json": recorded_text("pipx", "pipx_metadata.json")}
     pipx = machine.venv("home/.local/share/pipx/venvs/pyflakes", **metadata)
     assert machine.owner(pipx) == ("pipx", None)
     hooks = {f"bin/{hook}": "#!/bin/bash\n" for hook in ("postactivate", "predeactivate")}
     wrapped = machine.venv(
         "home/.virtualenvs/webapp-env", **hooks, **{".project": "$ROOT/projects/webapp\n"}
     )
-    assert marker("virtualenvwrapper", ".project") == "$ROOT/projects/webapp\n"
+    assert recorded_text("virtualenvwrapper", ".project") == "$ROOT/projects/webapp\n"
     assert machine.owner(wrapped) == ("virtualenvwrapper", "projects/webapp")
     assert machine.owner(machine.venv("home/.virtualenvs/plain", **hooks)) == (
         "virtualenvwrapper",
         None,
     )
-    text = marker("pipenv", ".project")
+    text = recorded_text("pipenv", ".project")
     assert not text.endswith("\n")  # pipenv writes the bare path
     pipenv = machine.venv("home/.local/share/virtualenvs/demo-app-nKiktljs", **{".project": text})
     assert machine.owner(pipenv) == ("pipenv", "projects/demo-app")
@@ -127,7 +117,9 @@ def test_a_hostile_project_file_is_not_read(machine: Machine) -> None:
 
 
 def test_inspect_names_the_project(machine: Machine) -> None:
-    prefix = machine.venv("demo/.tox/py312", **{".tox-info.json": marker("tox", ".tox-info.json")})
+    prefix = machine.venv(
+        "demo/.tox/py312", **{".tox-info.json": recorded_text("tox", ".tox-info.json")}
+    )
     done = run_cli(
         "inspect", str(prefix / "bin" / "python3"), env=dict(os.environ, **machine.environ)
     )

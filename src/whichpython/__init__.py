@@ -6,6 +6,8 @@ The public API (docs/discovery.md, docs/schema.md):
   :class:`Interpreter` a request (``"3.12"``, ``">=3.10"``, ``"pypy@3.10"``, a path) selects.
 - ``find_interpreters(request=None, ...)``: every match, in priority order.
 - ``inspect_interpreter(path, *, timeout, cache)``: one interpreter, described.
+- ``find_environments(project=None, ...)``: the environments tools made (poetry, pipenv, tox,
+  ...): the project's first, then the machine's others, broken ones with their ``error``.
 - ``Discovery``: a search with one set of preferences; ``.find(..., explain=True)`` returns a
   ``SearchResult`` whose ``candidates`` say why each one won or lost.
 - ``parse_request``, ``create_venv``, ``fix_sysconfig``; the models (``Interpreter``,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
         Considered,
         Distro,
         Embedding,
+        Environment,
         Interpreter,
         Kind,
         Libc,
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
         Venv,
         VersionInfo,
     )
+    from whichpython.projects import find_environments
     from whichpython.repair import SysconfigRepair, fix_sysconfig
     from whichpython.request import RequestError, parse_request
     from whichpython.venvs import create_venv
@@ -74,6 +78,7 @@ _HOMES = {
     "Discovery": "whichpython.discovery",
     "Distro": "whichpython.models",
     "Embedding": "whichpython.models",
+    "Environment": "whichpython.models",
     "Interpreter": "whichpython.models",
     "InterpreterError": "whichpython.errors",
     "InterpreterNotFound": "whichpython.errors",
@@ -110,6 +115,7 @@ _HOMES = {
     "VersionInfo": "whichpython.models",
     "WhichPythonError": "whichpython.errors",
     "create_venv": "whichpython.venvs",
+    "find_environments": "whichpython.projects",
     "find_interpreter": "whichpython.discovery",
     "find_interpreters": "whichpython.discovery",
     "fix_sysconfig": "whichpython.repair",
@@ -154,6 +160,7 @@ __all__ = [
     "Discovery",
     "Distro",
     "Embedding",
+    "Environment",
     "Interpreter",
     "InterpreterError",
     "InterpreterNotFound",
@@ -189,6 +196,7 @@ __all__ = [
     "VersionInfo",
     "WhichPythonError",
     "create_venv",
+    "find_environments",
     "find_interpreter",
     "find_interpreters",
     "fix_sysconfig",

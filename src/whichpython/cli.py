@@ -45,14 +45,20 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--json",
         action="store_true",
-        help="print JSON (schema_version 1: the Interpreter model's fields)",
+        help="print JSON (schema_version 1: the models' fields)",
     )
     common.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="probe timeout (default: 5)"
     )
     common.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
-    search = argparse.ArgumentParser(add_help=False, parents=[common])
+    wide = argparse.ArgumentParser(add_help=False)
+    wide.add_argument(
+        "--wide",
+        action="store_true",
+        help="print whole paths on a terminal too (into a pipe or file they always are)",
+    )
+    search = argparse.ArgumentParser(add_help=False, parents=[common, wide])
     search.add_argument("request", nargs="?", metavar="REQUEST", help="e.g. 3.12, >=3.10, pypy")
     search.add_argument(
         "--prefer",
@@ -70,11 +76,6 @@ def _parser() -> argparse.ArgumentParser:
     search.set_defaults(venvs="allow")
     search.add_argument(
         "--explain", action="store_true", help="list every candidate with its verdict"
-    )
-    search.add_argument(
-        "--wide",
-        action="store_true",
-        help="print whole paths on a terminal too (into a pipe or file they always are)",
     )
 
     commands.add_parser("find", parents=[search], help="print the interpreter a request selects")
@@ -120,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
         "--system-site-packages", action="store_true", help="give the venv the base's packages"
     )
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
+    envs = commands.add_parser(
+        "envs",
+        parents=[common, wide],
+        help="list environments: a project's first (its .venv, poetry, pipenv, tox, ...), "
+        "then the machine's others",
+    )
+    envs.add_argument(
+        "--project", metavar="DIR", help="the project (default: the current directory)"
+    )
     completion = commands.add_parser(
         "completion", help="print a shell completion script (bash, zsh or fish)"
     )
@@ -174,6 +184,7 @@ def _run(argv: Sequence[str]) -> int:
         "fix-sysconfig": commands.fix_sysconfig,
         "embed": commands.embed,
         "venv": commands.venv,
+        "envs": commands.envs,
     }[args.command]
     try:
         code = command(args)

@@ -191,6 +191,27 @@ def venv(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def envs(args: argparse.Namespace) -> int:
+    """``envs``: the environments of a project, then the machine's others."""
+    from whichpython.projects import find_environments
+
+    found = find_environments(args.project, timeout=args.timeout, cache=not args.no_cache)
+    if args.json:
+        from whichpython.serialization import environment_to_json
+
+        project = os.path.abspath(args.project or os.getcwd())
+        print_json({"schema_version": 1, "project": project,
+                    "environments": [environment_to_json(env) for env in found]})  # fmt: skip
+        return EXIT_OK
+    from whichpython.render import environments_table
+
+    if found:
+        print(environments_table(found, columns(args, sys.stdout)))
+    else:
+        print("whichpython: no environments found", file=sys.stderr)
+    return EXIT_OK
+
+
 def locate(name: str) -> str:
     """An interpreter's path from a command-line word. A bare name is looked up on PATH, as
     a shell does (a file of that name in the current directory is not what ``python3`` runs;

@@ -18,6 +18,12 @@ import attrs
 from whichpython.files import SMALL, FileRefused, read_text
 from whichpython.models import Kind
 
+#: The tools whose environments whichpython tells apart (a venv's ``manager``).
+TOOLS = frozenset(
+    {"poetry", "pipenv", "virtualenvwrapper", "pyenv", "hatch", "pdm", "tox", "pipx", "uv",
+     "pixi", "conda"}
+)  # fmt: skip
+
 
 @attrs.frozen
 class Ownership:

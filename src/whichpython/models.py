@@ -284,3 +284,23 @@ class Skipped:
 
     path: str
     reason: str
+
+
+@attrs.frozen
+class Environment:
+    """An environment a tool made (a venv, a conda or pixi env), found by its layout
+    (:func:`~whichpython.projects.find_environments`, docs/environments.md). ``interpreter``
+    is None when it cannot be used; ``error`` then says why (its base is gone, ...)."""
+
+    path: str
+    prefix: str
+    manager: Optional[str]
+    project: Optional[str]
+    source: str
+    interpreter: Optional[Interpreter] = None
+    error: Optional[str] = None
+
+    @property
+    def kind(self) -> Optional[Kind]:
+        """The interpreter's kind (``venv`` for a venv; None when it cannot be used)."""
+        return self.interpreter.kind if self.interpreter is not None else None

@@ -3,7 +3,7 @@
 import re
 from typing import TYPE_CHECKING, Optional
 
-from whichpython.models import Considered, Interpreter, Skipped
+from whichpython.models import Considered, Environment, Interpreter, Skipped
 from whichpython.terminal import cut, elide
 
 if TYPE_CHECKING:
@@ -113,6 +113,32 @@ def table(interpreters: "list[Interpreter]", columns: Optional[int] = None) -> s
         lines.append("  ".join(cells))
         if index:
             lines += [f"{indent}= {elide(a, room - 2)}" for a in interpreters[index - 1].aliases]
+    return "\n".join(lines)
+
+
+def environments_table(environments: "list[Environment]", columns: Optional[int] = None) -> str:
+    """An aligned table: manager, version, project, path; a broken environment's error on
+    the line below it. Fitted to ``columns`` if given."""
+    rows = [("MANAGER", "VERSION", "PROJECT", "PATH")]
+    for env in environments:
+        python = env.interpreter
+        version = python.version if python is not None else "-"
+        rows.append((env.manager or "-", version, env.project or "-", env.path))
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    project_width = max(len(row[2]) for row in rows)
+    if columns is not None:
+        project_width = min(project_width, max((columns - sum(widths) - 6) // 3, 12))
+    room = _room(columns, sum(widths) + project_width + 6)
+    lines = []
+    for index, row in enumerate(rows):
+        project = elide(row[2], project_width).ljust(project_width)
+        cells = [*(cell.ljust(w) for cell, w in zip(row, widths)), project, elide(row[3], room)]
+        lines.append("  ".join(cells).rstrip())
+        error = environments[index - 1].error if index else None
+        if error:
+            lines.append(
+                " " * (sum(widths) + 4) + cut(f"! {error}", _room(columns, sum(widths) + 4))
+            )
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ from typing import Any, Union
 
 import cattrs
 
-from whichpython.models import SCHEMA_VERSION, ConfigValue, Interpreter
+from whichpython.models import SCHEMA_VERSION, ConfigValue, Environment, Interpreter
 from whichpython.probe.result import probe_from_json, probe_to_json  # noqa: F401 (re-exported)
 
 converter = cattrs.Converter()
@@ -27,6 +27,24 @@ def interpreter_to_json(interpreter: Interpreter) -> dict[str, Any]:
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     data.update(converter.unstructure(interpreter))
     return data
+
+
+def environment_to_json(environment: Environment) -> dict[str, Any]:
+    """An environment as ``whichpython envs --json`` prints it (docs/environments.md): its
+    own fields, its interpreter's kind, version and base executable, and the interpreter."""
+    python = environment.interpreter
+    return {
+        "path": environment.path,
+        "prefix": environment.prefix,
+        "manager": environment.manager,
+        "project": environment.project,
+        "source": environment.source,
+        "kind": python.kind.value if python is not None else None,
+        "version": python.version if python is not None else None,
+        "base_executable": python.base_executable if python is not None else None,
+        "error": environment.error,
+        "interpreter": interpreter_to_json(python) if python is not None else None,
+    }
 
 
 def interpreter_from_json(data: dict[str, Any]) -> Interpreter:

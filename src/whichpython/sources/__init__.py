@@ -6,19 +6,32 @@ locations for ``prefer="managed"``, the other way round for ``prefer="system"``.
 """
 
 from whichpython.sources.asdf import Asdf
-from whichpython.sources.base import Candidate, Context, Hints, Resolution, Source
-from whichpython.sources.conda import ActiveConda, Conda
+from whichpython.sources.base import (
+    Candidate,
+    Context,
+    EnvironmentSource,
+    Hints,
+    Resolution,
+    Source,
+)
+from whichpython.sources.conda import ActiveConda, Conda, CondaEnvs
 from whichpython.sources.extra import ExtraDirs
-from whichpython.sources.hatch import Hatch
+from whichpython.sources.hatch import Hatch, HatchEnvs
 from whichpython.sources.macos import Homebrew, PythonOrgFramework
 from whichpython.sources.mise import Mise
 from whichpython.sources.nix import NixProfiles, NixStore
 from whichpython.sources.path import SearchPath
-from whichpython.sources.pdm import Pdm
-from whichpython.sources.pyenv import Pyenv
+from whichpython.sources.pdm import Pdm, PdmEnvs
+from whichpython.sources.pipenv import PipenvEnvs
+from whichpython.sources.pipx import PipxEnvs
+from whichpython.sources.pixi import PixiEnvs
+from whichpython.sources.poetry import PoetryEnvs
+from whichpython.sources.pyenv import Pyenv, PyenvVirtualenvs
 from whichpython.sources.rye import Rye
-from whichpython.sources.uv import Uv
+from whichpython.sources.tox import ToxEnvs
+from whichpython.sources.uv import Uv, UvProjectEnvs
 from whichpython.sources.venv import ActiveVenv, ProjectVenv
+from whichpython.sources.virtualenvwrapper import VirtualenvwrapperEnvs
 from whichpython.sources.windows import MicrosoftStore, WindowsRegistry
 
 ACTIVE: tuple[Source, ...] = (ActiveVenv(), ActiveConda(), ProjectVenv())
@@ -34,6 +47,21 @@ SYSTEM: tuple[Source, ...] = (
     MicrosoftStore(),
 )
 ALL: tuple[Source, ...] = ACTIVE + MANAGED + SYSTEM
+#: The tools' environments (``find_environments``): a project's in this order (the env its
+#: package manager uses, then its task runners'), then the machine's (docs/environments.md).
+ENVIRONMENTS: tuple[EnvironmentSource, ...] = (
+    UvProjectEnvs(),
+    PoetryEnvs(),
+    PipenvEnvs(),
+    PdmEnvs(),
+    HatchEnvs(),
+    PixiEnvs(),
+    ToxEnvs(),
+    PyenvVirtualenvs(),
+    CondaEnvs(),
+    VirtualenvwrapperEnvs(),
+    PipxEnvs(),
+)
 
 
 def resolve_shim(path: str, ctx: Context) -> "Resolution | None":
@@ -60,10 +88,12 @@ def ordered_sources(prefer: str) -> tuple[Source, ...]:
 __all__ = [
     "ACTIVE",
     "ALL",
+    "ENVIRONMENTS",
     "MANAGED",
     "SYSTEM",
     "Candidate",
     "Context",
+    "EnvironmentSource",
     "Hints",
     "Resolution",
     "Source",

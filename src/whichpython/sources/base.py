@@ -50,6 +50,8 @@ class Candidate:
     hints: Hints = Hints()
     #: Why it cannot be used, known without running it (a missing ``$VIRTUAL_ENV``).
     problem: Optional[str] = None
+    #: The project directory it belongs to, when the source knows (an environment's).
+    project: Optional[str] = None
 
 
 @attrs.frozen
@@ -148,6 +150,23 @@ class Source:
     def resolve(self, path: str, ctx: Context) -> Optional[Resolution]:
         """Resolve ``path`` statically if it is one of this source's wrappers (shims)."""
         return None
+
+
+class EnvironmentSource(Source):
+    """A tool's environments (docs/environments.md): ``candidates`` yields every one the tool
+    keeps on the machine, ``for_project`` the ones that belong to a project directory, in the
+    order the tool itself would use them. Each candidate is the env's interpreter, with
+    ``project`` set where the layout says so (a broken one is yielded too: its failure is
+    reported, not dropped)."""
+
+    kind = "environment"
+
+    def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        return iter(())
+
+    def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
+        """The environments of the project at ``project`` (an absolute directory)."""
+        return iter(())
 
 
 def name_hints(name: str) -> Hints:

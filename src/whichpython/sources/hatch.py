@@ -1,8 +1,16 @@
-"""hatch: ``<data dir>/pythons/<name>/python`` (``$HATCH_DATA_DIR`` or the user data dir)."""
+"""hatch: its managed Pythons, ``<data dir>/pythons/<name>/python``, and its environments,
+``<data dir>/env/virtual/<project name>/<project id>/<env>`` (``$HATCH_DATA_DIR`` or the user
+data dir; fixtures/environments/hatch.json)."""
 
+import base64
+import hashlib
 import os
+import re
+from collections.abc import Iterator
+from typing import Any
 
-from whichpython.sources.base import Context, InstallDirSource
+from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
+from whichpython.sources.layout import child_dirs, env_candidate, lookup, read_toml, same_path
 
 
 class Hatch(InstallDirSource):
@@ -16,3 +24,93 @@ class Hatch(InstallDirSource):
 
     def install_prefix(self, entry: str) -> str:
         return os.path.join(entry, "python")
+
+
+class HatchEnvs(EnvironmentSource):
+    """hatch's virtual environments. On the machine: every ``<project name>/<project id>/
+    <env>`` under ``<data dir>/env/virtual`` (the project is not recorded there: the id is a
+    hash of its path). For a project: the envs its config places by ``path``
+    (``[tool.hatch.envs.<env>]`` in pyproject.toml, ``[envs.<env>]`` in hatch.toml), then the
+    flat ``<project>/.hatch/<env>`` (``dirs.env.virtual = ".hatch"``), then its own dir under
+    the data dir; the default env (named after the project) first in each.
+
+    Not read: hatch's user config (``dirs.data``, ``dirs.env.virtual`` set elsewhere than
+    ``.hatch``) and ``HATCH_ENV_TYPE_VIRTUAL_PATH``; internal envs (``env/.internal``) and
+    hatch's own ``.pythons``/``.scripts`` dirs are not project envs and are skipped."""
+
+    name = "hatch"
+
+    def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        root = _env_root(ctx)
+        for project_name in child_dirs(root):
+            for project_id in child_dirs(os.path.join(root, project_name)):
+                storage = os.path.join(root, project_name, project_id)
+                for env in _default_first(child_dirs(storage), project_name):
+                    found = env_candidate(os.path.join(storage, env), self.name, ctx)
+                    if found is not None:
+                        yield found
+
+    def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
+        pyproject = read_toml(os.path.join(project, "pyproject.toml"), ctx)
+        name = project_name(project, pyproject)
+        places = _configured_paths(project, pyproject, ctx)
+        places += _envs_in(os.path.join(project, ".hatch"), name)
+        places += _envs_in(
+            os.path.join(_env_root(ctx), name, project_id(project, ctx.platform)), name
+        )
+        seen: list[str] = []
+        for place in places:
+            if any(same_path(place, other) for other in seen):
+                continue
+            seen.append(place)
+            found = env_candidate(place, self.name, ctx, project)
+            if found is not None:
+                yield found
+
+
+def _env_root(ctx: Context) -> str:
+    data = ctx.environ.get("HATCH_DATA_DIR") or ctx.user_data_dir("hatch")
+    return os.path.join(data, "env", "virtual")
+
+
+def project_id(project: str, platform: str) -> str:
+    """hatch's id of a project root: the first 8 characters of the URL-safe base64 SHA-256
+    of its path as given (case-folded on Windows and macOS only)."""
+    path = os.path.normpath(project)
+    if platform in ("win32", "darwin"):
+        path = path.casefold()
+    digest = hashlib.sha256(path.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
+
+
+def project_name(project: str, pyproject: dict[str, Any]) -> str:
+    """hatch's name of a project: ``[project].name``, else the directory's name, normalized
+    as PEP 503 says (runs of ``-_.`` become ``-``, lower case)."""
+    name = lookup(pyproject, "project", "name")
+    if not isinstance(name, str) or not name.strip():
+        name = os.path.basename(os.path.normpath(project))
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def _configured_paths(project: str, pyproject: dict[str, Any], ctx: Context) -> list[str]:
+    """The env dirs set by an env's ``path`` option (relative to the project), default
+    env first; hatch.toml's ``[envs]`` before pyproject.toml's ``[tool.hatch.envs]``."""
+    hatch_toml = read_toml(os.path.join(project, "hatch.toml"), ctx)
+    places = []
+    for envs in (lookup(hatch_toml, "envs"), lookup(pyproject, "tool", "hatch", "envs")):
+        if not isinstance(envs, dict):
+            continue
+        for env in _default_first(sorted(envs), "default"):
+            path = lookup(envs, env, "path")
+            if isinstance(path, str) and path.strip():
+                places.append(os.path.normpath(os.path.join(project, path.strip())))
+    return places
+
+
+def _envs_in(storage: str, default: str) -> list[str]:
+    """The env dirs in a storage dir, the default env (named ``default``) first."""
+    return [os.path.join(storage, name) for name in _default_first(child_dirs(storage), default)]
+
+
+def _default_first(names: list[str], default: str) -> list[str]:
+    return sorted(names, key=lambda name: (name != default, name))

@@ -1,9 +1,16 @@
-"""uv's managed Pythons: ``$UV_PYTHON_INSTALL_DIR`` or ``~/.local/share/uv/python``."""
+"""uv: its managed Pythons (``$UV_PYTHON_INSTALL_DIR`` or ``~/.local/share/uv/python``) and
+the env of a project or workspace (fixtures/environments/uv.json)."""
 
+import fnmatch
 import os
 import re
+from collections.abc import Iterator
+from typing import Any, Optional
 
-from whichpython.sources.base import Context, InstallDirSource
+from whichpython.files import FileRefused
+from whichpython.pyvenv import read_pyvenv_cfg
+from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
+from whichpython.sources.layout import env_candidate, lookup, read_toml, same_path
 
 # cpython-3.12.3-linux-x86_64-gnu, pypy-3.10.14-..., cpython-3.13.0+freethreaded-...
 _KEY = re.compile(r"^(cpython|pypy|graalpy)-\d+\.\d+\.\d+[^-]*-[^-]+-[^-]+-[^-]+$")
@@ -24,3 +31,113 @@ class Uv(InstallDirSource):
 
     def include(self, entry: str) -> bool:
         return super().include(entry) and bool(_KEY.match(os.path.basename(entry)))
+
+
+class UvProjectEnvs(EnvironmentSource):
+    """The env uv syncs a project into: ``$UV_PROJECT_ENVIRONMENT`` (absolute, or relative to
+    the workspace root) when set, and ``<workspace root>/.venv``, where the workspace root is
+    found as uv finds it (:func:`workspace_root`); their project is that root (one env for
+    all the members). None machine-wide: uv keeps project envs in the projects.
+
+    An env counts when uv made it (``uv = ...`` in its pyvenv.cfg) or the workspace root has
+    a ``uv.lock``: a ``.venv`` that another tool made for a project uv does not manage is
+    not uv's. Not read: ``tool.uv.managed = false`` (the env is still the project's)."""
+
+    name = "uv"
+
+    def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
+        root = workspace_root(project, ctx)
+        places = []
+        configured = ctx.environ.get("UV_PROJECT_ENVIRONMENT", "")
+        if configured:
+            places.append(os.path.normpath(os.path.join(root, configured)))
+        places.append(os.path.join(root, ".venv"))
+        locked = os.path.isfile(os.path.join(root, "uv.lock"))
+        seen: list[str] = []
+        for place in places:
+            if any(same_path(place, other) for other in seen):
+                continue
+            seen.append(place)
+            if locked or _made_by_uv(place, ctx):
+                found = env_candidate(place, self.name, ctx, root)
+                if found is not None:
+                    yield found
+
+
+def workspace_root(project: str, ctx: Optional[Context] = None) -> str:
+    """The root of the uv workspace ``project`` belongs to, as uv finds it: the nearest
+    directory (``project`` or above) with a pyproject.toml; it is the root if it declares
+    ``[tool.uv.workspace]``; else the next pyproject.toml above decides: a workspace whose
+    ``members`` globs match the project and whose ``exclude`` globs do not is the root; a
+    workspace that does not take it, a ``[project]``, or any other pyproject.toml ends the
+    search with the project as its own root. ``project`` itself without any pyproject.toml
+    above."""
+    folder = project
+    while not os.path.isfile(os.path.join(folder, "pyproject.toml")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return project
+        folder = parent
+    member = folder
+    if lookup(read_toml(os.path.join(member, "pyproject.toml"), ctx), "tool", "uv", "workspace"):
+        return member
+    folder = os.path.dirname(member)
+    while True:
+        if os.path.isfile(os.path.join(folder, "pyproject.toml")):
+            config = read_toml(os.path.join(folder, "pyproject.toml"), ctx)
+            workspace = lookup(config, "tool", "uv", "workspace")
+            if isinstance(workspace, dict) and _includes(folder, workspace, member):
+                return folder
+            return member
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return member
+        folder = parent
+
+
+def _includes(root: str, workspace: dict[str, Any], member: str) -> bool:
+    """Whether a ``members`` glob of the workspace at ``root`` matches ``member`` and no
+    ``exclude`` glob does (globs relative to the root; ``*`` within one path component)."""
+    parts = os.path.relpath(member, root).split(os.sep)
+    if parts[0] in (os.curdir, os.pardir):
+        return False
+
+    def matches(key: str) -> bool:
+        globs = workspace.get(key)
+        if not isinstance(globs, list):
+            return False
+        return any(isinstance(g, str) and _glob_match(g, parts) for g in globs)
+
+    return matches("members") and not matches("exclude")
+
+
+def _glob_match(pattern: str, parts: list[str]) -> bool:
+    """Whether the path components ``parts`` match the ``/``-separated ``pattern``
+    (``**`` matches any number of components)."""
+    pieces = [p for p in pattern.replace("\\", "/").split("/") if p not in ("", ".")]
+
+    def match(i: int, j: int) -> bool:
+        if i == len(pieces):
+            return j == len(parts)
+        if pieces[i] == "**":
+            return any(match(i + 1, k) for k in range(j, len(parts) + 1))
+        fold = os.path.normcase
+        return (
+            j < len(parts)
+            and fnmatch.fnmatchcase(fold(parts[j]), fold(pieces[i]))
+            and match(i + 1, j + 1)
+        )
+
+    return match(0, 0)
+
+
+def _made_by_uv(env: str, ctx: Context) -> bool:
+    """Whether the venv's pyvenv.cfg has uv's ``uv = <version>`` line."""
+    cfg = os.path.join(env, "pyvenv.cfg")
+    try:
+        return "uv" in read_pyvenv_cfg(cfg)
+    except FileRefused as refused:
+        ctx.skip(cfg, refused.reason)
+    except OSError:
+        pass
+    return False

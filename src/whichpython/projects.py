@@ -1,0 +1,109 @@
+"""Environments: the ones that belong to a project first, then the machine's others
+(:func:`find_environments`, ``whichpython envs``; docs/environments.md)."""
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import Optional, Union
+
+import attrs
+
+from whichpython.environments import TOOLS
+from whichpython.errors import InterpreterError
+from whichpython.inspection import inspect_interpreter
+from whichpython.memo import OneSearch, realpath
+from whichpython.models import Environment
+from whichpython.pyvenv import directory_python
+from whichpython.sources import ENVIRONMENTS, Candidate, Context
+from whichpython.sources.base import working_dir
+
+_MAX_WORKERS = 8
+_CREATORS = frozenset({"venv", "virtualenv"})  # a venv's manager when no tool is known
+
+
+def find_environments(
+    project: Union[str, "os.PathLike[str]", None] = None,
+    *,
+    cwd: Optional[str] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    timeout: Optional[float] = None,
+    cache: bool = True,
+    root: str = "/",
+) -> list[Environment]:
+    """Every environment the tools keep (docs/environments.md): those that belong to
+    ``project`` (default: the working directory), in the order its tools would use them,
+    then the machine's others, each once. A broken one (its base gone, its interpreter a
+    dangling link) is listed with its ``error``."""
+    environ = os.environ if environ is None else environ
+    cwd = cwd or working_dir(environ)
+    folder = os.path.abspath(os.path.join(cwd, os.fspath(project or cwd)))
+    ctx = Context(environ=environ, cwd=cwd, root=root)
+    with OneSearch():
+        return _inspected(_unique(_candidates(folder, ctx)), ctx, timeout, cache)
+
+
+def _candidates(project: str, ctx: Context) -> Iterator[Candidate]:
+    """The project's environments (each with its project), then the machine's."""
+    for source in ENVIRONMENTS:
+        for candidate in source.for_project(project, ctx):
+            yield candidate if candidate.project else attrs.evolve(candidate, project=project)
+    for name in (".venv", "venv"):  # a project's own venv, whichever tool made it
+        python = directory_python(os.path.join(project, name), windows=ctx.windows)
+        if python is not None:
+            yield Candidate(python, "project-venv", project=project)
+    for source in ENVIRONMENTS:
+        yield from source.candidates(ctx)
+
+
+def env_dir(python: str) -> str:
+    """The environment directory of its interpreter (``<env>/bin/python``,
+    ``<env>\\Scripts\\python.exe``, a conda prefix's ``python.exe``), or the directory itself
+    (a broken environment without an interpreter is found as its directory)."""
+    if os.path.isdir(python):
+        return python
+    folder = os.path.dirname(python)
+    return os.path.dirname(folder) if os.path.basename(folder) in ("bin", "Scripts") else folder
+
+
+def _unique(candidates: Iterator[Candidate]) -> list[Candidate]:
+    """Each environment once (by its directory's real path), where it was first found; a
+    project a later finding names is kept."""
+    first: dict[str, int] = {}
+    found: list[Candidate] = []
+    for candidate in candidates:
+        key = realpath(env_dir(candidate.path))
+        if key not in first:
+            first[key] = len(found)
+            found.append(candidate)
+        elif candidate.project and not found[first[key]].project:
+            found[first[key]] = attrs.evolve(found[first[key]], project=candidate.project)
+    return found
+
+
+def _inspected(
+    found: list[Candidate], ctx: Context, timeout: Optional[float], cache: bool
+) -> list[Environment]:
+    def one(candidate: Candidate) -> Environment:
+        prefix = env_dir(candidate.path)
+        tool = candidate.source if candidate.source in TOOLS else None
+        error = candidate.problem
+        if error is None:
+            try:
+                python = inspect_interpreter(
+                    candidate.path, timeout=timeout, cache=cache, environ=ctx.environ
+                )
+            except InterpreterError as failure:
+                error = failure.cause
+            else:  # the finding tool, where the layout alone names only the creator
+                manager = tool if tool and python.manager in _CREATORS else python.manager
+                project = candidate.project or python.project
+                return Environment(candidate.path, python.prefixes.prefix, manager, project,
+                                   candidate.source, interpreter=python)  # fmt: skip
+        return Environment(candidate.path, prefix, tool, candidate.project, candidate.source,
+                           error=error)  # fmt: skip
+
+    if len(found) <= 1:
+        return [one(candidate) for candidate in found]
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(min(_MAX_WORKERS, len(found))) as pool:
+        return list(pool.map(one, found))

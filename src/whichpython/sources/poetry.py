@@ -1,0 +1,163 @@
+"""poetry: the envs in its ``virtualenvs.path`` (``{cache-dir}/virtualenvs``) named
+``<name>-<hash8>-py<X.Y>``, and a project's in-project ``.venv``
+(fixtures/environments/poetry.json, read from poetry 2.5.1's sources).
+
+Settings come as poetry takes them: a ``POETRY_*`` variable first (``POETRY_VIRTUALENVS_PATH``,
+``POETRY_CACHE_DIR``, ``POETRY_VIRTUALENVS_IN_PROJECT``), then the project's ``poetry.toml``,
+then the global ``config.toml``. An env names its project only through the hash, so the
+machine-wide listing has no project; a project's envs are found by computing their name.
+"""
+
+import base64
+import hashlib
+import ntpath
+import os
+import re
+from collections.abc import Iterator
+from typing import Any, Optional
+
+from whichpython.sources.base import Candidate, Context, EnvironmentSource
+from whichpython.sources.layout import child_dirs, env_candidate, expand, lookup, read_toml
+
+#: ``demo-app-jn5pDuhQ-py3.12``: the name, 8 urlsafe base64 characters, the Python's X.Y.
+_ENV_NAME = re.compile(r"^.+-[A-Za-z0-9_-]{8}-py\d+\.\d+$")
+_UNSAFE = re.compile(r'[ $`!*@"\\\r\n\t]')
+
+
+def env_name(name: str, project: str, *, windows: bool = False) -> str:
+    """poetry's ``generate_env_name``: the canonical project name, lower-cased, shell-unsafe
+    characters as ``_``, cut to 42; ``-``; 8 characters of the urlsafe base64 SHA-256 of the
+    project directory (symlinks resolved, case folded on Windows)."""
+    canonical = re.sub(r"[-_.]+", "-", name).lower()  # packaging's canonicalize_name
+    safe = _UNSAFE.sub("_", canonical)[:42]
+    where = os.path.realpath(project)
+    if windows:
+        where = ntpath.normcase(where)
+    digest = hashlib.sha256(where.encode("utf-8")).digest()
+    return f"{safe}-{base64.urlsafe_b64encode(digest).decode()[:8]}"
+
+
+class _Settings:
+    """poetry's configuration: ``POETRY_*`` variables, then ``poetry.toml``, then the global
+    ``config.toml``."""
+
+    def __init__(self, ctx: Context, project: Optional[str] = None) -> None:
+        self.ctx = ctx
+        files = [os.path.join(project, "poetry.toml")] if project else []
+        files.append(os.path.join(config_dir(ctx), "config.toml"))
+        self.tables = [read_toml(path, ctx) for path in files if os.path.lexists(path)]
+
+    def get(self, key: str) -> Any:
+        variable = "POETRY_" + key.upper().replace(".", "_").replace("-", "_")
+        if variable in self.ctx.environ:
+            value = self.ctx.environ[variable]
+            if key == "virtualenvs.in-project":
+                return value.lower() in ("true", "1")
+            return value or None  # an empty path: taken as unset
+        for data in self.tables:
+            found = lookup(data, *key.split("."))
+            if found is not None:
+                return found
+        return None
+
+    def path(self, value: Any) -> Optional[str]:
+        if not isinstance(value, str) or not value:
+            return None
+        value = value.replace("{cache-dir}", self.cache_dir())
+        return os.path.join(self.ctx.cwd, expand(value, self.ctx))
+
+    def cache_dir(self) -> str:
+        configured = self.get("cache-dir")
+        if isinstance(configured, str) and configured and "{" not in configured:
+            return os.path.join(self.ctx.cwd, expand(configured, self.ctx))
+        return default_cache_dir(self.ctx)
+
+    def virtualenvs_path(self) -> str:
+        return self.path(self.get("virtualenvs.path")) or os.path.join(
+            self.cache_dir(), "virtualenvs"
+        )
+
+
+def _xdg(ctx: Context, variable: str) -> Optional[str]:
+    value = ctx.environ.get(variable, "")
+    return value if value.startswith("/") else None  # platformdirs takes absolute ones only
+
+
+def default_cache_dir(ctx: Context) -> str:
+    """platformdirs' ``user_cache_dir("pypoetry")`` for the context's platform."""
+    if ctx.windows:
+        base = ctx.environ.get("LOCALAPPDATA") or os.path.join(ctx.home, "AppData", "Local")
+        return os.path.join(base, "pypoetry", "Cache")
+    default = ("Library", "Caches") if ctx.platform == "darwin" else (".cache",)
+    return os.path.join(_xdg(ctx, "XDG_CACHE_HOME") or os.path.join(ctx.home, *default), "pypoetry")
+
+
+def config_dir(ctx: Context) -> str:
+    """``$POETRY_CONFIG_DIR``, else platformdirs' roaming ``user_config_dir("pypoetry")``."""
+    configured = ctx.environ.get("POETRY_CONFIG_DIR")
+    if configured:
+        return configured
+    if ctx.windows:
+        base = ctx.environ.get("APPDATA") or os.path.join(ctx.home, "AppData", "Roaming")
+        return os.path.join(base, "pypoetry")
+    default = ("Library", "Application Support") if ctx.platform == "darwin" else (".config",)
+    return os.path.join(
+        _xdg(ctx, "XDG_CONFIG_HOME") or os.path.join(ctx.home, *default), "pypoetry"
+    )
+
+
+def _is_poetry_project(project: str, pyproject: dict[str, Any]) -> bool:
+    backend = lookup(pyproject, "build-system", "build-backend")
+    tool = lookup(pyproject, "tool")
+    return (
+        (isinstance(tool, dict) and "poetry" in tool)
+        or (isinstance(backend, str) and backend.startswith("poetry"))
+        or os.path.isfile(os.path.join(project, "poetry.toml"))
+    )
+
+
+class PoetryEnvs(EnvironmentSource):
+    """poetry's envs: every ``<name>-<hash8>-py<X.Y>`` in its virtualenvs dir; for a project,
+    poetry's own order: the in-project ``.venv``, then the env ``poetry env use`` made active
+    (envs.toml), then the project's others sorted by name (``poetry env list``)."""
+
+    name = "poetry"
+
+    def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        root = _Settings(ctx).virtualenvs_path()
+        for name in filter(_ENV_NAME.match, child_dirs(root, hidden=True)):
+            found = env_candidate(os.path.join(root, name), self.name, ctx)
+            if found is not None:
+                yield found
+
+    def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
+        """Nothing without a pyproject.toml. ``.venv`` is used unless ``virtualenvs.in-project``
+        is false; when the setting is unset, only if the project is poetry's (a
+        ``[tool.poetry]`` table, a poetry build backend or a poetry.toml)."""
+        pyproject = read_toml(os.path.join(project, "pyproject.toml"), ctx)
+        if not pyproject:  # missing, refused, not TOML (or empty)
+            return
+        settings = _Settings(ctx, project)
+        in_project = settings.get("virtualenvs.in-project")
+        if isinstance(in_project, str):  # a quoted value: in-project = "true"
+            in_project = in_project.lower() in ("true", "1")
+        dot_venv = os.path.join(project, ".venv")
+        claimed = in_project or _is_poetry_project(project, pyproject)
+        if in_project is not False and claimed:
+            found = env_candidate(dot_venv, self.name, ctx, project)
+            if found is not None:
+                yield found
+        name = lookup(pyproject, "project", "name") or lookup(pyproject, "tool", "poetry", "name")
+        if name is None:
+            name = "non-package-mode"
+        if not isinstance(name, str):
+            return
+        stem = env_name(name, project, windows=ctx.windows)
+        root = settings.virtualenvs_path()
+        names = [n for n in child_dirs(root, hidden=True) if n.startswith(f"{stem}-py")]
+        active = lookup(read_toml(os.path.join(root, "envs.toml"), ctx), stem, "minor")
+        first = f"{stem}-py{active}"
+        for name in sorted(names, key=lambda n: n != first):
+            found = env_candidate(os.path.join(root, name), self.name, ctx, project)
+            if found is not None:
+                yield found
