@@ -15,6 +15,8 @@ import pytest
 
 from conftest import CLI, fake_python, machine_cli_env, machine_environ, pyenv_python
 from whichpython import find_environments
+from whichpython.sources.hatch import project_id as hatch_id
+from whichpython.sources.pdm import hash_path as pdm_hash
 from whichpython.sources.pipenv import env_name as pipenv_name
 from whichpython.sources.poetry import env_name as poetry_name
 
@@ -31,9 +33,9 @@ def venv(prefix: Path, **files: str) -> Path:
 
 @pytest.fixture
 def machine(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A home with a project ``src/demo`` (uv's .venv, poetry's and pipenv's envs for it,
-    tox's), another project's virtualenvwrapper env, a pipx app, and a pyenv-virtualenv env
-    whose base is gone."""
+    """A home with a project ``src/demo`` (uv's .venv, poetry's, pipenv's, pdm's and hatch's
+    envs for it, tox's), another project's virtualenvwrapper env, a pipx app, and a
+    pyenv-virtualenv env whose base is gone."""
     pyenv_python("3.12.1")  # skips when absent
     home, demo = tmp_path / "home", tmp_path / "src" / "demo"
     demo.mkdir(parents=True)
@@ -44,6 +46,10 @@ def machine(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     (dot / "pyvenv.cfg").write_text((dot / "pyvenv.cfg").read_text() + "uv = 0.13.9\n")
     venv(home / ".cache/pypoetry/virtualenvs" / (poetry_name("Demo", str(demo)) + "-py3.12"))
     venv(home / ".local/share/virtualenvs" / pipenv_name(str(demo)), **{".project": str(demo)})
+    (demo / "pdm.lock").write_text("")
+    data = home / ".local" / "share"
+    venv(data / "pdm" / "venvs" / f"demo-{pdm_hash(str(demo))}-3.12")
+    venv(data / "hatch" / "env" / "virtual" / "demo" / hatch_id(str(demo), "linux") / "demo")
     tox_info = {"ToxEnv": {"name": "py312", "type": "VirtualEnvRunner"}}
     venv(demo / ".tox" / "py312", **{".tox-info.json": json.dumps(tox_info)})
     other = tmp_path / "src" / "other"
@@ -78,6 +84,8 @@ def test_envs_of_a_project_then_the_machine(machine: tuple[Path, dict[str, str]]
         ("uv", demo, f"{demo}/.venv"),
         ("poetry", demo, rel(Path(data["environments"][1]["prefix"]))),
         ("pipenv", demo, rel(Path(data["environments"][2]["prefix"]))),
+        ("pdm", demo, rel(Path(data["environments"][3]["prefix"]))),
+        ("hatch", demo, rel(Path(data["environments"][4]["prefix"]))),
         ("tox", demo, f"{demo}/.tox/py312"),
         ("pyenv", None, "pyenv/versions/3.10.4/envs/old"),
         ("virtualenvwrapper", "src/other", "home/.virtualenvs/other"),
@@ -85,6 +93,8 @@ def test_envs_of_a_project_then_the_machine(machine: tuple[Path, dict[str, str]]
     ]
     assert listed[1][2].startswith("home/.cache/pypoetry/virtualenvs/demo-")
     assert listed[2][2].startswith("home/.local/share/virtualenvs/demo-")
+    assert listed[3][2].startswith("home/.local/share/pdm/venvs/demo-")
+    assert listed[4][2].startswith("home/.local/share/hatch/env/virtual/demo/")
     base = os.path.realpath(pyenv_python("3.12.1"))
     for env in data["environments"]:
         if env["manager"] == "pyenv":  # its base is gone: listed with why
@@ -99,7 +109,7 @@ def test_envs_of_a_project_then_the_machine(machine: tuple[Path, dict[str, str]]
 def test_table_and_library(machine: tuple[Path, dict[str, str]]) -> None:
     root, environ = machine
     found = find_environments(root / "src" / "demo", environ=environ, cwd=str(root), root=str(root))
-    assert [e.manager for e in found][:4] == ["uv", "poetry", "pipenv", "tox"]
+    assert [e.manager for e in found][:6] == ["uv", "poetry", "pipenv", "pdm", "hatch", "tox"]
     broken = [e for e in found if e.error]
     assert len(broken) == 1 and broken[0].interpreter is None and broken[0].kind is None
     done = subprocess.run(
