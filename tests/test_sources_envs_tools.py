@@ -230,14 +230,14 @@ def test_poetry_in_project_venv_is_poetrys(lab: Lab) -> None:
 
 
 def test_poetry_config_path_envs_are_poetrys(lab: Lab) -> None:
-    """environments.py does not read poetry's config.toml: inspect says the creator; the
-    envs listing, which read it, says poetry."""
+    """A ``virtualenvs.path`` set in poetry's config.toml: inspect (which asks the source
+    where poetry keeps its envs) and the envs listing both say poetry."""
     config = recorded_text("poetry", "config.toml", where=".config/pypoetry")
     lab.write(lab.root / "home" / ".config" / "pypoetry" / "config.toml", config)
     lab.venv("config-venvs/cfgpath-FRhy_z_P-py3.12")
     ctx = lab.ctx()
     (found,) = PoetryEnvs().candidates(ctx)
-    assert lab.manager(found, ctx) == "venv"
+    assert lab.manager(found, ctx) == "poetry"
     listed = find_environments(lab.root, environ=ctx.environ, cwd=str(lab.root), root=str(lab.root))
     assert [(e.path, e.manager) for e in listed] == [(found.path, "poetry")]
 

@@ -9,7 +9,6 @@ are read only if they are small regular files.
 
 import json
 import os
-import sys
 from collections.abc import Mapping
 from typing import Optional
 
@@ -43,64 +42,31 @@ def ownership(
         return Ownership("pixi", _pixi_project(prefix))
     if kind is not Kind.VENV:
         return Ownership()
+    # the sources' knowledge of each tool's layout: imported for venvs only
+    from whichpython.sources import ENVIRONMENTS, Context
+    from whichpython.sources.layout import project_file
+    from whichpython.sources.virtualenvwrapper import has_hooks
+
+    ctx = Context(environ=environ, cwd=os.sep)
     parent = os.path.dirname(prefix)
     if _is_file(os.path.join(prefix, ".tox-info.json")):
         return Ownership("tox", os.path.dirname(parent) if _named(parent, ".tox") else None)
     if _is_file(os.path.join(prefix, "pipx_metadata.json")):
         return Ownership("pipx")
-    project = _project_file(os.path.join(prefix, ".project"))
-    hooks = _is_file(os.path.join(prefix, "Scripts" if _windows() else "bin", "postactivate"))
-    if hooks:  # virtualenvwrapper's hook scripts, in every env it makes
+    project = project_file(os.path.join(prefix, ".project"), ctx)
+    if has_hooks(prefix, ctx):  # virtualenvwrapper's hook scripts, in every env it makes
         return Ownership("virtualenvwrapper", project)
     if project is not None:  # pipenv writes .project too, and no hooks
         return Ownership("pipenv", project)
-    for tool, root in _roots(environ):
-        if _under(prefix, root):
-            return Ownership(tool)
+    for source in ENVIRONMENTS:  # the dirs tools keep their envs in
+        store = source.store(ctx)
+        if store and _under(prefix, store):
+            return Ownership(source.name)
     if _named(parent, ".hatch"):  # hatch's dirs.env.virtual = ".hatch" in the project
         return Ownership("hatch", os.path.dirname(parent))
     if os.path.basename(prefix) in (".venv", "venv"):
         return Ownership(None, parent)
     return Ownership()
-
-
-def _roots(environ: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(tool, the directory it keeps its envs in), from the tools' variables and defaults
-    (pipenv's and virtualenvwrapper's are told by their marker files instead)."""
-    home = environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
-    data, cache = _data_home(environ, home), _cache_home(environ, home)
-    poetry_cache = environ.get("POETRY_CACHE_DIR") or os.path.join(
-        cache, "pypoetry", *(["Cache"] if _windows() else [])
-    )
-    hatch = environ.get("HATCH_DATA_DIR") or os.path.join(data, "hatch")
-    return [
-        (
-            "pyenv",
-            os.path.join(environ.get("PYENV_ROOT") or os.path.join(home, ".pyenv"), "versions"),
-        ),
-        (
-            "poetry",
-            environ.get("POETRY_VIRTUALENVS_PATH") or os.path.join(poetry_cache, "virtualenvs"),
-        ),
-        ("hatch", os.path.join(hatch, "env", "virtual")),
-        ("pdm", os.path.join(data, "pdm", *(["pdm"] if _windows() else []), "venvs")),
-    ]
-
-
-def _data_home(environ: Mapping[str, str], home: str) -> str:
-    if _windows():
-        return environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
-    if sys.platform == "darwin":
-        return os.path.join(home, "Library", "Application Support")
-    return environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
-
-
-def _cache_home(environ: Mapping[str, str], home: str) -> str:
-    if _windows():
-        return environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
-    if sys.platform == "darwin":
-        return environ.get("XDG_CACHE_HOME") or os.path.join(home, "Library", "Caches")
-    return environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
 
 
 def _pixi_project(prefix: str) -> Optional[str]:
@@ -118,15 +84,6 @@ def _pixi_project(prefix: str) -> Optional[str]:
     return os.path.dirname(pixi) if _named(envs, "envs") and _named(pixi, ".pixi") else None
 
 
-def _project_file(path: str) -> Optional[str]:
-    """The project directory a ``.project`` file names (pipenv, virtualenvwrapper)."""
-    try:
-        text = read_text(path, 4096).strip()
-    except (OSError, FileRefused, ValueError):
-        return None
-    return text if text and "\n" not in text and os.path.isabs(text) else None
-
-
 def _is_file(path: str) -> bool:
     return os.path.isfile(path)
 
@@ -138,7 +95,3 @@ def _named(path: str, name: str) -> bool:
 def _under(path: str, root: str) -> bool:
     fold = os.path.normcase
     return fold(path).startswith(fold(root).rstrip("\\/") + os.sep)
-
-
-def _windows() -> bool:
-    return sys.platform == "win32"

@@ -168,6 +168,11 @@ class EnvironmentSource(Source):
         """The environments of the project at ``project`` (an absolute directory)."""
         return iter(())
 
+    def store(self, ctx: Context) -> Optional[str]:
+        """The directory the tool keeps its machine-wide environments in (an environment
+        under it is the tool's: docs/classification.md), or None."""
+        return None
+
 
 def name_hints(name: str) -> Hints:
     """Hints from an executable name: ``python3.12t`` -> 3.12, free-threaded."""

@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Optional
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
 from whichpython.sources.layout import child_dirs, env_candidate, lookup, read_toml, same_path
@@ -39,6 +39,9 @@ class HatchEnvs(EnvironmentSource):
     hatch's own ``.pythons``/``.scripts`` dirs are not project envs and are skipped."""
 
     name = "hatch"
+
+    def store(self, ctx: Context) -> Optional[str]:
+        return _env_root(ctx)
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         root = _env_root(ctx)

@@ -51,6 +51,9 @@ class PdmEnvs(EnvironmentSource):
 
     name = "pdm"
 
+    def store(self, ctx: Context) -> Optional[str]:
+        return venv_location(ctx)
+
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         location = venv_location(ctx)
         for name in child_dirs(location, hidden=True):

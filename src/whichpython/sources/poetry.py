@@ -123,6 +123,9 @@ class PoetryEnvs(EnvironmentSource):
 
     name = "poetry"
 
+    def store(self, ctx: Context) -> Optional[str]:
+        return _Settings(ctx).virtualenvs_path()
+
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         root = _Settings(ctx).virtualenvs_path()
         for name in filter(_ENV_NAME.match, child_dirs(root, hidden=True)):

@@ -96,6 +96,9 @@ class PyenvVirtualenvs(EnvironmentSource):
 
     name = "pyenv"
 
+    def store(self, ctx: Context) -> Optional[str]:
+        return os.path.join(Pyenv.root(ctx), "versions")
+
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         for path, problem in _virtualenvs(Pyenv.root(ctx)).values():
             yield self._candidate(path, ctx, problem)
