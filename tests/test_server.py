@@ -357,10 +357,17 @@ def _hanging_python(path: Path, pid_file: Path) -> None:
     )
 
 
-def test_identical_refreshes_share_one_run(tmp_path: Path) -> None:
-    env = fake_machine(tmp_path, WHICHPYTHON_TIMEOUT="2")
+def hanging_machine(tmp_path: Path, timeout: str) -> tuple[dict[str, str], Path]:
+    """:func:`fake_machine` with a pyenv 3.9.1 that never answers; the file its pid goes to
+    once it runs."""
+    env = fake_machine(tmp_path, WHICHPYTHON_TIMEOUT=timeout)
     pid_file = tmp_path / "hang.pid"
     _hanging_python(tmp_path / "home/.pyenv/versions/3.9.1/bin/python3.9", pid_file)
+    return env, pid_file
+
+
+def test_identical_refreshes_share_one_run(tmp_path: Path) -> None:
+    env, pid_file = hanging_machine(tmp_path, "2")
     plan = [
         request(1, "refresh"),
         {"wait_file": str(pid_file)},  # the first refresh is running: it waits for the hang
@@ -389,9 +396,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_client_disconnecting_mid_refresh_ends_the_server_quietly(tmp_path: Path) -> None:
-    env = fake_machine(tmp_path, WHICHPYTHON_TIMEOUT="600")
-    pid_file = tmp_path / "hang.pid"
-    _hanging_python(tmp_path / "home/.pyenv/versions/3.9.1/bin/python3.9", pid_file)
+    env, pid_file = hanging_machine(tmp_path, "600")
     plan = [
         request(1, "refresh"),
         {"wait_file": str(pid_file)},

@@ -15,6 +15,7 @@ from typing import Optional
 import attrs
 
 from whichpython.files import SMALL, FileRefused, read_text
+from whichpython.memo import remember
 from whichpython.models import Kind
 
 #: The tools whose environments whichpython tells apart (a venv's ``manager``).
@@ -44,8 +45,7 @@ def ownership(
         return Ownership()
     # the sources' knowledge of each tool's layout: imported for venvs only
     from whichpython.sources import ENVIRONMENTS, Context
-    from whichpython.sources.layout import project_file
-    from whichpython.sources.virtualenvwrapper import has_hooks
+    from whichpython.sources.layout import has_hooks, project_file
 
     ctx = Context(environ=environ, cwd=os.sep)
     parent = os.path.dirname(prefix)
@@ -58,10 +58,15 @@ def ownership(
         return Ownership("virtualenvwrapper", project)
     if project is not None:  # pipenv writes .project too, and no hooks
         return Ownership("pipenv", project)
-    for source in ENVIRONMENTS:  # the dirs tools keep their envs in
-        store = source.store(ctx)
+    # the dirs tools keep their envs in (their config files read once per search)
+    stores = remember(
+        "environment stores",
+        str(id(environ)),
+        lambda _: [(source.name, source.store(ctx)) for source in ENVIRONMENTS],
+    )
+    for tool, store in stores:
         if store and _under(prefix, store):
-            return Ownership(source.name)
+            return Ownership(tool)
     if _named(parent, ".hatch"):  # hatch's dirs.env.virtual = ".hatch" in the project
         return Ownership("hatch", os.path.dirname(parent))
     if os.path.basename(prefix) in (".venv", "venv"):

@@ -5,6 +5,7 @@ import itertools
 import os
 
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
+from whichpython.sources.layout import child_dirs
 
 MAX_MATCHES = 1000  # paths one glob pattern may expand to
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder
@@ -31,19 +32,7 @@ def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:
     each subdirectory (``.venv`` and ``venv`` first) holding a pyvenv.cfg. A broken link to
     the interpreter counts: the caller reports what is wrong with it."""
     places = [folder]
-    try:
-        with os.scandir(folder) as entries:
-            names = []
-            for count, entry in enumerate(entries):
-                if count >= MAX_ENTRIES:
-                    break
-                try:
-                    if entry.is_dir():
-                        names.append(entry.name)
-                except OSError:
-                    continue
-    except OSError:
-        names = []
+    names = child_dirs(folder, hidden=True, limit=MAX_ENTRIES)
     names.sort(key=lambda name: (name not in _FIRST, _FIRST.index(name) if name in _FIRST else 0,
                                  name))  # fmt: skip
     places += [os.path.join(folder, name) for name in names]

@@ -4,8 +4,6 @@ A prefix is recognised by its ``conda-meta`` directory, whose ``python-3.x.y-*.j
 gives the version without running anything.
 """
 
-import glob
-import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -21,18 +19,9 @@ from whichpython.sources.base import (
     prefix_executable,
     subdirs,
 )
+from whichpython.sources.layout import child_dirs, child_files, prefix_hints
 
-_RECORD = re.compile(r"^python-(\d+\.\d+\.\d+[^-]*)-")
 _ROOTS = ("miniconda3", "miniforge3", "anaconda3", "mambaforge", "micromamba", "miniconda")
-
-
-def prefix_hints(prefix: str) -> Hints:
-    """The Python version a conda prefix records in ``conda-meta``."""
-    for record in glob.glob(os.path.join(glob.escape(prefix), "conda-meta", "python-[0-9]*.json")):
-        found = _RECORD.match(os.path.basename(record))
-        if found:
-            return Hints(version=found.group(1), venv=False)
-    return Hints(venv=False)
 
 
 def _candidate(prefix: str, source: str, ctx: Context) -> Iterator[Candidate]:
@@ -110,7 +99,6 @@ _STALE = "listed in ~/.conda/environments.txt, but gone"
 _NOT_ENV = "listed in ~/.conda/environments.txt, but no longer a conda env (no conda-meta)"
 _RC_NAMES = (".condarc", "condarc", "condarc.d")
 _MAX_DIRS = 100  # envs_dirs items read from one rc file or variable
-_SCAN_LIMIT = 1000  # entries read from one directory
 _VARIABLE = re.compile(r"\$(\w+)|\$\{([^}]*)\}")
 
 
@@ -131,7 +119,7 @@ class CondaEnvs(EnvironmentSource):
         roots = [*install_roots(ctx), ctx.user_data_dir("mamba")]
         seen = {_fold(root) for root in roots}
         for folder in envs_dirs(ctx, roots):
-            for name in _dir_names(folder):
+            for name in child_dirs(folder):
                 prefix = os.path.join(folder, name)
                 if _fold(prefix) not in seen:
                     seen.add(_fold(prefix))
@@ -214,7 +202,7 @@ def _rc_files(ctx: Context, roots: list[str]) -> list[str]:
     expanded: list[str] = []
     for path in dict.fromkeys(files):
         if os.path.basename(path) == "condarc.d":
-            names = _dir_names(path, files=True)
+            names = child_files(path)
             expanded += [os.path.join(path, n) for n in names if n.endswith((".yml", ".yaml"))]
         else:
             expanded.append(path)
@@ -280,18 +268,6 @@ def _expand(path: str, ctx: Context) -> str:
         return ctx.environ.get(name, found.group(0))
 
     return _VARIABLE.sub(value, path)
-
-
-def _dir_names(folder: str, *, files: bool = False) -> list[str]:
-    """Names of the directories (or the files) in ``folder``, sorted; at most
-    ``_SCAN_LIMIT`` entries are read."""
-    try:
-        with os.scandir(folder) as scan:
-            entries = itertools.islice(scan, _SCAN_LIMIT)
-            names = [e.name for e in entries if (e.is_file() if files else e.is_dir())]
-    except OSError:
-        return []
-    return sorted(n for n in names if not n.startswith("."))
 
 
 def _fold(path: str) -> str:

@@ -2,13 +2,13 @@
 Pythons outside ``PATH`` and every manager's dirs, such as ``/opt/python3.12/bin`` or a RHEL
 software collection's ``/opt/rh/rh-python38/root/usr/bin``."""
 
-import itertools
 import os
 import re
 from collections.abc import Iterator
 
 from whichpython.sources.base import Candidate, Context, Source
-from whichpython.sources.path import SearchPath
+from whichpython.sources.executables import scan
+from whichpython.sources.layout import child_dirs
 
 VARIABLE = "WHICHPYTHON_EXTRA_DIRS"
 MAX_CHILDREN = 1000  # subdirectories of one extra dir looked at
@@ -38,28 +38,16 @@ class ExtraDirs(Source):
     kind = "system"
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
-        scanner = SearchPath()
         for folder in extra_dirs(ctx):
             for place in self._places(folder, ctx):
-                for candidate in scanner.scan(place, ctx):
-                    yield Candidate(candidate.path, self.name, candidate.hints)
+                yield from scan(place, self.name, ctx)
 
     def _places(self, folder: str, ctx: Context) -> list[str]:
-        try:
-            with os.scandir(folder) as entries:
-                children = [entry.name for entry in itertools.islice(entries, MAX_CHILDREN)
-                            if _is_dir(entry)]  # fmt: skip
-        except OSError:
+        if not os.path.isdir(folder):
             return []
+        children = child_dirs(folder, hidden=True, limit=MAX_CHILDREN)
         places = [folder, os.path.join(folder, "bin")]
         for child in sorted(children, key=_newest_first):
             base = os.path.join(folder, child)
             places += [base] if ctx.windows else [os.path.join(base, part) for part in _INSIDE]
         return list(dict.fromkeys(places))
-
-
-def _is_dir(entry: "os.DirEntry[str]") -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False

@@ -10,6 +10,7 @@ span lines, with comments). Anything else (inline tables, multi-line strings, da
 of tables) is skipped, never guessed.
 """
 
+import glob
 import itertools
 import json
 import ntpath
@@ -31,20 +32,29 @@ def child_dirs(path: str, *, hidden: bool = False, limit: int = SCAN_LIMIT) -> l
     """Names of the directories in ``path`` (links to directories included), sorted; names
     starting with ``.`` only if ``hidden``. At most ``limit`` entries are read; empty when
     ``path`` is missing or unreadable."""
+    return _names(path, "is_dir", hidden, limit)
+
+
+def child_files(path: str, *, hidden: bool = False, limit: int = SCAN_LIMIT) -> list[str]:
+    """Names of the files in ``path``, as :func:`child_dirs` lists directories."""
+    return _names(path, "is_file", hidden, limit)
+
+
+def _names(path: str, test: str, hidden: bool, limit: int) -> list[str]:
     names = []
     try:
         with os.scandir(path) as entries:
             for entry in itertools.islice(entries, limit):
-                if (hidden or not entry.name.startswith(".")) and _is_dir(entry):
+                if (hidden or not entry.name.startswith(".")) and _holds(entry, test):
                     names.append(entry.name)
     except OSError:
         return []
     return sorted(names)
 
 
-def _is_dir(entry: "os.DirEntry[str]") -> bool:
+def _holds(entry: "os.DirEntry[str]", test: str) -> bool:
     try:
-        return entry.is_dir()
+        return bool(getattr(entry, test)())
     except OSError:
         return False
 
@@ -311,3 +321,25 @@ def _string(text: str, position: int) -> tuple[Any, int]:
         return json.loads(f'"{body}"'), end + 1
     except ValueError:
         return _SKIP, end + 1
+
+
+#: One of the hook scripts virtualenvwrapper's user_scripts plugin writes into every env it
+#: makes (a pipenv env in the same ``$WORKON_HOME`` has none).
+_HOOK = "postactivate"
+
+
+def has_hooks(env: str, ctx: Context) -> bool:
+    """Whether ``env`` has virtualenvwrapper's per-env hook scripts (a plain env has none)."""
+    return os.path.isfile(os.path.join(env, "Scripts" if ctx.windows else "bin", _HOOK))
+
+
+_RECORD = re.compile(r"^python-(\d+\.\d+\.\d+[^-]*)-")
+
+
+def prefix_hints(prefix: str) -> Hints:
+    """The Python version a conda prefix (conda's, pixi's) records in ``conda-meta``."""
+    for record in glob.glob(os.path.join(glob.escape(prefix), "conda-meta", "python-[0-9]*.json")):
+        found = _RECORD.match(os.path.basename(record))
+        if found:
+            return Hints(version=found.group(1), venv=False)
+    return Hints(venv=False)

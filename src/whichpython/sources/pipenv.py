@@ -16,13 +16,13 @@ from whichpython.sources.layout import (
     child_dirs,
     env_candidate,
     expand,
+    has_hooks,
     lookup,
     project_file,
     read_small,
     read_toml,
     same_path,
 )
-from whichpython.sources.virtualenvwrapper import has_hooks
 
 _UNSAFE = re.compile(r'[ &$`!*@"()\[\]\\\r\n\t]')
 _FALSE, _TRUE = ("0", "false", "no", "off"), ("1", "true", "yes", "on")

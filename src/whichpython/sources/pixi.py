@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, prefix_executable
-from whichpython.sources.conda import prefix_hints
-from whichpython.sources.layout import child_dirs
+from whichpython.sources.layout import child_dirs, prefix_hints
 
 
 class PixiEnvs(EnvironmentSource):

@@ -1,8 +1,8 @@
 """virtualenvwrapper: the envs in ``$WORKON_HOME`` (default ``~/.virtualenvs``), each linked
 to its project by the ``.project`` file in it (fixtures/environments/virtualenvwrapper.json).
 
-pipenv.py reads :func:`has_hooks` too: pipenv's envs may share ``$WORKON_HOME``, and the hook
-scripts tell virtualenvwrapper's apart.
+pipenv's envs may share ``$WORKON_HOME``; the hook scripts (``layout.has_hooks``) tell
+virtualenvwrapper's apart.
 """
 
 import os
@@ -11,17 +11,17 @@ from collections.abc import Iterator
 import attrs
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource
-from whichpython.sources.layout import child_dirs, env_candidate, expand, project_file, same_path
+from whichpython.sources.layout import (
+    child_dirs,
+    env_candidate,
+    expand,
+    has_hooks,
+    project_file,
+    same_path,
+)
+
 
 #: The hook scripts virtualenvwrapper's user_scripts plugin writes into every env it makes.
-_HOOK = "postactivate"
-
-
-def has_hooks(env: str, ctx: Context) -> bool:
-    """Whether ``env`` has virtualenvwrapper's per-env hook scripts (a plain env has none)."""
-    return os.path.isfile(os.path.join(env, "Scripts" if ctx.windows else "bin", _HOOK))
-
-
 def workon_home(ctx: Context) -> str:
     """``$WORKON_HOME`` (``~`` and variables expanded; relative to ``$HOME`` when relative),
     else ``~/.virtualenvs``."""
