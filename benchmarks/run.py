@@ -39,6 +39,7 @@ MODES = [
     "semi-touch",
     "semi-env",
     "semi-cwd",
+    "semi-project",
     "hostile-1",
     "hostile-2",
     "hostile-3",
@@ -50,8 +51,9 @@ process's wall time (whichpython: its console script); cli-m = python -m whichpy
 lib-first = in a fresh process, from before the import to after the first call returns
 (perf_counter); lib-proc = that whole process's wall; lib-repeat = median of 5 later calls in
 a warm process; python-pass = `python -c pass` of the python the library runs in. Modes: cold =
-empty caches; warm = kept caches; semi-touch / semi-env / semi-cwd = warm, after a new mtime
-on a PATH dir holding interpreters / with a new unrelated env var / in a new empty cwd;
+empty caches; warm = kept caches; semi-touch / semi-env / semi-cwd / semi-project = warm, after
+a new mtime on a PATH dir holding interpreters / with a new unrelated env var / in a new empty
+cwd / in a new project dir (a pyproject.toml, no env: no recorded answer holds there);
 hostile-N = the Nth `list` with a hanging python3 first on PATH (fresh per rep; whichpython 3
 runs, peers 2), otherwise warm. ratio = peer median / whichpython median of the same row.
 Answers are checked against the machine: "wrong answer" (not a matching interpreter of the
@@ -121,7 +123,8 @@ def bench_scale(scale: int, work: Path, tools: list[peer_module.Tool], args: Any
         "env_cold": "the same, with XDG_CACHE_HOME, UV_CACHE_DIR and WHICHPYTHON_CACHE_DIR "
         "in a fresh empty dir per run",
         "env_semi": "semi-env adds BENCH_UNRELATED=<unique per run>; semi-cwd runs in a fresh "
-        f"empty dir; semi-touch sets a new mtime on {bench.touch_dir}",
+        "empty dir, semi-project in a fresh dir holding a pyproject.toml; semi-touch sets a new "
+        f"mtime on {bench.touch_dir}",
         "expected": {k: v for k, v in expected.items() if k != "locations"},
         "rows": rows,
         "warm_spawns": bench.spawns,

@@ -30,7 +30,7 @@ from peers import REQUESTS, Tool
 
 _NAMES = itertools.count()
 SPAWN_EVENTS = ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.system")
-SEMI = ("semi-touch", "semi-env", "semi-cwd")
+SEMI = ("semi-touch", "semi-env", "semi-cwd", "semi-project")
 HOSTILE = ("hostile-1", "hostile-2", "hostile-3")
 
 # Run as: <python> -c LIB_TIMER <imports> <call> <attr> <repeats> <events>. Times, in-process,
@@ -209,8 +209,11 @@ class Bench:
             os.utime(self.touch_dir, ns=(stamp, stamp))
         if mode == "semi-env":
             return self.env(BENCH_UNRELATED=self._unique()), self.cwd, lambda: None
-        if mode == "semi-cwd":
-            cwd = tempfile.mkdtemp(prefix="cwd-semi-", dir=self.work)
+        if mode in ("semi-cwd", "semi-project"):
+            cwd = tempfile.mkdtemp(prefix=f"{mode}-", dir=self.work)
+            if mode == "semi-project":  # a project without an env: no recorded answer holds
+                with open(os.path.join(cwd, "pyproject.toml"), "w") as project:
+                    project.write('[project]\nname = "semi"\nversion = "0"\n')
             return self.env(), cwd, lambda: shutil.rmtree(cwd, ignore_errors=True)
         return self.env(), self.cwd, lambda: None
 

@@ -128,7 +128,10 @@ def _parser() -> argparse.ArgumentParser:
         "then the machine's others",
     )
     envs.add_argument(
-        "--project", metavar="DIR", help="the project (default: the current directory)"
+        "--project",
+        metavar="DIR",
+        help="the project (default: the one the current directory is in, found by its "
+        "pyproject.toml, Pipfile, .venv, ...)",
     )
     completion = commands.add_parser(
         "completion", help="print a shell completion script (bash, zsh or fish)"

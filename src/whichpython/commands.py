@@ -193,13 +193,14 @@ def venv(args: argparse.Namespace) -> int:
 
 def envs(args: argparse.Namespace) -> int:
     """``envs``: the environments of a project, then the machine's others."""
-    from whichpython.projects import find_environments
+    from whichpython.projects import find_environments, project_dir
+    from whichpython.sources.base import working_dir
 
-    found = find_environments(args.project, timeout=args.timeout, cache=not args.no_cache)
+    project = project_dir(args.project, working_dir(os.environ))
+    found = find_environments(project, timeout=args.timeout, cache=not args.no_cache)
     if args.json:
         from whichpython.serialization import environment_to_json
 
-        project = os.path.abspath(args.project or os.getcwd())
         print_json({"schema_version": 1, "project": project,
                     "environments": [environment_to_json(env) for env in found]})  # fmt: skip
         return EXIT_OK

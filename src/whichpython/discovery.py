@@ -8,6 +8,7 @@ from typing import Optional, Union
 import attrs
 
 from whichpython.cache import Cache
+from whichpython.environments import found_by
 from whichpython.errors import InterpreterError, InterpreterNotFound
 from whichpython.inspection import cached_interpreter, inspect_interpreter
 from whichpython.memo import OneSearch, realpath
@@ -18,6 +19,7 @@ from whichpython.request import Request, RequestError, parse_request
 from whichpython.sources import Candidate, Context, Source, ordered_sources, resolve_shim
 from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
+from whichpython.sources.pyenv import named_version
 from whichpython.versionfile import find_version_file
 
 _MAX_WORKERS = 16
@@ -192,8 +194,13 @@ class Discovery:
                 request = Request(line) if system else parse_request(line)
             except RequestError as error:
                 raise RequestError(f"{path}: {error}") from None
+            installed = named_version(line, ctx) if request.name or request.path else None
             try:
-                result = self._find(request, ctx, explain, system)
+                if installed is not None:  # pyenv's name for an install: that one
+                    request = Request(line, path=installed)
+                    result = self._explicit(request, ctx, source="pyenv")
+                else:
+                    result = self._find(request, ctx, explain, system)
             except InterpreterNotFound as missing:
                 considered += missing.candidates
                 continue
@@ -204,11 +211,11 @@ class Discovery:
             " or ".join(lines), considered, f"; asked by {path}", skipped=_skipped(ctx)
         )
 
-    def _explicit(self, request: Request, ctx: Context) -> SearchResult:
+    def _explicit(self, request: Request, ctx: Context, source: str = "explicit") -> SearchResult:
         assert request.path is not None
         inside = directory_python(request.path, windows=ctx.windows)
         path = inside if inside and os.path.isdir(request.path) else request.path
-        item = _Item(Candidate(path, "explicit"), rank=0)
+        item = _Item(Candidate(path, source), rank=0)
         try:
             item.interpreter = self._inspect(path, ctx)
         except InterpreterError as error:
@@ -216,7 +223,8 @@ class Discovery:
             raise InterpreterNotFound(
                 request.raw, [attrs.evolve(item, verdict=detail).considered()]
             ) from None
-        item.verdict = Verdict("chosen", "chosen (explicit path)")
+        named = "explicit path" if source == "explicit" else f"{source}'s install of that name"
+        item.verdict = Verdict("chosen", f"chosen ({named})")
         found = [self._finish(item)]
         return SearchResult(request, found, [item.considered()], skipped=_skipped(ctx))
 
@@ -329,7 +337,8 @@ class Discovery:
         assert item.interpreter is not None
         primary = item.path
         aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
-        return attrs.evolve(item.interpreter, source=item.candidate.source, aliases=aliases)
+        found = found_by(item.interpreter, item.candidate.source, item.candidate.project)
+        return attrs.evolve(found, source=item.candidate.source, aliases=aliases)
 
 
 def _skipped(ctx: Context) -> list[Skipped]:

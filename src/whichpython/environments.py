@@ -16,13 +16,17 @@ import attrs
 
 from whichpython.files import SMALL, FileRefused, read_text
 from whichpython.memo import remember
-from whichpython.models import Kind
+from whichpython.models import Interpreter, Kind
 
 #: The tools whose environments whichpython tells apart (a venv's ``manager``).
 TOOLS = frozenset(
     {"poetry", "pipenv", "virtualenvwrapper", "pyenv", "hatch", "pdm", "tox", "pipx", "uv",
      "pixi", "conda"}
 )  # fmt: skip
+
+
+#: A venv's manager when no tool's layout is known: what made it.
+CREATORS = frozenset({"venv", "virtualenv"})
 
 
 @attrs.frozen
@@ -100,3 +104,13 @@ def _named(path: str, name: str) -> bool:
 def _under(path: str, root: str) -> bool:
     fold = os.path.normcase
     return fold(path).startswith(fold(root).rstrip("\\/") + os.sep)
+
+
+def found_by(interpreter: Interpreter, source: str, project: Optional[str]) -> Interpreter:
+    """``interpreter`` as a source found it: a tool's source names its manager where its own
+    layout names only the creator (a pdm project's ``.venv``), and the finding's project
+    where its layout names none (a poetry env, whose name hashes its project)."""
+    manager = interpreter.manager
+    if source in TOOLS and manager in CREATORS:
+        manager = source
+    return attrs.evolve(interpreter, manager=manager, project=interpreter.project or project)

@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import attrs
 
-from whichpython.environments import TOOLS
+from whichpython.environments import TOOLS, found_by
 from whichpython.errors import InterpreterError
 from whichpython.inspection import inspect_interpreter
 from whichpython.memo import OneSearch, realpath
@@ -15,9 +15,9 @@ from whichpython.models import Environment
 from whichpython.pyvenv import directory_python
 from whichpython.sources import ENVIRONMENTS, Candidate, Context
 from whichpython.sources.base import working_dir
+from whichpython.sources.project import markers, nearest_project
 
 _MAX_WORKERS = 8
-_CREATORS = frozenset({"venv", "virtualenv"})  # a venv's manager when no tool is known
 
 
 def find_environments(
@@ -30,15 +30,25 @@ def find_environments(
     root: str = "/",
 ) -> list[Environment]:
     """Every environment the tools keep (docs/environments.md): those that belong to
-    ``project`` (default: the working directory), in the order its tools would use them,
-    then the machine's others, each once. A broken one (its base gone, its interpreter a
-    dangling link) is listed with its ``error``."""
+    ``project`` (default: the project the working directory is in, the nearest directory
+    with a tool's project file or a ``.venv``), in the order its tools would use them, then
+    the machine's others, each once. A broken one (its base gone, its interpreter a dangling
+    link) is listed with its ``error``."""
     environ = os.environ if environ is None else environ
     cwd = cwd or working_dir(environ)
-    folder = os.path.abspath(os.path.join(cwd, os.fspath(project or cwd)))
+    folder = project_dir(project, cwd)
     ctx = Context(environ=environ, cwd=cwd, root=root)
     with OneSearch():
         return _inspected(_unique(_candidates(folder, ctx)), ctx, timeout, cache)
+
+
+def project_dir(project: Union[str, "os.PathLike[str]", None], cwd: str) -> str:
+    """The absolute project directory: ``project`` (relative to ``cwd``), or by default the
+    project ``cwd`` is in, the nearest directory with a tool's project file (a
+    ``pyproject.toml``, a ``Pipfile``, ...) or a ``.venv``, else ``cwd``."""
+    if project is None:
+        return nearest_project(cwd, [*markers(ENVIRONMENTS), ".venv"])
+    return os.path.abspath(os.path.join(cwd, os.fspath(project)))
 
 
 def _candidates(project: str, ctx: Context) -> Iterator[Candidate]:
@@ -93,11 +103,11 @@ def _inspected(
                 )
             except InterpreterError as failure:
                 error = failure.cause
-            else:  # the finding tool, where the layout alone names only the creator
-                manager = tool if tool and python.manager in _CREATORS else python.manager
-                project = candidate.project or python.project
-                return Environment(candidate.path, python.prefixes.prefix, manager, project,
-                                   candidate.source, interpreter=python)  # fmt: skip
+            else:
+                python = found_by(python, candidate.source, candidate.project)
+                return Environment(candidate.path, python.prefixes.prefix, python.manager,
+                                   python.project, candidate.source,
+                                   interpreter=python)  # fmt: skip
         return Environment(candidate.path, prefix, tool, candidate.project, candidate.source,
                            error=error)  # fmt: skip
 

@@ -31,10 +31,13 @@ _SPAWNS = frozenset(
 # The code that makes the answer: an upgrade or an edit of any of it changes a signature.
 _CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
 #: The names the sources look for in the working directory and in each directory above it
-#: (version files, a project's ``.venv``). An answer whose lookups of these all found nothing,
-#: and that looked at nothing else inside the working directory, holds in any directory where
-#: they find nothing either (:meth:`Witness.upward`).
-PROJECT_FILES = frozenset({".python-version", ".python-versions", ".tool-versions", ".venv"})
+#: (version files, a project's ``.venv``, the tools' project markers). An answer whose
+#: lookups of these all found nothing, and that looked at nothing else inside the working
+#: directory, holds in any directory where they find nothing either (:meth:`Witness.upward`).
+PROJECT_FILES = frozenset(
+    {".python-version", ".python-versions", ".tool-versions", ".venv"}
+    | {"pyproject.toml", "Pipfile", "hatch.toml", "pixi.toml", ".pixi", ".conda"}
+)
 
 
 def signature(path: str, follow: bool) -> Signature:

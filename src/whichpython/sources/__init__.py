@@ -1,8 +1,9 @@
 """Every source, and the one place that orders them (docs/discovery.md).
 
 Order: active environments first (the activated venv, the activated conda env, the
-project's ``.venv``), then installed interpreters: version managers before system
-locations for ``prefer="managed"``, the other way round for ``prefer="system"``.
+environments of the project the working directory is in, the nearest ``.venv``), then
+installed interpreters: version managers before system locations for ``prefer="managed"``,
+the other way round for ``prefer="system"``.
 """
 
 from whichpython.sources.asdf import Asdf
@@ -26,6 +27,7 @@ from whichpython.sources.pipenv import PipenvEnvs
 from whichpython.sources.pipx import PipxEnvs
 from whichpython.sources.pixi import PixiEnvs
 from whichpython.sources.poetry import PoetryEnvs
+from whichpython.sources.project import ProjectEnvs
 from whichpython.sources.pyenv import Pyenv, PyenvVirtualenvs
 from whichpython.sources.rye import Rye
 from whichpython.sources.tox import ToxEnvs
@@ -34,21 +36,9 @@ from whichpython.sources.venv import ActiveVenv, ProjectVenv
 from whichpython.sources.virtualenvwrapper import VirtualenvwrapperEnvs
 from whichpython.sources.windows import MicrosoftStore, WindowsRegistry
 
-ACTIVE: tuple[Source, ...] = (ActiveVenv(), ActiveConda(), ProjectVenv())
-MANAGED: tuple[Source, ...] = (Uv(), Pyenv(), Asdf(), Mise(), Rye(), Hatch(), Pdm(), Conda())
-SYSTEM: tuple[Source, ...] = (
-    SearchPath(),
-    ExtraDirs(),
-    NixProfiles(),
-    NixStore(),
-    PythonOrgFramework(),
-    Homebrew(),
-    WindowsRegistry(),
-    MicrosoftStore(),
-)
-ALL: tuple[Source, ...] = ACTIVE + MANAGED + SYSTEM
 #: The tools' environments (``find_environments``): a project's in this order (the env its
 #: package manager uses, then its task runners'), then the machine's (docs/environments.md).
+#: ``find`` asks those with markers about the project it runs in, in the same order.
 ENVIRONMENTS: tuple[EnvironmentSource, ...] = (
     UvProjectEnvs(),
     PoetryEnvs(),
@@ -62,6 +52,19 @@ ENVIRONMENTS: tuple[EnvironmentSource, ...] = (
     VirtualenvwrapperEnvs(),
     PipxEnvs(),
 )
+ACTIVE: tuple[Source, ...] = (ActiveVenv(), ActiveConda(), ProjectEnvs(ENVIRONMENTS), ProjectVenv())
+MANAGED: tuple[Source, ...] = (Uv(), Pyenv(), Asdf(), Mise(), Rye(), Hatch(), Pdm(), Conda())
+SYSTEM: tuple[Source, ...] = (
+    SearchPath(),
+    ExtraDirs(),
+    NixProfiles(),
+    NixStore(),
+    PythonOrgFramework(),
+    Homebrew(),
+    WindowsRegistry(),
+    MicrosoftStore(),
+)
+ALL: tuple[Source, ...] = ACTIVE + MANAGED + SYSTEM
 
 
 def resolve_shim(path: str, ctx: Context) -> "Resolution | None":

@@ -160,6 +160,12 @@ class EnvironmentSource(Source):
     reported, not dropped)."""
 
     kind = "environment"
+    #: Names (``pyproject.toml``, ``Pipfile``) whose presence in a directory makes it a
+    #: project of this tool's for ``find``, which asks the tool about the nearest such
+    #: directory above the working directory. Empty for tools whose envs a project does not
+    #: run in (tox's test envs, pipx's apps, virtualenvwrapper's, which name their project
+    #: but are not picked from it) and for pyenv-virtualenv's (a version file names those).
+    markers: ClassVar[frozenset[str]] = frozenset()
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         return iter(())

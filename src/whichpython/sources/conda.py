@@ -114,6 +114,7 @@ class CondaEnvs(EnvironmentSource):
     belongs to the project it is in. Pixi's envs (``conda-meta/pixi``) are pixi's."""
 
     name = "conda"
+    markers = frozenset({".conda"})
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         roots = [*install_roots(ctx), ctx.user_data_dir("mamba")]

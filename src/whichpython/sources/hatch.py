@@ -39,6 +39,7 @@ class HatchEnvs(EnvironmentSource):
     hatch's own ``.pythons``/``.scripts`` dirs are not project envs and are skipped."""
 
     name = "hatch"
+    markers = frozenset({"pyproject.toml", "hatch.toml"})
 
     def store(self, ctx: Context) -> Optional[str]:
         return _env_root(ctx)

@@ -50,6 +50,7 @@ class PdmEnvs(EnvironmentSource):
     (no pyvenv.cfg) are left to the conda source."""
 
     name = "pdm"
+    markers = frozenset({"pyproject.toml"})
 
     def store(self, ctx: Context) -> Optional[str]:
         return venv_location(ctx)

@@ -79,6 +79,7 @@ class PipenvEnvs(EnvironmentSource):
     virtualenvwrapper's hook scripts (virtualenvwrapper shares ``$WORKON_HOME``)."""
 
     name = "pipenv"
+    markers = frozenset({"Pipfile"})
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         root = workon_home(ctx)

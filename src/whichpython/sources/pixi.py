@@ -20,6 +20,7 @@ class PixiEnvs(EnvironmentSource):
     Envs of pixi versions that wrote only ``conda-meta/pixi_env_prefix`` are not claimed."""
 
     name = "pixi"
+    markers = frozenset({"pixi.toml", ".pixi"})
 
     def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
         envs = os.path.join(project, ".pixi", "envs")

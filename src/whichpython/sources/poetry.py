@@ -122,6 +122,7 @@ class PoetryEnvs(EnvironmentSource):
     (envs.toml), then the project's others sorted by name (``poetry env list``)."""
 
     name = "poetry"
+    markers = frozenset({"pyproject.toml"})
 
     def store(self, ctx: Context) -> Optional[str]:
         return _Settings(ctx).virtualenvs_path()

@@ -234,6 +234,17 @@ def _read_versions(path: str, ctx: Context) -> Optional[list[str]]:
     return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
 
 
+def named_version(word: str, ctx: Context) -> Optional[str]:
+    """The install a version file's word names as pyenv reads it, when it is no version
+    number: ``$PYENV_ROOT/versions/<word>`` (a pyenv-virtualenv env ``myenv`` or
+    ``3.12.1/envs/myenv``, ``miniconda3-latest``, ``pypy3.10-7.3.17``); None when there is
+    no such directory."""
+    if not word or word in (".", "..") or os.path.isabs(word) or ".." in word.split("/"):
+        return None
+    folder = os.path.join(Pyenv.root(ctx), "versions", *word.split("/"))
+    return folder if os.path.isdir(folder) else None
+
+
 def version_dir(root: str, version: str) -> Optional[str]:
     """``versions/<version>``; a prefix such as ``3.12`` picks the newest installed 3.12.x."""
     versions = os.path.join(root, "versions")

@@ -44,6 +44,7 @@ class UvProjectEnvs(EnvironmentSource):
     not uv's. Not read: ``tool.uv.managed = false`` (the env is still the project's)."""
 
     name = "uv"
+    markers = frozenset({"pyproject.toml"})
 
     def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
         root = workspace_root(project, ctx)

@@ -1,0 +1,53 @@
+"""The environments of the project the working directory is in, as its tools would pick them
+(``find`` and ``list``: docs/discovery.md#the-projects-environments)."""
+
+import os
+from collections.abc import Iterator
+
+import attrs
+
+from whichpython.sources.base import Candidate, Context, EnvironmentSource, Source
+from whichpython.witness import ancestors
+
+
+class ProjectEnvs(Source):
+    """Each tool that has :attr:`~EnvironmentSource.markers` is asked, as the tool finds its
+    own project, about the nearest directory (the working directory or above) holding one of
+    them: nearer projects first, the tools in the order given. A tool whose nearest project
+    has no environment of its yields nothing; it is not asked about a project further up."""
+
+    name = "project"
+    kind = "active"
+
+    def __init__(self, tools: tuple[EnvironmentSource, ...]) -> None:
+        self.tools = tuple(tool for tool in tools if tool.markers)
+
+    def candidates(self, ctx: Context) -> Iterator[Candidate]:
+        waiting = list(self.tools)
+        for folder in ancestors(os.path.abspath(ctx.cwd)):
+            if not waiting:
+                return
+            present = {name for name in markers(waiting) if _exists(folder, name)}
+            for tool in [tool for tool in waiting if tool.markers & present]:
+                waiting.remove(tool)
+                for candidate in tool.for_project(folder, ctx):
+                    yield (
+                        candidate if candidate.project else attrs.evolve(candidate, project=folder)
+                    )
+
+
+def markers(tools: "tuple[EnvironmentSource, ...] | list[EnvironmentSource]") -> list[str]:
+    """The names the tools look for, each once, in a stable order."""
+    return sorted({name for tool in tools for name in tool.markers})
+
+
+def nearest_project(cwd: str, names: list[str]) -> str:
+    """The nearest directory, ``cwd`` or above, holding one of ``names``; else ``cwd``."""
+    for folder in ancestors(os.path.abspath(cwd)):
+        if any(_exists(folder, name) for name in names):
+            return folder
+    return os.path.abspath(cwd)
+
+
+def _exists(folder: str, name: str) -> bool:
+    return os.path.lexists(os.path.join(folder, name))
