@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from conftest import CLI, fake_python, machine_cli_env, machine_environ, pyenv_python
+from conftest import (
+    CLI,
+    fake_python,
+    machine_cli_env,
+    machine_environ,
+    pyenv_python,
+    relocated_copy,
+)
 from whichpython import find_environments
 from whichpython.sources.hatch import project_id as hatch_id
 from whichpython.sources.pdm import hash_path as pdm_hash
@@ -149,3 +156,46 @@ def test_a_warm_listing_of_many_environments_starts_no_process(
     )
     assert [e.path for e in again] == [e.path for e in first]
     assert probes == []
+
+
+def test_conda_and_pixi_envs_of_a_project(tmp_path: Path) -> None:
+    """conda's ``<project>/.conda`` prefix and pixi's ``.pixi/envs/default`` (real CPython
+    builds relocated into conda prefixes with the files conda and pixi write: a conda-meta
+    record, pixi's marker; fixtures/environments/{conda,pixi}.json): listed for the project
+    with their tool and project. They are full installs, not venvs: kind ``managed``, their
+    own executable as the base (docs/classification.md)."""
+    project = tmp_path / "src" / "sci"
+    conda_env = relocated_copy("3.12.1", project / ".conda")
+    pixi_env = relocated_copy("3.12.1", project / ".pixi" / "envs" / "default")
+    for prefix in (conda_env, pixi_env):
+        meta = prefix / "conda-meta"
+        meta.mkdir()
+        (meta / "python-3.12.1-h9e4cc4f_0_cpython.json").write_text(
+            '{"name": "python", "version": "3.12.1", "build": "h9e4cc4f_0_cpython"}'
+        )
+    marker = {"manifest_path": str(project / "pixi.toml"), "environment_name": "default"}
+    (pixi_env / "conda-meta" / "pixi").write_text(json.dumps(marker))
+    (project / "pixi.toml").write_text('[workspace]\nname = "sci"\n')
+    environ = machine_environ(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, "envs", "--json"],
+        env=machine_cli_env(tmp_path, environ), cwd=project / ".pixi", capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["project"] == str(project)  # the one the working directory is in
+    listed = [(e["manager"], e["project"], e["prefix"], e["kind"], e["error"])
+              for e in data["environments"]]  # fmt: skip
+    assert listed == [
+        ("pixi", str(project), str(pixi_env), "managed", None),
+        ("conda", str(project), str(conda_env), "managed", None),
+    ]
+    for env in data["environments"]:
+        assert env["version"] == "3.12.1" and env["base_executable"] == env["path"]
+        assert env["path"].startswith(env["prefix"] + os.sep)
+    found = subprocess.run(
+        [sys.executable, "-c", CLI, "find", "3.12"], env=machine_cli_env(tmp_path, environ),
+        cwd=project, capture_output=True, text=True,
+    )  # fmt: skip
+    assert found.stdout.strip() == data["environments"][0]["path"]  # pixi's, as `pixi run`
