@@ -441,3 +441,45 @@ def test_pet_kinds_of_venvs_as_pet_gives_them(tmp_path: Path) -> None:
     assert made.manager == "virtualenv"  # whichpython still says who made it
     assert pet_kind(made, {"HOME": str(tmp_path)}) == "Venv"
     assert pet_kind(inspect_interpreter(stdlib, cache=False), {"HOME": str(tmp_path)}) == "Venv"
+
+
+def test_refresh_reports_the_tools_environments(tmp_path: Path) -> None:
+    """Beside the machine's interpreters, the environments the tools keep
+    (docs/environments.md): a workspace folder's poetry env with its project, a pipx app's
+    venv, and a virtualenvwrapper env whose base is gone, with its error."""
+    from whichpython.sources.poetry import env_name
+
+    root = tmp_path
+    env = fake_machine(root)
+    home, project = root / "home", root / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.poetry]\nname = "demo"\n')
+    base = home / ".pyenv" / "versions" / "3.12.4" / "bin"
+    poetry = home / ".cache/pypoetry/virtualenvs" / (env_name("demo", str(project)) + "-py3.12")
+    pipx = home / ".local/share/pipx/venvs/black"
+    for venv in (poetry, pipx):
+        fake_python(venv / "bin" / "python3", "3.12.4")
+        (venv / "pyvenv.cfg").write_text(f"home = {base}\nversion = 3.12.4\n")
+    (pipx / "pipx_metadata.json").write_text("{}")
+    gone = home / ".virtualenvs" / "old"
+    (gone / "bin").mkdir(parents=True)
+    (gone / "bin" / "python3").symlink_to(root / "gone" / "python3")
+    for script in ("activate", "postactivate"):
+        (gone / "bin" / script).write_text("")
+    (gone / "pyvenv.cfg").write_text("home = /gone\n")
+    plan = [
+        request(1, "configure", {"workspaceDirectories": [str(project)]}),
+        request(2, "refresh"),
+        {"expect": 2},
+    ]
+    session = serve(plan, tmp_path, env)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    full = _by_executable(_between(session, None, 2))
+    poetry_env = full[str(poetry / "bin" / "python3")]
+    assert (poetry_env["kind"], poetry_env["project"]) == ("Poetry", str(project))
+    assert poetry_env["whichpython"]["source"] == "poetry"
+    pipx_env = full[str(pipx / "bin" / "python3")]
+    assert (pipx_env["kind"], pipx_env["project"]) == ("Venv", None)
+    assert pipx_env["whichpython"]["manager"] == "pipx"
+    broken = full[str(gone / "bin" / "python3")]
+    assert "base interpreter is gone" in broken["error"] and broken["prefix"] == str(gone)

@@ -2,7 +2,7 @@
 (:func:`find_environments`, ``whichpython envs``; docs/environments.md)."""
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Optional, Union
 
 import attrs
@@ -36,10 +36,17 @@ def find_environments(
     link) is listed with its ``error``."""
     environ = os.environ if environ is None else environ
     cwd = cwd or working_dir(environ)
-    folder = project_dir(project, cwd)
     ctx = Context(environ=environ, cwd=cwd, root=root)
+    return environments_of([project_dir(project, cwd)], ctx, timeout=timeout, cache=cache)
+
+
+def environments_of(
+    projects: Sequence[str], ctx: Context, *, timeout: Optional[float] = None, cache: bool = True
+) -> list[Environment]:
+    """The environments of each of ``projects`` (absolute directories) in turn, then the
+    machine's others, each once (:func:`find_environments` for several projects, or none)."""
     with OneSearch():
-        return _inspected(_unique(_candidates(folder, ctx)), ctx, timeout, cache)
+        return _inspected(_unique(_candidates(projects, ctx)), ctx, timeout, cache)
 
 
 def project_dir(project: Union[str, "os.PathLike[str]", None], cwd: str) -> str:
@@ -51,15 +58,16 @@ def project_dir(project: Union[str, "os.PathLike[str]", None], cwd: str) -> str:
     return os.path.abspath(os.path.join(cwd, os.fspath(project)))
 
 
-def _candidates(project: str, ctx: Context) -> Iterator[Candidate]:
-    """The project's environments (each with its project), then the machine's."""
-    for source in ENVIRONMENTS:
-        for candidate in source.for_project(project, ctx):
-            yield candidate if candidate.project else attrs.evolve(candidate, project=project)
-    for name in (".venv", "venv"):  # a project's own venv, whichever tool made it
-        python = directory_python(os.path.join(project, name), windows=ctx.windows)
-        if python is not None:
-            yield Candidate(python, "project-venv", project=project)
+def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:
+    """Each project's environments (each with its project), then the machine's."""
+    for project in projects:
+        for source in ENVIRONMENTS:
+            for candidate in source.for_project(project, ctx):
+                yield candidate if candidate.project else attrs.evolve(candidate, project=project)
+        for name in (".venv", "venv"):  # a project's own venv, whichever tool made it
+            python = directory_python(os.path.join(project, name), windows=ctx.windows)
+            if python is not None:
+                yield Candidate(python, "project-venv", project=project)
     for source in ENVIRONMENTS:
         yield from source.candidates(ctx)
 

@@ -238,12 +238,35 @@ class Server:
             folders += [(d, None) for d in config.environment_dirs]
             for folder, project in folders:
                 self._venvs(folder, environ, seen, report, project=project)
+            self._tools_envs(config.workspace if kind is None else (), environ, seen, report)
         except _Gone:
             return
 
     def _notify(self, method: str, params: Any) -> None:
         if not self.connection.notify(method, params):
             raise _Gone
+
+    def _tools_envs(
+        self,
+        projects: tuple[str, ...],
+        environ: Mapping[str, str],
+        seen: set[tuple[str, str]],
+        report: Callable[[dict[str, Any]], None],
+    ) -> None:
+        """The environments the tools keep (docs/environments.md): the workspace folders'
+        first, then the machine's others; a broken one with its ``error``."""
+        from whichpython.projects import environments_of
+        from whichpython.sources.base import Context, working_dir
+
+        ctx = Context(environ=environ, cwd=working_dir(environ))
+        for env in environments_of(projects, ctx):
+            python = env.interpreter
+            if python is None:
+                if _first(seen, env.path, env.prefix):
+                    report(broken_environment(env.path, env.prefix, env.error or "broken",
+                                              project=env.project))  # fmt: skip
+            elif _first(seen, python.path, python.prefixes.prefix):
+                report(environment(attrs.evolve(python, source=env.source), environ))
 
     def _in_path(
         self,
