@@ -168,16 +168,63 @@ def test_hatch_envs(machine: Machine) -> None:
         ("home/.local/share/hatch/env/virtual/other/AbCd1234/other/bin/python3", None),
     ]
     mine = list(HatchEnvs().for_project(str(project), ctx))
-    assert machine.found(mine) == [
-        ("proj/demo-hatch/.hatch/demo-hatch/bin/python3", "proj/demo-hatch"),
-        ("proj/demo-hatch/.hatch/test/bin/python3", "proj/demo-hatch"),
+    assert machine.found(mine) == [  # the env dir in effect (no config: the data dir's) first
         (f"{storage}/demo-hatch/bin/python3", "proj/demo-hatch"),
         (f"{storage}/test/bin/python3", "proj/demo-hatch"),
+        ("proj/demo-hatch/.hatch/demo-hatch/bin/python3", "proj/demo-hatch"),
+        ("proj/demo-hatch/.hatch/test/bin/python3", "proj/demo-hatch"),
     ]
-    assert mine[2].hints.version == "3.12.1" and mine[2].hints.venv
-    assert not os.path.exists(mine[1].path) and os.path.lexists(mine[1].path)
+    assert mine[0].hints.version == "3.12.1" and mine[0].hints.venv
+    assert not os.path.exists(mine[3].path) and os.path.lexists(mine[3].path)
     for candidate in (mine[0], mine[2]):
         assert_manager(machine, candidate, "hatch")
+
+
+def test_hatch_user_config(machine: Machine) -> None:
+    """hatch's config.toml (``<XDG_CONFIG_HOME>/hatch``, or ``$HATCH_CONFIG``): ``dirs.data``
+    moves the data dir; ``dirs.env.virtual`` absolute keeps the nested layout there, relative
+    puts the envs flat in each project, ``~/.virtualenvs`` flat (and not claimed machine-wide:
+    virtualenvwrapper's dir)."""
+    project = machine.root / "proj" / "demo-hatch"
+    machine.files(project, **{"pyproject.toml": '[project]\nname = "demo-hatch"\n'})
+    ident = project_id(str(project), "linux")
+    config = machine.root / "home" / ".config" / "hatch" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[dirs]\ndata = "~/hatch-data"\n')
+    moved = f"home/hatch-data/env/virtual/demo-hatch/{ident}/demo-hatch"
+    machine.venv(moved)
+    machine.venv(f"home/.local/share/hatch/env/virtual/demo-hatch/{ident}/demo-hatch")
+    ctx = machine.ctx(XDG_CONFIG_HOME=str(machine.root / "home" / ".config"))
+    assert machine.found(HatchEnvs().candidates(ctx)) == [(f"{moved}/bin/python3", None)]
+    assert machine.found(HatchEnvs().for_project(str(project), ctx))[0][0] == (
+        f"{moved}/bin/python3"
+    )
+
+    config.write_text(f'[dirs.env]\nvirtual = "{machine.root / "envs"}"\n')
+    machine.venv(f"envs/demo-hatch/{ident}/demo-hatch")
+    ctx = machine.ctx(XDG_CONFIG_HOME=str(machine.root / "home" / ".config"))
+    nested = f"envs/demo-hatch/{ident}/demo-hatch/bin/python3"
+    assert machine.found(HatchEnvs().candidates(ctx)) == [(nested, None)]
+    assert machine.found(HatchEnvs().for_project(str(project), ctx)) == [
+        (nested, "proj/demo-hatch")
+    ]
+
+    other = machine.root / "hatch.toml"
+    other.write_text('[dirs.env]\nvirtual = "envs"\n')  # relative: in the project, flat
+    machine.venv("proj/demo-hatch/envs/demo-hatch")
+    ctx = machine.ctx(HATCH_CONFIG=str(other))
+    assert machine.found(HatchEnvs().candidates(ctx)) == []
+    assert machine.found(HatchEnvs().for_project(str(project), ctx)) == [
+        ("proj/demo-hatch/envs/demo-hatch/bin/python3", "proj/demo-hatch")
+    ]
+
+    other.write_text('[dirs.env]\nvirtual = "~/.virtualenvs"\n')
+    machine.venv("home/.virtualenvs/demo-hatch")
+    ctx = machine.ctx(HATCH_CONFIG=str(other))
+    assert HatchEnvs().store(ctx) is None
+    assert machine.found(HatchEnvs().for_project(str(project), ctx)) == [
+        ("home/.virtualenvs/demo-hatch/bin/python3", "proj/demo-hatch")
+    ]
 
 
 def test_hatch_data_dir_variable_and_legacy_project(machine: Machine) -> None:
@@ -261,10 +308,21 @@ def test_pdm_envs(machine: Machine) -> None:
         (f"{venvs}/{prefix}-3.12/bin/python", where),
         (f"{where}/.venv/bin/python3", where),
     ]
+    # $PDM_PYTHON wins over .pdm-python, as in pdm's Project._saved_python
+    chosen = str(machine.root / venvs / f"{prefix}-x/bin/python3")
+    first = PdmEnvs().for_project(str(project), machine.ctx(PDM_PYTHON=chosen))
+    assert machine.found(first)[0] == (f"{venvs}/{prefix}-x/bin/python3", where)
     # naming no venv's interpreter: not pdm's env, ignored
     (project / ".pdm-python").write_text(str(BASE))
     assert machine.found(PdmEnvs().for_project(str(project), ctx))[0] == (
         f"{where}/.venv/bin/python3",
+        where,
+    )
+    # no .pdm-python: a legacy .pdm.toml's python.path
+    (project / ".pdm-python").unlink()
+    (project / ".pdm.toml").write_text(f'[python]\npath = "{chosen}"\n')
+    assert machine.found(PdmEnvs().for_project(str(project), ctx))[0] == (
+        f"{venvs}/{prefix}-x/bin/python3",
         where,
     )
 
@@ -334,6 +392,39 @@ def test_tox_envs(machine: Machine) -> None:
         "work/lint/bin/python3",
         where,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tox.ini", "[tox]\nenv_list = py312\nwork_dir = {toxinidir}/build/tox\n"),
+        ("tox.ini", "[tox]\ntoxworkdir = build/tox\n"),
+        ("setup.cfg", "[metadata]\nname = x\n[tox:tox]\nwork_dir = build/tox\n"),
+        ("pyproject.toml", '[tool.tox]\nwork_dir = "{tox_root}/build/tox"\n'),
+        ("pyproject.toml", '[tool.tox]\nlegacy_tox_ini = """\n[tox]\nwork_dir = build/tox\n"""\n'),
+        ("tox.toml", 'env_list = ["py312"]\nwork_dir = "build/tox"\n'),
+    ],
+)
+def test_tox_work_dir_from_its_config(machine: Machine, name: str, text: str) -> None:
+    """``work_dir`` (``toxworkdir``) set in the config file tox reads: the envs are there."""
+    project = machine.root / "proj" / "demo-tox"
+    machine.files(project, **{name: text})
+    machine.venv("proj/demo-tox/build/tox/py312", **tox_info(".tox/py312"))
+    machine.venv("proj/demo-tox/.tox/old", **tox_info(".tox/py312"))  # not where tox looks
+    found = machine.found(ToxEnvs().for_project(str(project), machine.ctx()))
+    assert found == [("proj/demo-tox/build/tox/py312/bin/python3", "proj/demo-tox")]
+
+
+def test_tox_config_of_the_first_file_with_one(machine: Machine) -> None:
+    """tox reads the first config file holding a tox config: a tox.ini without a work dir
+    means ``.tox``, whatever pyproject.toml says."""
+    project = machine.root / "proj" / "demo-tox"
+    pyproject = '[tool.tox]\nwork_dir = "build/tox"\n'
+    machine.files(project, **{"tox.ini": "[tox]\nenv_list = py312\n", "pyproject.toml": pyproject})
+    machine.venv("proj/demo-tox/.tox/py312", **tox_info(".tox/py312"))
+    machine.venv("proj/demo-tox/build/tox/py312", **tox_info(".tox/py312"))
+    found = machine.found(ToxEnvs().for_project(str(project), machine.ctx()))
+    assert found == [("proj/demo-tox/.tox/py312/bin/python3", "proj/demo-tox")]
 
 
 # -- uv ---------------------------------------------------------------------------------------

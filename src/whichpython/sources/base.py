@@ -125,6 +125,14 @@ class Context:
             return os.path.join(self.home, "Library", "Application Support", app)
         return os.path.join(self.data_home(), app)
 
+    def user_config_dir(self, app: str, *, author: Optional[str] = None) -> str:
+        """Where platformdirs puts ``app``'s config: ``$XDG_CONFIG_HOME/app`` (else
+        ``~/.config/app``) on Linux, the data dir (:meth:`user_data_dir`) elsewhere."""
+        if self.windows or self.platform == "darwin":
+            return self.user_data_dir(app, author=author)
+        base = self.environ.get("XDG_CONFIG_HOME") or os.path.join(self.home, ".config")
+        return os.path.join(base, app)
+
 
 def working_dir(environ: Mapping[str, str]) -> str:
     """The current directory; when it was deleted, ``$PWD`` (as pyenv does), else the root:

@@ -1,6 +1,6 @@
 """hatch: its managed Pythons, ``<data dir>/pythons/<name>/python``, and its environments,
-``<data dir>/env/virtual/<project name>/<project id>/<env>`` (``$HATCH_DATA_DIR`` or the user
-data dir; fixtures/environments/hatch.json)."""
+``<env dir>/<project name>/<project id>/<env>`` (the env dir ``dirs.env.virtual`` of hatch's
+config, else ``<data dir>/env/virtual``; fixtures/environments/hatch.json)."""
 
 import base64
 import hashlib
@@ -9,8 +9,16 @@ import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from whichpython.memo import remember
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
-from whichpython.sources.layout import child_dirs, env_candidate, lookup, read_toml, same_path
+from whichpython.sources.layout import (
+    child_dirs,
+    env_candidate,
+    expand,
+    lookup,
+    read_toml,
+    same_path,
+)
 
 
 class Hatch(InstallDirSource):
@@ -19,8 +27,7 @@ class Hatch(InstallDirSource):
     name = "hatch"
 
     def roots(self, ctx: Context) -> list[str]:
-        data = ctx.environ.get("HATCH_DATA_DIR") or ctx.user_data_dir("hatch")
-        return [os.path.join(data, "pythons")]
+        return [os.path.join(_data_dir(ctx), "pythons")]
 
     def install_prefix(self, entry: str) -> str:
         return os.path.join(entry, "python")
@@ -28,27 +35,32 @@ class Hatch(InstallDirSource):
 
 class HatchEnvs(EnvironmentSource):
     """hatch's virtual environments. On the machine: every ``<project name>/<project id>/
-    <env>`` under ``<data dir>/env/virtual`` (the project is not recorded there: the id is a
-    hash of its path). For a project: the envs its config places by ``path``
-    (``[tool.hatch.envs.<env>]`` in pyproject.toml, ``[envs.<env>]`` in hatch.toml), then the
-    flat ``<project>/.hatch/<env>`` (``dirs.env.virtual = ".hatch"``), then its own dir under
-    the data dir; the default env (named after the project) first in each.
+    <env>`` under its env dir (the project is not recorded there: the id is a hash of its
+    path). For a project: the envs its config places by ``path`` (``[tool.hatch.envs.<env>]``
+    in pyproject.toml, ``[envs.<env>]`` in hatch.toml), then the env dir's envs of the
+    project, then the flat ``<project>/.hatch/<env>`` (hatch's suggested in-project
+    ``dirs.env.virtual``); the default env (named after the project) first in each.
 
-    Not read: hatch's user config (``dirs.data``, ``dirs.env.virtual`` set elsewhere than
-    ``.hatch``) and ``HATCH_ENV_TYPE_VIRTUAL_PATH``; internal envs (``env/.internal``) and
-    hatch's own ``.pythons``/``.scripts`` dirs are not project envs and are skipped."""
+    The env dir is ``dirs.env.virtual`` of hatch's config (``$HATCH_CONFIG``, else
+    ``<user config dir>/hatch/config.toml``; a relative one is inside each project), else
+    ``<data dir>/env/virtual`` (``$HATCH_DATA_DIR``, else the config's ``dirs.data``, else
+    the user data dir). As hatch does, envs are flat in it (``<dir>/<env>``) when it is
+    ``~/.virtualenvs`` or inside the project. Not read: ``HATCH_ENV_TYPE_VIRTUAL_PATH``;
+    internal envs (``env/.internal``) and hatch's own ``.pythons``/``.scripts`` dirs are not
+    project envs and are skipped."""
 
     name = "hatch"
     markers = frozenset({"pyproject.toml", "hatch.toml"})
 
     def store(self, ctx: Context) -> Optional[str]:
-        return _env_root(ctx)
+        folder = _env_dir(ctx)
+        return None if folder is None or _flat(folder, None, ctx) else folder
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
-        root = _env_root(ctx)
-        for project_name in child_dirs(root):
-            for project_id in child_dirs(os.path.join(root, project_name)):
-                storage = os.path.join(root, project_name, project_id)
+        root = self.store(ctx)
+        for project_name in child_dirs(root) if root else ():
+            for project_id in child_dirs(os.path.join(root or "", project_name)):
+                storage = os.path.join(root or "", project_name, project_id)
                 for env in _default_first(child_dirs(storage), project_name):
                     found = env_candidate(os.path.join(storage, env), self.name, ctx)
                     if found is not None:
@@ -58,10 +70,12 @@ class HatchEnvs(EnvironmentSource):
         pyproject = read_toml(os.path.join(project, "pyproject.toml"), ctx)
         name = project_name(project, pyproject)
         places = _configured_paths(project, pyproject, ctx)
+        folder = _env_dir(ctx, project)
+        if folder is not None and _flat(folder, project, ctx):
+            places += _envs_in(folder, name)
+        elif folder is not None:
+            places += _envs_in(os.path.join(folder, name, project_id(project, ctx.platform)), name)
         places += _envs_in(os.path.join(project, ".hatch"), name)
-        places += _envs_in(
-            os.path.join(_env_root(ctx), name, project_id(project, ctx.platform)), name
-        )
         seen: list[str] = []
         for place in places:
             if any(same_path(place, other) for other in seen):
@@ -72,9 +86,45 @@ class HatchEnvs(EnvironmentSource):
                 yield found
 
 
-def _env_root(ctx: Context) -> str:
-    data = ctx.environ.get("HATCH_DATA_DIR") or ctx.user_data_dir("hatch")
-    return os.path.join(data, "env", "virtual")
+def _config(ctx: Context) -> dict[str, Any]:
+    """hatch's config file, read once per search."""
+    path = ctx.environ.get("HATCH_CONFIG") or os.path.join(
+        ctx.user_config_dir("hatch"), "config.toml"
+    )
+    config: dict[str, Any] = remember("hatch config", path, lambda _: read_toml(path, ctx))
+    return config
+
+
+def _data_dir(ctx: Context) -> str:
+    configured = lookup(_config(ctx), "dirs", "data")
+    if not isinstance(configured, str) or not configured.strip():
+        configured = None
+    data = ctx.environ.get("HATCH_DATA_DIR") or configured or ctx.user_data_dir("hatch")
+    return expand(data, ctx)
+
+
+def _env_dir(ctx: Context, project: Optional[str] = None) -> Optional[str]:
+    """The dir hatch keeps virtual envs in: ``dirs.env.virtual`` (relative: in ``project``,
+    None without one), else ``<data dir>/env/virtual``."""
+    configured = lookup(_config(ctx), "dirs", "env", "virtual")
+    if isinstance(configured, str) and configured.strip():
+        folder = expand(configured.strip(), ctx)
+        if os.path.isabs(folder):
+            return folder
+        return os.path.normpath(os.path.join(project, folder)) if project else None
+    return os.path.join(_data_dir(ctx), "env", "virtual")
+
+
+def _flat(folder: str, project: Optional[str], ctx: Context) -> bool:
+    """Whether hatch puts envs straight in ``folder``: ``~/.virtualenvs``, or a dir inside
+    the project."""
+    if same_path(folder, os.path.join(ctx.home, ".virtualenvs")):
+        return True
+    if project is None:
+        return False
+    inside = os.path.realpath(folder)
+    root = os.path.realpath(project).rstrip(os.sep) + os.sep
+    return inside.startswith(root)
 
 
 def project_id(project: str, platform: str) -> str:

@@ -42,12 +42,11 @@ class PdmEnvs(EnvironmentSource):
     """pdm's venvs. On the machine: every venv in ``venv.location`` (the global config's, else
     ``<user data dir>/pdm/venvs``: the data dir, not the cache), whose project is not recorded
     (the name holds a hash of its path). For a project, in the order ``pdm venv list`` and
-    pdm's interpreter choice use: the interpreter ``.pdm-python`` saves when it is a venv's,
-    then (in a pdm project) the first of ``.venv``, ``venv``, ``env`` that is a venv, then
-    ``<venv.location>/<dir name>-<hash>-*``.
-
-    Not read: ``PDM_PYTHON`` and a legacy ``.pdm.toml``; venvs made by pdm's conda backend
-    (no pyvenv.cfg) are left to the conda source."""
+    pdm's interpreter choice use: the interpreter pdm saved (``$PDM_PYTHON``, else
+    ``.pdm-python``, else a legacy ``.pdm.toml``'s ``python.path``) when it is a venv's, then
+    (in a pdm project) the first of ``.venv``, ``venv``, ``env`` that is a venv, then
+    ``<venv.location>/<dir name>-<hash>-*``. Venvs made by pdm's conda backend (no
+    pyvenv.cfg) are left to the conda source."""
 
     name = "pdm"
     markers = frozenset({"pyproject.toml"})
@@ -83,10 +82,14 @@ class PdmEnvs(EnvironmentSource):
                 yield found
 
     def _saved(self, project: str, ctx: Context) -> Optional[tuple[Candidate, str]]:
-        """The interpreter ``<project>/.pdm-python`` names and its venv, when it is a
-        venv's."""
-        path = os.path.join(project, ".pdm-python")
-        python = (read_small(path, ctx) or "").strip()
+        """The interpreter pdm saved for the project (``$PDM_PYTHON``, ``.pdm-python``, a
+        legacy ``.pdm.toml``) and its venv, when it is a venv's."""
+        python = ctx.environ.get("PDM_PYTHON", "").strip()
+        if not python and os.path.lexists(os.path.join(project, ".pdm-python")):
+            python = (read_small(os.path.join(project, ".pdm-python"), ctx) or "").strip()
+        elif not python:
+            legacy = lookup(read_toml(os.path.join(project, ".pdm.toml"), ctx), "python", "path")
+            python = legacy.strip() if isinstance(legacy, str) else ""
         if not python or "\n" in python or not os.path.isabs(python):
             return None
         cfg = find_pyvenv_cfg(python) if os.path.lexists(python) else None
@@ -109,7 +112,9 @@ def _is_pdm_project(project: str, ctx: Context) -> bool:
 def venv_location(ctx: Context) -> str:
     """pdm's ``venv.location``: the global config's (``$PDM_CONFIG_FILE``, else
     ``<user config dir>/pdm/config.toml``; ``~`` expanded), else ``<user data dir>/venvs``."""
-    config = ctx.environ.get("PDM_CONFIG_FILE") or os.path.join(_config_dir(ctx), "config.toml")
+    config = ctx.environ.get("PDM_CONFIG_FILE") or os.path.join(
+        ctx.user_config_dir("pdm", author="pdm"), "config.toml"
+    )
     location = lookup(read_toml(config, ctx), "venv", "location")
     if isinstance(location, str) and location.strip():
         location = location.strip()
@@ -117,14 +122,6 @@ def venv_location(ctx: Context) -> str:
             location = ctx.home + location[1:]
         return location
     return os.path.join(ctx.user_data_dir("pdm", author="pdm"), "venvs")
-
-
-def _config_dir(ctx: Context) -> str:
-    """platformdirs' ``user_config_dir("pdm")`` for this context."""
-    if ctx.windows or ctx.platform == "darwin":
-        return ctx.user_data_dir("pdm", author="pdm")  # the same dir there
-    base = ctx.environ.get("XDG_CONFIG_HOME") or os.path.join(ctx.home, ".config")
-    return os.path.join(base, "pdm")
 
 
 def hash_path(project: str) -> str:
