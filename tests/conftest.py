@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -182,6 +183,13 @@ def machine_cli_env(root: Path, environ: dict[str, str]) -> dict[str, str]:
     return env
 
 
+#: Files of an install whose signature a probe-cache entry keeps (cache.dependencies): copied,
+#: never hard-linked, by :func:`relocated_copy`, since a hard link changes the original's
+#: ctime and so invalidates the cache of a test running at the same time on the same install.
+_WITNESSED = re.compile(r"^_sysconfigdata.*\.py$|\.pth$|^sitecustomize\.py$|^EXTERNALLY-MANAGED$|"
+                        r"^build-details\.json$")  # fmt: skip
+
+
 def relocated_copy(version: str, dest: Path) -> Path:
     """A copy of a pyenv build at ``dest``: bin/ copied, the big dirs hard-linked when possible.
 
@@ -192,11 +200,13 @@ def relocated_copy(version: str, dest: Path) -> Path:
         pytest.skip(f"pyenv {version} is not installed")
 
     def link_or_copy(src: str, dst: str) -> object:
-        try:
-            os.link(src, dst)
-            return dst
-        except OSError:
-            return shutil.copy2(src, dst)
+        if not _WITNESSED.search(os.path.basename(src)):
+            try:
+                os.link(src, dst)
+                return dst
+            except OSError:
+                pass
+        return shutil.copy2(src, dst)
 
     dest.mkdir(parents=True)
     for child in source.iterdir():
