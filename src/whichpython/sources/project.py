@@ -2,7 +2,7 @@
 (``find`` and ``list``: docs/discovery.md#the-projects-environments)."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 
@@ -36,7 +36,7 @@ class ProjectEnvs(Source):
                     )
 
 
-def markers(tools: "tuple[EnvironmentSource, ...] | list[EnvironmentSource]") -> list[str]:
+def markers(tools: Iterable[EnvironmentSource]) -> list[str]:
     """The names the tools look for, each once, in a stable order."""
     return sorted({name for tool in tools for name in tool.markers})
 
