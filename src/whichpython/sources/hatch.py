@@ -58,9 +58,11 @@ class HatchEnvs(EnvironmentSource):
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         root = self.store(ctx)
-        for project_name in child_dirs(root) if root else ():
-            for project_id in child_dirs(os.path.join(root or "", project_name)):
-                storage = os.path.join(root or "", project_name, project_id)
+        if root is None:
+            return
+        for project_name in child_dirs(root):
+            for project_id in child_dirs(os.path.join(root, project_name)):
+                storage = os.path.join(root, project_name, project_id)
                 for env in _default_first(child_dirs(storage), project_name):
                     found = env_candidate(os.path.join(storage, env), self.name, ctx)
                     if found is not None:
@@ -91,8 +93,7 @@ def _config(ctx: Context) -> dict[str, Any]:
     path = ctx.environ.get("HATCH_CONFIG") or os.path.join(
         ctx.user_config_dir("hatch"), "config.toml"
     )
-    config: dict[str, Any] = remember("hatch config", path, lambda _: read_toml(path, ctx))
-    return config
+    return remember("hatch config", path, lambda _: read_toml(path, ctx))
 
 
 def _data_dir(ctx: Context) -> str:
