@@ -30,6 +30,13 @@ def fields(request: Request) -> dict[str, Any]:
         ("3.12", {"spec": "==3.12.*"}),
         ("3.12.1", {"spec": "==3.12.1"}),
         ("312", {"spec": "==3.12.*"}),
+        # compact forms as uv and python-discovery read them: first digit major, rest minor
+        ("3100", {"spec": "==3.100.*"}),
+        ("313rc4", {"spec": "==3.13rc4"}),
+        ("313b1", {"spec": "==3.13b1"}),
+        ("27", {"spec": "==2.7.*"}),
+        ("313t", {"spec": "==3.13.*", "ft": True}),
+        ("cpython@313rc4", {"impl": "cpython", "spec": "==3.13rc4"}),
         ("2.7", {"spec": "==2.7.*"}),
         (">=3.10", {"spec": ">=3.10"}),
         (">=3.10,<3.13", {"spec": "<3.13,>=3.10"}),
@@ -85,6 +92,9 @@ def test_paths(text: str) -> None:
         (">=three", "is not a valid version range"),
         ("cpython@x", "'x' is not a version"),
         ("3.12 3.13", "is not a version"),
+        ("31000", "'31000' is not a version: without dots, a version has 2 to 4 digits"),
+        ("3rc1", "'3rc1' is not a version: a prerelease needs a minor version"),
+        ("cp31000", "'cp31000' is not a version: without dots, a version has 2 to 4 digits"),
     ],
 )
 def test_bad_requests(text: str, message: str) -> None:
@@ -103,6 +113,10 @@ def test_bad_requests(text: str, message: str) -> None:
         (">=3.10,<3.13", "3.9.18", False, False),
         ("2.7", "2.7.18", True, False),
         ("3", "2.7.18", False, False),
+        ("313rc4", "3.13.0rc4", True, True),
+        ("313rc4", "3.13.0rc3", False, True),
+        ("3100", "3.100.2", True, False),
+        ("3100", "3.10.0", False, False),
     ],
 )
 def test_version_matching(
@@ -116,9 +130,10 @@ def test_version_matching(
 @pytest.mark.parametrize(
     ("text", "cause"),
     [
-        ("3" * 4301, "too many digits"),  # more digits than int() converts
-        ("cpython@" + "1" * 100_000, "too many digits"),
-        ("cp3" + "1" * 5000, "too many digits"),
+        ("3." + "3" * 4301, "too many digits"),  # more digits than int() converts
+        ("3" * 4301, "2 to 4 digits"),
+        ("cpython@3." + "1" * 100_000, "too many digits"),
+        ("cp3" + "1" * 5000, "2 to 4 digits"),
         (">=3" + "0" * 5000, "not a valid version range"),
         ("3.12\0", "contains a NUL byte"),
         ("./python\0x", "contains a NUL byte"),

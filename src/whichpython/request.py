@@ -182,9 +182,7 @@ def _versioned(
 ) -> Request:
     if found is None:
         raise RequestError(f"{_short(raw)}: not a version")
-    version = found.group("version")
-    if re.fullmatch(r"[23]\d{1,2}", version):  # "312" -> "3.12", "27" -> "2.7"
-        version = f"{version[0]}.{version[1:]}"
+    version = _expanded(raw, found.group("version"))
     variant = _VARIANTS.get(found.group("flag") or found.group("variant") or "")
     parsed = _version(version)
     if parsed is None:
@@ -201,6 +199,30 @@ def _versioned(
         freethreaded=True if variant == "freethreaded" else None,
         debug=True if variant == "debug" else None,
     )
+
+
+def _expanded(raw: str, version: str) -> str:
+    """A compact version (no dots) made dotted, as uv and python-discovery read it: the
+    first digit is the major, the rest the minor (``312`` is 3.12, ``3100`` 3.100, ``313rc4``
+    3.13rc4). Five digits or more, and a prerelease of a bare major (``3rc1``), mean nothing:
+    a :class:`RequestError`."""
+    compact = re.fullmatch(r"(\d+)(.*)", version)
+    if "." in version or compact is None:
+        return version
+    digits, prerelease = compact.groups()
+    if len(digits) > 4:
+        raise RequestError(
+            f"{_short(raw)} is not a version: without dots, a version has 2 to 4 digits "
+            "(312 is 3.12, 3100 is 3.100)"
+        )
+    if len(digits) == 1:
+        if prerelease:
+            raise RequestError(
+                f"{_short(raw)} is not a version: a prerelease needs a minor version (3.13rc1, "
+                "313rc1)"
+            )
+        return version
+    return f"{digits[0]}.{digits[1:]}{prerelease}"
 
 
 def _specifier(raw: str, text: str) -> str:
