@@ -41,6 +41,12 @@ def fields(request: Request) -> dict[str, Any]:
         (">=3.10", {"spec": ">=3.10"}),
         (">=3.10,<3.13", {"spec": "<3.13,>=3.10"}),
         ("==3.12.*", {"spec": "==3.12.*"}),
+        # a lone == with fewer than three parts is that line, as in uv (PEP 440: X.Y.0 only)
+        ("==3.12", {"spec": "==3.12.*"}),
+        ("== 3.12", {"spec": "==3.12.*"}),
+        ("==3", {"spec": "==3.*"}),
+        ("==3.12.0", {"spec": "==3.12.0"}),
+        ("==3.12,!=3.12.1", {"spec": "!=3.12.1,==3.12"}),  # in a set: PEP 440's meaning
         ("3.13.0rc1", {"spec": "==3.13.0rc1"}),
         ("cpython", {"impl": "cpython"}),
         ("cpython@3.12", {"impl": "cpython", "spec": "==3.12.*"}),
@@ -117,6 +123,9 @@ def test_bad_requests(text: str, message: str) -> None:
         ("313rc4", "3.13.0rc3", False, True),
         ("3100", "3.100.2", True, False),
         ("3100", "3.10.0", False, False),
+        ("==3.12", "3.12.4", True, False),
+        ("==3.12,!=3.12.1", "3.12.4", False, False),
+        ("==3.12,!=3.12.1", "3.12.0", True, False),
     ],
 )
 def test_version_matching(

@@ -118,6 +118,9 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
         except OSError:  # relative, and the current directory is gone
             raise RequestError(f"{_short(raw)}: the current directory no longer exists") from None
     lowered = raw.lower()
+    lone = re.fullmatch(r"==\s*(\d+(?:\.\d+)?)", lowered)
+    if lone:  # uv's reading of a lone ==X.Y: that line (PEP 440 would take X.Y.0 only)
+        return Request(raw=raw, spec=_specifier(raw, f"=={lone.group(1)}.*"))
     if lowered[0] in "<>=!~":
         return Request(raw=raw, spec=_specifier(raw, raw))
     found = _VERSION.match(lowered)
