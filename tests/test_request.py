@@ -78,6 +78,17 @@ def fields(request: Request) -> dict[str, Any]:
             },
         ),
         ("pypy-3.10", {"impl": "pypy", "spec": "==3.10.*"}),
+        # an implementation with a range, with or without "@" (uv, python-discovery)
+        ("cpython>=3.12,<3.13", {"impl": "cpython", "spec": "<3.13,>=3.12"}),
+        ("cpython@>=3.12", {"impl": "cpython", "spec": ">=3.12"}),
+        ("python>=3.12", {"spec": ">=3.12"}),
+        ("cpython!=3.11.*", {"impl": "cpython", "spec": "!=3.11.*"}),
+        ("pypy@~=3.10.0", {"impl": "pypy", "spec": "~=3.10.0"}),
+        ("cpython==3.12", {"impl": "cpython", "spec": "==3.12.*"}),
+        ("graalvm>=3.12", {"impl": "graalpy", "spec": ">=3.12"}),  # python-discovery's name
+        ("graalvm3.11", {"impl": "graalpy", "spec": "==3.11.*"}),
+        ("python@3", {"spec": "==3.*"}),
+        ("python@3.12", {"spec": "==3.12.*"}),
     ],
 )
 def test_request_forms(text: str, expected: dict[str, Any]) -> None:
@@ -101,6 +112,9 @@ def test_paths(text: str) -> None:
         ("31000", "'31000' is not a version: without dots, a version has 2 to 4 digits"),
         ("3rc1", "'3rc1' is not a version: a prerelease needs a minor version"),
         ("cp31000", "'cp31000' is not a version: without dots, a version has 2 to 4 digits"),
+        ("cp>=3.x", "'cp>=3.x' is not a valid version range"),
+        ("cpython@>=", "'cpython@>=' is not a valid version range"),
+        ("jruby>=3.12", "'jruby>=3.12' is not a version, a version range"),
     ],
 )
 def test_bad_requests(text: str, message: str) -> None:

@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # packaging.specifiers is imported by range requests only
     from packaging.specifiers import SpecifierSet
 
 IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "python": None, "pypy": "pypy",
-                   "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy"}  # fmt: skip
+                   "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy",
+                   "graalvm": "graalpy"}  # fmt: skip
 _VARIANTS = {"t": "freethreaded", "d": "debug", "freethreaded": "freethreaded", "debug": "debug"}
 # "3", "3.12", "3.12.1", "3.13.0rc1", "312" with an optional variant ("t", "d", "+debug").
 _VERSION = re.compile(
@@ -22,7 +23,11 @@ _VERSION = re.compile(
     r"(?:(?P<flag>[td])|\+(?P<variant>freethreaded|debug))?$"
 )
 # "cpython3.12", "cp312", "pypy3.10", "pp310", "python3.12t", "graalpy"
-_NAMED = re.compile(r"^(?P<impl>cpython|cp|pypy|pp|graalpy|gp|python)(?P<rest>\d.*)?$")
+_NAMED = re.compile(r"^(?P<impl>cpython|cp|pypy|pp|graalpy|graalvm|gp|python)(?P<rest>\d.*)?$")
+# "cpython>=3.12,<3.13", "python!=3.11.*", "cpython@>=3.12": an implementation and a range
+_RANGED = re.compile(
+    r"^(?P<impl>cpython|cp|pypy|pp|graalpy|graalvm|gp|python)@?\s*(?P<spec>[<>=!~].*)$"
+)
 # uv keys: cpython-3.12.1[+freethreaded]-linux-x86_64-gnu (platform parts optional)
 _KEY = re.compile(
     r"^(?P<impl>cpython|pypy|graalpy)-(?P<version>\d[^-+]*)(?:\+(?P<variant>freethreaded|debug))?"
@@ -118,11 +123,8 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
         except OSError:  # relative, and the current directory is gone
             raise RequestError(f"{_short(raw)}: the current directory no longer exists") from None
     lowered = raw.lower()
-    lone = re.fullmatch(r"==\s*(\d+(?:\.\d+)?)", lowered)
-    if lone:  # uv's reading of a lone ==X.Y: that line (PEP 440 would take X.Y.0 only)
-        return Request(raw=raw, spec=_specifier(raw, f"=={lone.group(1)}.*"))
     if lowered[0] in "<>=!~":
-        return Request(raw=raw, spec=_specifier(raw, raw))
+        return Request(raw=raw, spec=_range(raw, lowered))
     found = _VERSION.match(lowered)
     if found:
         return _versioned(raw, None, found)
@@ -138,9 +140,13 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
             arch=key.group("arch"),
             libc=key.group("libc"),
         )
+    ranged = _RANGED.match(lowered)
+    if ranged:
+        spec = _range(raw, ranged.group("spec"))
+        return Request(raw=raw, implementation=IMPLEMENTATIONS[ranged.group("impl")], spec=spec)
     impl, _, version = lowered.partition("@")
     if version:
-        if impl not in IMPLEMENTATIONS or IMPLEMENTATIONS[impl] is None:
+        if impl not in IMPLEMENTATIONS:
             raise RequestError(f"{_short(raw)}: unknown implementation {_short(impl)}")
         return _versioned(raw, IMPLEMENTATIONS[impl], _version_or_error(raw, version))
     named = _NAMED.match(lowered)
@@ -226,6 +232,13 @@ def _expanded(raw: str, version: str) -> str:
             )
         return version
     return f"{digits[0]}.{digits[1:]}{prerelease}"
+
+
+def _range(raw: str, text: str) -> str:
+    """A range request's specifier set; a lone ``==X.Y`` (or ``==X``) is that line, as uv
+    reads it (PEP 440 would take X.Y.0 only)."""
+    lone = re.fullmatch(r"==\s*(\d+(?:\.\d+)?)", text)
+    return _specifier(raw, f"=={lone.group(1)}.*" if lone else text)
 
 
 def _specifier(raw: str, text: str) -> str:
