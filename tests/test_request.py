@@ -89,6 +89,17 @@ def fields(request: Request) -> dict[str, Any]:
         ("graalvm3.11", {"impl": "graalpy", "spec": "==3.11.*"}),
         ("python@3", {"spec": "==3.*"}),
         ("python@3.12", {"spec": "==3.12.*"}),
+        # variants: both at once, +gil (a GIL build only), Debian's -dbg, after a range
+        ("3.13td", {"spec": "==3.13.*", "ft": True, "debug": True}),
+        ("3.13+freethreaded+debug", {"spec": "==3.13.*", "ft": True, "debug": True}),
+        ("3.13+gil", {"spec": "==3.13.*", "ft": False}),
+        ("python3.13-dbg", {"spec": "==3.13.*", "debug": True}),
+        ("3.14-dbg", {"spec": "==3.14.*", "debug": True}),
+        ("3.12-debug", {"spec": "==3.12.*", "debug": True}),
+        (">=3.13t", {"spec": ">=3.13", "ft": True}),
+        (">=3.13,<3.15+freethreaded", {"spec": "<3.15,>=3.13", "ft": True}),
+        ("cpython>=3.13t", {"impl": "cpython", "spec": ">=3.13", "ft": True}),
+        (">=3.13+gil", {"spec": ">=3.13", "ft": False}),
     ],
 )
 def test_request_forms(text: str, expected: dict[str, Any]) -> None:
@@ -115,6 +126,11 @@ def test_paths(text: str) -> None:
         ("cp>=3.x", "'cp>=3.x' is not a valid version range"),
         ("cpython@>=", "'cpython@>=' is not a valid version range"),
         ("jruby>=3.12", "'jruby>=3.12' is not a version, a version range"),
+        (
+            "3.13+freethreaded+gil",
+            "'3.13\\+freethreaded\\+gil': \\+freethreaded and \\+gil contradict",
+        ),
+        ("3.13dt", "'3.13dt' is not a version, a version range"),
     ],
 )
 def test_bad_requests(text: str, message: str) -> None:
@@ -186,3 +202,40 @@ def test_tilde_paths_and_compatible_release_ranges(text: str, path: str) -> None
     compatible = parse_request("~=3.11")
     assert compatible.path is None and str(compatible.specifier) == "~=3.11"
     assert compatible.version_matches("3.12.1") and not compatible.version_matches("4.0")
+
+
+@pytest.mark.parametrize(
+    ("text", "freethreaded", "verdict"),
+    [
+        ("3.13+gil", True, "wrong-variant"),
+        ("3.13+gil", False, None),
+        ("3.13t", False, "wrong-variant"),
+        ("3.13t", True, None),
+        ("3.13", True, None),  # not refused: only ranked below a plain build
+    ],
+)
+def test_variant_requests_decide_from_the_layout(
+    text: str, freethreaded: bool, verdict: Optional[str]
+) -> None:
+    from whichpython.policy import Policy
+    from whichpython.sources.base import Hints
+
+    found = Policy(parse_request(text), "managed", "allow").static_reject(
+        Hints(version="3.13.1", freethreaded=freethreaded)
+    )
+    assert (found.code if found else None) == verdict
+
+
+def test_gil_request_refuses_a_free_threaded_interpreter_it_ran(tmp_path: Any) -> None:
+    """A free-threaded build the layout does not reveal (a recorded 3.13t probe behind a
+    plain name) is refused by ``+gil`` once probed, and taken by ``t``."""
+    from conftest import fake_interpreter
+    from whichpython.inspection import inspect_interpreter
+    from whichpython.policy import Policy
+
+    script, _ = fake_interpreter(tmp_path, "uv-cpython-3.13t-linux.json")
+    python = inspect_interpreter(str(script), cache=False)
+    assert python.freethreaded
+    refused = Policy(parse_request("3.13+gil")).reject(python)
+    assert refused is not None and refused.code == "wrong-variant"
+    assert Policy(parse_request("3.13t")).reject(python) is None

@@ -68,6 +68,8 @@ class Policy:
             return Verdict("wrong-version", f"wrong version: {hints.version} (from its layout)")
         if request.freethreaded and hints.freethreaded is False:
             return Verdict("wrong-variant", "not free-threaded (from its layout)")
+        if request.freethreaded is False and hints.freethreaded:
+            return Verdict("wrong-variant", "free-threaded (from its layout)")
         if request.debug and hints.debug is False:
             return Verdict("wrong-variant", "not a debug build (from its layout)")
         return None
@@ -92,6 +94,8 @@ class Policy:
             return Verdict("wrong-version", f"wrong version: {interpreter.version}")
         if request.freethreaded and not interpreter.freethreaded:
             return Verdict("wrong-variant", "not free-threaded")
+        if request.freethreaded is False and interpreter.freethreaded:
+            return Verdict("wrong-variant", "free-threaded (+gil asked for a GIL build)")
         if request.debug and not interpreter.debug:
             return Verdict("wrong-variant", "not a debug build")
         if interpreter.kind is Kind.VENV:

@@ -16,12 +16,15 @@ if TYPE_CHECKING:  # packaging.specifiers is imported by range requests only
 IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "python": None, "pypy": "pypy",
                    "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy",
                    "graalvm": "graalpy"}  # fmt: skip
-_VARIANTS = {"t": "freethreaded", "d": "debug", "freethreaded": "freethreaded", "debug": "debug"}
-# "3", "3.12", "3.12.1", "3.13.0rc1", "312" with an optional variant ("t", "d", "+debug").
+# A build variant after a version: "t", "d", "td"; "+freethreaded", "+debug", "+gil" (not
+# free-threaded), combined ("+freethreaded+debug"); Debian's "-dbg" and "-debug".
+_VARIANT = r"(?:[td]|td|(?:\+(?:freethreaded|debug|gil))+|-dbg|-debug)"
+# "3", "3.12", "3.12.1", "3.13.0rc1", "312" with an optional variant.
 _VERSION = re.compile(
-    r"^(?P<version>\d+(?:\.\d+){0,2}(?:(?:a|b|rc)\d+)?)"
-    r"(?:(?P<flag>[td])|\+(?P<variant>freethreaded|debug))?$"
+    rf"^(?P<version>\d+(?:\.\d+){{0,2}}(?:(?:a|b|rc)\d+)?)(?P<variant>{_VARIANT})?$"
 )
+# A range with a variant after its last bound: ">=3.13t", ">=3.13,<3.15+freethreaded"
+_RANGE_VARIANT = re.compile(rf"^(?P<spec>.*\d)(?P<variant>{_VARIANT})$")
 # "cpython3.12", "cp312", "pypy3.10", "pp310", "python3.12t", "graalpy"
 _NAMED = re.compile(r"^(?P<impl>cpython|cp|pypy|pp|graalpy|graalvm|gp|python)(?P<rest>\d.*)?$")
 # "cpython>=3.12,<3.13", "python!=3.11.*", "cpython@>=3.12": an implementation and a range
@@ -48,8 +51,9 @@ class RequestError(ConfigError):
 class Request:
     """A parsed request. Empty fields accept anything.
 
-    ``freethreaded``/``debug`` are ``True`` when asked for; ``None`` means "prefer the plain
-    build". ``path`` and ``name`` requests name an interpreter directly.
+    ``freethreaded``/``debug`` are ``True`` when asked for, ``False`` when refused (``+gil``);
+    ``None`` means "prefer the plain build". ``path`` and ``name`` requests name an
+    interpreter directly.
     """
 
     raw: str
@@ -124,26 +128,27 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
             raise RequestError(f"{_short(raw)}: the current directory no longer exists") from None
     lowered = raw.lower()
     if lowered[0] in "<>=!~":
-        return Request(raw=raw, spec=_range(raw, lowered))
+        return _ranged(raw, None, lowered)
     found = _VERSION.match(lowered)
     if found:
         return _versioned(raw, None, found)
     key = _KEY.match(lowered)
     if key:
         request = _versioned(raw, key.group("impl"), _VERSION.match(key.group("version")))
-        variant = key.group("variant")
+        freethreaded, debug = _variants(
+            raw, "+" + key.group("variant") if key.group("variant") else ""
+        )
         return attrs.evolve(
             request,
-            freethreaded=True if variant == "freethreaded" else request.freethreaded,
-            debug=True if variant == "debug" else request.debug,
+            freethreaded=request.freethreaded if freethreaded is None else freethreaded,
+            debug=request.debug if debug is None else debug,
             os=key.group("os"),
             arch=key.group("arch"),
             libc=key.group("libc"),
         )
     ranged = _RANGED.match(lowered)
     if ranged:
-        spec = _range(raw, ranged.group("spec"))
-        return Request(raw=raw, implementation=IMPLEMENTATIONS[ranged.group("impl")], spec=spec)
+        return _ranged(raw, IMPLEMENTATIONS[ranged.group("impl")], ranged.group("spec"))
     impl, _, version = lowered.partition("@")
     if version:
         if impl not in IMPLEMENTATIONS:
@@ -192,7 +197,7 @@ def _versioned(
     if found is None:
         raise RequestError(f"{_short(raw)}: not a version")
     version = _expanded(raw, found.group("version"))
-    variant = _VARIANTS.get(found.group("flag") or found.group("variant") or "")
+    freethreaded, debug = _variants(raw, found.group("variant") or "")
     parsed = _version(version)
     if parsed is None:
         raise RequestError(f"{_short(raw)}: a version number with too many digits")
@@ -205,9 +210,31 @@ def _versioned(
         raw=raw,
         implementation=implementation,
         spec=_specifier(raw, spec),
-        freethreaded=True if variant == "freethreaded" else None,
-        debug=True if variant == "debug" else None,
+        freethreaded=freethreaded,
+        debug=debug,
     )
+
+
+def _variants(raw: str, text: str) -> tuple[Optional[bool], Optional[bool]]:
+    """(free-threaded, debug) a variant suffix asks for (None: not said)."""
+    if text in ("t", "d", "td"):
+        return ("t" in text or None), ("d" in text or None)
+    if text in ("-dbg", "-debug"):
+        return None, True
+    parts = set(text.split("+")[1:])
+    if {"freethreaded", "gil"} <= parts:
+        raise RequestError(f"{_short(raw)}: +freethreaded and +gil contradict each other")
+    freethreaded = True if "freethreaded" in parts else False if "gil" in parts else None
+    return freethreaded, ("debug" in parts or None)
+
+
+def _ranged(raw: str, implementation: Optional[str], text: str) -> Request:
+    """A range request, with the variant written after its last bound (``>=3.13t``)."""
+    found = _RANGE_VARIANT.match(text)
+    freethreaded, debug = _variants(raw, found.group("variant")) if found else (None, None)
+    spec = _range(raw, found.group("spec") if found else text)
+    return Request(raw=raw, implementation=implementation, spec=spec,
+                   freethreaded=freethreaded, debug=debug)  # fmt: skip
 
 
 def _expanded(raw: str, version: str) -> str:
