@@ -100,6 +100,20 @@ def fields(request: Request) -> dict[str, Any]:
         (">=3.13,<3.15+freethreaded", {"spec": "<3.15,>=3.13", "ft": True}),
         ("cpython>=3.13t", {"impl": "cpython", "spec": ">=3.13", "ft": True}),
         (">=3.13+gil", {"spec": ">=3.13", "ft": False}),
+        # uv keys with "any" parts or parts left out, case-insensitive
+        ("any-3.13.2", {"spec": "==3.13.2"}),
+        ("ANY-3.13.2", {"spec": "==3.13.2"}),
+        ("any-3.11-any-x86_64-any", {"spec": "==3.11.*", "platform": (None, "x86_64", None)}),
+        ("pypy-linux", {"impl": "pypy", "platform": ("linux", None, None)}),
+        (
+            "cpython-macos-aarch64-none",
+            {"impl": "cpython", "platform": ("macos", "aarch64", "none")},
+        ),
+        ("windows-x86_64", {"platform": ("windows", "x86_64", None)}),
+        ("cpython-any-linux-arm64", {"impl": "cpython", "platform": ("linux", "aarch64", None)}),
+        ("any-any-any-any-any", {}),
+        ("python3-custom", {"name": "python3-custom"}),  # not a key: a name
+        ("linux-tool", {"name": "linux-tool"}),
     ],
 )
 def test_request_forms(text: str, expected: dict[str, Any]) -> None:

@@ -39,6 +39,15 @@ _KEY = re.compile(
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The values of a uv key's parts that are told apart by name (uv's own lists, and the
+# python-discovery machine names amd64/arm64/x86 for the arch).
+_KEY_OS = frozenset({"linux", "macos", "windows", "freebsd", "netbsd", "openbsd", "android"})
+_KEY_ARCH = {"x86_64": "x86_64", "aarch64": "aarch64", "i686": "i686", "armv7": "armv7",
+             "ppc64le": "ppc64le", "ppc64": "ppc64", "s390x": "s390x", "riscv64": "riscv64",
+             "loongarch64": "loongarch64", "amd64": "x86_64", "arm64": "aarch64",
+             "x86": "i686"}  # fmt: skip
+_KEY_LIBC = frozenset({"gnu", "musl", "none", "gnueabi", "gnueabihf"})
+_KEY_SLOTS = ("impl", "version", "os", "arch", "libc")
 
 
 class RequestError(ConfigError):
@@ -146,6 +155,9 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
             arch=key.group("arch"),
             libc=key.group("libc"),
         )
+    partial = _partial_key(raw, lowered)
+    if partial is not None:
+        return partial
     ranged = _RANGED.match(lowered)
     if ranged:
         return _ranged(raw, IMPLEMENTATIONS[ranged.group("impl")], ranged.group("spec"))
@@ -226,6 +238,45 @@ def _variants(raw: str, text: str) -> tuple[Optional[bool], Optional[bool]]:
         raise RequestError(f"{_short(raw)}: +freethreaded and +gil contradict each other")
     freethreaded = True if "freethreaded" in parts else False if "gil" in parts else None
     return freethreaded, ("debug" in parts or None)
+
+
+def _partial_key(raw: str, text: str) -> Optional[Request]:
+    """A uv key with ``any`` parts or parts left out, in uv's order
+    (``<impl>-<version>-<os>-<arch>-<libc>``): ``any-3.13.2``, ``pypy-linux``,
+    ``windows-x86_64``, ``cpython-macos-aarch64-none``, ``any-any-any-any-any``; None when
+    ``text`` is not one (a name such as ``python3-custom``)."""
+    parts = text.split("-")
+    if not 2 <= len(parts) <= len(_KEY_SLOTS):
+        return None
+    found: dict[str, str] = {}
+    slot = 0
+    for part in parts:
+        while slot < len(_KEY_SLOTS) and not _fits(_KEY_SLOTS[slot], part):
+            slot += 1
+        if slot == len(_KEY_SLOTS):
+            return None
+        if part != "any":
+            found[_KEY_SLOTS[slot]] = part
+        slot += 1
+    version = found.get("version")
+    request = _versioned(raw, None, _VERSION.match(version)) if version else Request(raw=raw)
+    return attrs.evolve(
+        request,
+        implementation=found.get("impl"),
+        os=found.get("os"),
+        arch=_KEY_ARCH[found["arch"]] if "arch" in found else None,
+        libc=found.get("libc"),
+    )
+
+
+def _fits(slot: str, part: str) -> bool:
+    if part == "any":
+        return True
+    if slot == "impl":
+        return part in ("cpython", "pypy", "graalpy")
+    if slot == "version":
+        return _VERSION.match(part) is not None
+    return part in {"os": _KEY_OS, "arch": _KEY_ARCH, "libc": _KEY_LIBC}[slot]
 
 
 def _ranged(raw: str, implementation: Optional[str], text: str) -> Request:
