@@ -3,6 +3,7 @@
 import functools
 import os
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Optional
 
 import attrs
@@ -25,15 +26,15 @@ _VERSION = re.compile(
 )
 # A range with a variant after its last bound: ">=3.13t", ">=3.13,<3.15+freethreaded"
 _RANGE_VARIANT = re.compile(rf"^(?P<spec>.*\d)(?P<variant>{_VARIANT})$")
+_IMPL = "|".join(sorted(IMPLEMENTATIONS, key=len, reverse=True))
 # "cpython3.12", "cp312", "pypy3.10", "pp310", "python3.12t", "graalpy"
-_NAMED = re.compile(r"^(?P<impl>cpython|cp|pypy|pp|graalpy|graalvm|gp|python)(?P<rest>\d.*)?$")
+_NAMED = re.compile(rf"^(?P<impl>{_IMPL})(?P<rest>\d.*)?$")
 # "cpython>=3.12,<3.13", "python!=3.11.*", "cpython@>=3.12": an implementation and a range
-_RANGED = re.compile(
-    r"^(?P<impl>cpython|cp|pypy|pp|graalpy|graalvm|gp|python)@?\s*(?P<spec>[<>=!~].*)$"
-)
+_RANGED = re.compile(rf"^(?P<impl>{_IMPL})@?\s*(?P<spec>[<>=!~].*)$")
+_KEY_IMPLS = ("cpython", "pypy", "graalpy")
 # uv keys: cpython-3.12.1[+freethreaded]-linux-x86_64-gnu (platform parts optional)
 _KEY = re.compile(
-    r"^(?P<impl>cpython|pypy|graalpy)-(?P<version>\d[^-+]*)(?:\+(?P<variant>freethreaded|debug))?"
+    rf"^(?P<impl>{'|'.join(_KEY_IMPLS)})-(?P<version>\d[^-+]*(?:\+(?:freethreaded|debug))?)"
     r"(?:-(?P<os>[a-z0-9_]+)(?:-(?P<arch>[a-z0-9_]+)(?:-(?P<libc>[a-z0-9_.]+))?)?)?$"
 )
 
@@ -143,18 +144,7 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
         return _versioned(raw, None, found)
     key = _KEY.match(lowered)
     if key:
-        request = _versioned(raw, key.group("impl"), _VERSION.match(key.group("version")))
-        freethreaded, debug = _variants(
-            raw, "+" + key.group("variant") if key.group("variant") else ""
-        )
-        return attrs.evolve(
-            request,
-            freethreaded=request.freethreaded if freethreaded is None else freethreaded,
-            debug=request.debug if debug is None else debug,
-            os=key.group("os"),
-            arch=key.group("arch"),
-            libc=key.group("libc"),
-        )
+        return _keyed(raw, key.groupdict())
     partial = _partial_key(raw, lowered)
     if partial is not None:
         return partial
@@ -258,22 +248,24 @@ def _partial_key(raw: str, text: str) -> Optional[Request]:
         if part != "any":
             found[_KEY_SLOTS[slot]] = part
         slot += 1
-    version = found.get("version")
+    if "arch" in found:
+        found["arch"] = _KEY_ARCH[found["arch"]]
+    return _keyed(raw, found)
+
+
+def _keyed(raw: str, parts: "Mapping[str, Optional[str]]") -> Request:
+    """The request a uv key's parts (``impl``, ``version``, ``os``, ``arch``, ``libc``) make."""
+    version = parts.get("version")
     request = _versioned(raw, None, _VERSION.match(version)) if version else Request(raw=raw)
-    return attrs.evolve(
-        request,
-        implementation=found.get("impl"),
-        os=found.get("os"),
-        arch=_KEY_ARCH[found["arch"]] if "arch" in found else None,
-        libc=found.get("libc"),
-    )
+    return attrs.evolve(request, implementation=parts.get("impl"), os=parts.get("os"),
+                        arch=parts.get("arch"), libc=parts.get("libc"))  # fmt: skip
 
 
 def _fits(slot: str, part: str) -> bool:
     if part == "any":
         return True
     if slot == "impl":
-        return part in ("cpython", "pypy", "graalpy")
+        return part in _KEY_IMPLS
     if slot == "version":
         return _VERSION.match(part) is not None
     return part in {"os": _KEY_OS, "arch": _KEY_ARCH, "libc": _KEY_LIBC}[slot]
