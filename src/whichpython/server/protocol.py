@@ -63,10 +63,13 @@ class Connection:
 @attrs.frozen
 class Method:
     """A request handler: ``params -> result``; ``background`` ones run in a worker thread so
-    that the server keeps reading (refresh, resolve, find)."""
+    that the server keeps reading (refresh, resolve, find). One that ``replies`` itself is
+    called as ``handler(params, respond)`` and answers through ``respond(result, error)``
+    (refresh: a run's answers go out before the next run's notifications)."""
 
-    handler: Callable[[Any], Any]
+    handler: Callable[..., Any]
     background: bool = False
+    replies: bool = False
 
 
 class Dispatcher:
@@ -160,7 +163,18 @@ class Dispatcher:
                 self.busy -= 1
 
     def _call(self, method: Method, params: Any, id: Any, notification: bool) -> None:
+        def respond(result: Any, error: Optional[RpcError] = None) -> None:
+            if notification:
+                return
+            if error is not None:
+                self.connection.error(id, error.code, error.message, error.data)
+            else:
+                self.connection.reply(id, result)
+
         try:
+            if method.replies:
+                method.handler(params, respond)
+                return
             result = method.handler(params)
         except RpcError as error:
             if not notification:

@@ -44,20 +44,24 @@ class _Gone(Exception):
     """The client closed its end: stop reporting."""
 
 
+#: Answers one request: ``respond(result)`` or ``respond(None, error)``.
+Respond = Callable[[Any, Optional[RpcError]], None]
+
+
 class _Run:
     """One refresh, shared by every identical request made while it is queued or running."""
 
     def __init__(self, refresh_id: int) -> None:
         self.refresh_id = refresh_id
         self.done = threading.Event()
-        self.result: Optional[dict[str, Any]] = None
-        self.error: Optional[RpcError] = None
+        self.waiting: list[Respond] = []  # the requests it answers, in arrival order
 
 
 class Refreshes:
     """Runs refreshes one at a time; a request identical to one queued or running (same
     ``searchKind``, same expanded ``searchPaths``, same configuration) joins it and gets
-    the same result, ``refreshId`` included."""
+    the same result, ``refreshId`` included. Every request a run answers is answered before
+    the next run starts, so that no notification of a later run comes before them."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -65,34 +69,36 @@ class Refreshes:
         self._runs: dict[Any, _Run] = {}
         self._ids = itertools.count(1)
 
-    def run(self, key: Any, work: Callable[[], None]) -> dict[str, Any]:
+    def run(self, key: Any, work: Callable[[], None], respond: Respond) -> None:
+        """Answer through ``respond`` once the run for ``key`` (this request's own, or the
+        identical one it joins) is done."""
         with self._lock:
             run = self._runs.get(key)
             owner = run is None
             if run is None:
                 run = self._runs[key] = _Run(next(self._ids))
+            run.waiting.append(respond)
         if owner:
-            try:
-                with self._serial:
-                    started = time.monotonic()
-                    try:
-                        work()
-                        elapsed = int((time.monotonic() - started) * 1000)
-                        run.result = {"duration": elapsed, "refreshId": run.refresh_id}
-                    except RpcError as error:
-                        run.error = error
-                    except Exception as error:  # a bug: every waiter hears of it
-                        text = f"Internal error: {type(error).__name__}: {error}"
-                        run.error = RpcError(INTERNAL_ERROR, text[:500])
-            finally:
-                with self._lock:
-                    del self._runs[key]
-                run.done.set()
+            with self._serial:
+                result: Optional[dict[str, Any]] = None
+                error: Optional[RpcError] = None
+                started = time.monotonic()
+                try:
+                    work()
+                    elapsed = int((time.monotonic() - started) * 1000)
+                    result = {"duration": elapsed, "refreshId": run.refresh_id}
+                except RpcError as failure:
+                    error = failure
+                except Exception as failure:  # a bug: every waiter hears of it
+                    text = f"Internal error: {type(failure).__name__}: {failure}"
+                    error = RpcError(INTERNAL_ERROR, text[:500])
+                finally:
+                    with self._lock:
+                        del self._runs[key]
+                    for answer in run.waiting:
+                        answer(result, error)
+                    run.done.set()
         run.done.wait()
-        if run.error is not None:
-            raise run.error
-        assert run.result is not None
-        return run.result
 
 
 class Server:
@@ -108,7 +114,7 @@ class Server:
     def methods(self) -> dict[str, Method]:
         return {
             "configure": Method(self.configure),
-            "refresh": Method(self.refresh, background=True),
+            "refresh": Method(self.refresh, background=True, replies=True),
             "resolve": Method(self.resolve, background=True),
             "find": Method(self.find, background=True),
             "info": Method(self.info),
@@ -148,7 +154,7 @@ class Server:
                 generation=previous.generation + 1,
             )
 
-    def refresh(self, params: Any) -> dict[str, Any]:
+    def refresh(self, params: Any, respond: Respond) -> None:
         options = object_params(params)
         kind = optional(options, "searchKind", str)
         if kind is not None and kind not in PET_KINDS:
@@ -158,7 +164,7 @@ class Server:
         with self._config_lock:
             config = self.config
         key = (kind, found, config.generation)
-        return self.refreshes.run(key, lambda: self._refresh(config, kind, found))
+        self.refreshes.run(key, lambda: self._refresh(config, kind, found), respond)
 
     def resolve(self, params: Any) -> dict[str, Any]:
         options = object_params(params, allow_null=False)
