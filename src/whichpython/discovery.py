@@ -166,12 +166,13 @@ class Discovery:
         if chosen is None and fallbacks:
             chosen = min(fallbacks, key=lambda item: item.rank)
         for item in fallbacks:
-            if item is not chosen:
-                item.verdict = Verdict("match", "matches, but a preferred build won")
+            assert item.interpreter is not None
+            item.verdict = policy.fallback_verdict(item.interpreter, chosen=item is chosen)
         if chosen is None:
             considered = [item.considered() for item in items]
             raise InterpreterNotFound(str(request), considered, skipped=_skipped(ctx))
-        chosen.verdict = Verdict("chosen", "chosen")
+        if chosen.verdict is None:
+            chosen.verdict = Verdict("chosen", "chosen")
         interpreter = self._finish(chosen)
         considered = [item.considered() for item in items]
         return SearchResult(request, [interpreter], considered, skipped=_skipped(ctx))
@@ -231,8 +232,8 @@ class Discovery:
     # -- shared steps ----------------------------------------------------------------------
 
     def _sources(self, request: Request) -> tuple[Source, ...]:
-        if request.name:
-            return (SearchPath(names=(request.name,)),)
+        if request.name or request.implementation == "jython":  # Jython: only when asked
+            return (SearchPath(names=(request.name or "jython",)),)
         return ordered_sources(self.prefer)
 
     def _items(

@@ -1,7 +1,6 @@
 """Preference policy: which candidates a request accepts, which it prefers, and why the
 others lose (docs/discovery.md)."""
 
-import re
 from typing import Optional
 
 import attrs
@@ -9,14 +8,13 @@ from packaging.version import Version
 
 from whichpython.errors import ConfigError
 from whichpython.models import Interpreter, Kind
-from whichpython.request import Request, may_satisfy
+from whichpython.platforms import triple
+from whichpython.request import Request
 from whichpython.sources.base import Hints
+from whichpython.specifiers import may_satisfy, why_not
 
 PREFERENCES = ("managed", "system", "only-managed", "only-system")
 VENV_POLICIES = ("allow", "never", "only")
-_ARCH = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64", "x86": "i686", "i386": "i686"}
-_OS = {"darwin": "macos", "win32": "windows", "cygwin": "windows"}
-_LIBC = {"glibc": "gnu", "gnu": "gnu", "musl": "musl"}
 
 
 @attrs.frozen
@@ -91,7 +89,10 @@ class Policy:
                 "wrong-implementation", f"wrong implementation: {interpreter.implementation}"
             )
         if not request.version_matches(interpreter.version):
-            return Verdict("wrong-version", f"wrong version: {interpreter.version}")
+            assert request.spec is not None
+            rule = why_not(request.spec, interpreter.version)
+            detail = f" ({rule})" if rule else ""
+            return Verdict("wrong-version", f"wrong version: {interpreter.version}{detail}")
         if request.freethreaded and not interpreter.freethreaded:
             return Verdict("wrong-variant", "not free-threaded")
         if request.freethreaded is False and interpreter.freethreaded:
@@ -115,25 +116,40 @@ class Policy:
         return None
 
     def is_plain(self, interpreter: Interpreter) -> bool:
-        """A build the request prefers: CPython (unless another implementation was asked for),
-        a final release (unless a prerelease was asked for), neither free-threaded nor debug
-        unless asked for."""
-        request = self.request
-        return (
-            (request.implementation is not None or interpreter.implementation == "cpython")
-            and (request.allows_prereleases or not Version(interpreter.version).is_prerelease)
-            and (bool(request.freethreaded) or not interpreter.freethreaded)
-            and (bool(request.debug) or not interpreter.debug)
-        )
+        """A build the request prefers (:meth:`fallback_reasons` has none)."""
+        return not self.fallback_reasons(interpreter)
+
+    def fallback_reasons(self, interpreter: Interpreter) -> list[str]:
+        """Why a matching build is only a fallback: another implementation than CPython
+        (unless one was asked for), a prerelease (unless one was asked for), free-threaded
+        or debug (unless asked for)."""
+        request, reasons = self.request, []
+        if request.implementation is None and interpreter.implementation != "cpython":
+            reasons.append(f"{interpreter.implementation}, not CPython")
+        if not request.allows_prereleases and Version(interpreter.version).is_prerelease:
+            reasons.append("a prerelease (name one, as 3.14.0rc3 or >=3.14.0rc1, to prefer it)")
+        if interpreter.freethreaded and not request.freethreaded:
+            reasons.append("free-threaded")
+        if interpreter.debug and not request.debug:
+            reasons.append("a debug build")
+        return reasons
+
+    def fallback_verdict(self, interpreter: Interpreter, chosen: bool) -> Verdict:
+        """The verdict on a matching fallback build, chosen or not, saying why it is one."""
+        why = "; ".join(self.fallback_reasons(interpreter))
+        if chosen:
+            return Verdict("chosen", f"chosen, though {why}: nothing preferred matches")
+        return Verdict("match", f"matches, but {why}, and a preferred build won")
 
     def _platform_mismatch(self, interpreter: Interpreter) -> Optional[str]:
         request, platform = self.request, interpreter.platform
-        if platform is None or not (request.os or request.arch or request.libc):
+        if platform is None or not (request.os or request.arch or request.libc or request.bits):
             return None
-        system = _OS.get(platform.sys_platform, re.sub(r"\d+$", "", platform.sys_platform))
-        arch = _ARCH.get(platform.machine.lower(), platform.machine.lower())
-        libc = _LIBC.get(platform.libc.name, platform.libc.name) if platform.libc else "none"
-        for asked, have in ((request.os, system), (request.arch, arch), (request.libc, libc)):
-            if asked and asked != have:
-                return f"{system}-{arch}-{libc}"
+        have = triple(platform)
+        asked = (request.os, request.arch, request.libc)
+        if any(want and want != got for want, got in zip(asked, have)) or (
+            request.bits and request.bits != platform.pointer_bits
+        ):
+            bits = f", {platform.pointer_bits}-bit" if request.bits else ""
+            return "-".join(have) + bits
         return None

@@ -1,22 +1,21 @@
 """Parse what a user asks for ("3.12", ">=3.10", "pypy@3.10", "3.13t", a path, a name)."""
 
-import functools
 import os
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Optional
 
 import attrs
-from packaging.version import Version
 
+from whichpython import specifiers
 from whichpython.errors import ConfigError
+from whichpython.platforms import ARCHES, LIBCS, SYSTEMS
 
 if TYPE_CHECKING:  # packaging.specifiers is imported by range requests only
     from packaging.specifiers import SpecifierSet
 
-IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "python": None, "pypy": "pypy",
-                   "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy",
-                   "graalvm": "graalpy"}  # fmt: skip
+IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "python": None, "py": None,
+                   "pypy": "pypy", "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy",
+                   "graalvm": "graalpy", "jython": "jython"}  # fmt: skip
 # A build variant after a version: "t", "d", "td"; "+freethreaded", "+debug", "+gil" (not
 # free-threaded), combined ("+freethreaded+debug"); Debian's "-dbg" and "-debug".
 _VARIANT = r"(?:[td]|td|(?:\+(?:freethreaded|debug|gil))+|-dbg|-debug)"
@@ -24,31 +23,21 @@ _VARIANT = r"(?:[td]|td|(?:\+(?:freethreaded|debug|gil))+|-dbg|-debug)"
 _VERSION = re.compile(
     rf"^(?P<version>\d+(?:\.\d+){{0,2}}(?:(?:a|b|rc)\d+)?)(?P<variant>{_VARIANT})?$"
 )
+# python-discovery's bitness and machine after anything else: "python-64",
+# "cpython3.12-64-arm64", "python3.12-aarch64", "3.12-32", ">=3.12-64"
+_TAGGED = re.compile(r"^(?P<head>.*?)(?:-(?P<bits>32|64))?(?:-(?P<machine>[a-z][a-z0-9_]*))?$")
 # A range with a variant after its last bound: ">=3.13t", ">=3.13,<3.15+freethreaded"
-_RANGE_VARIANT = re.compile(rf"^(?P<spec>.*\d)(?P<variant>{_VARIANT})$")
+_RANGE_VARIANT = re.compile(rf"^(?P<spec>.*[\d*])(?P<variant>{_VARIANT})$")
 _IMPL = "|".join(sorted(IMPLEMENTATIONS, key=len, reverse=True))
-# "cpython3.12", "cp312", "pypy3.10", "pp310", "python3.12t", "graalpy"
-_NAMED = re.compile(rf"^(?P<impl>{_IMPL})(?P<rest>\d.*)?$")
+# "cpython3.12", "cp312", "pypy3.10", "pp310", "python3.12t", "graalpy", "3.12"
+_NAMED = re.compile(rf"^(?P<impl>{_IMPL})?(?P<rest>\d.*)?$")
 # "cpython>=3.12,<3.13", "python!=3.11.*", "cpython@>=3.12": an implementation and a range
 _RANGED = re.compile(rf"^(?P<impl>{_IMPL})@?\s*(?P<spec>[<>=!~].*)$")
 _KEY_IMPLS = ("cpython", "pypy", "graalpy")
-# uv keys: cpython-3.12.1[+freethreaded]-linux-x86_64-gnu (platform parts optional)
-_KEY = re.compile(
-    rf"^(?P<impl>{'|'.join(_KEY_IMPLS)})-(?P<version>\d[^-+]*(?:\+(?:freethreaded|debug))?)"
-    r"(?:-(?P<os>[a-z0-9_]+)(?:-(?P<arch>[a-z0-9_]+)(?:-(?P<libc>[a-z0-9_.]+))?)?)?$"
-)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# The values of a uv key's parts that are told apart by name (uv's own lists, and the
-# python-discovery machine names amd64/arm64/x86 for the arch).
-_KEY_OS = frozenset({"linux", "macos", "windows", "freebsd", "netbsd", "openbsd", "android"})
-_KEY_ARCH = {"x86_64": "x86_64", "aarch64": "aarch64", "i686": "i686", "armv7": "armv7",
-             "ppc64le": "ppc64le", "ppc64": "ppc64", "s390x": "s390x", "riscv64": "riscv64",
-             "loongarch64": "loongarch64", "amd64": "x86_64", "arm64": "aarch64",
-             "x86": "i686"}  # fmt: skip
-_KEY_LIBC = frozenset({"gnu", "musl", "none", "gnueabi", "gnueabihf"})
+# What only a uv key (cpython-3.12.1-linux-x86_64-gnu) starts with: a wrong one is an error
+_KEY = re.compile(rf"^(?:{'|'.join(_KEY_IMPLS)}|any)-\d")
 _KEY_SLOTS = ("impl", "version", "os", "arch", "libc")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RequestError(ConfigError):
@@ -77,33 +66,46 @@ class Request:
     os: Optional[str] = None
     arch: Optional[str] = None
     libc: Optional[str] = None
+    #: 32 or 64: the pointer size python-discovery's ``python-64`` asks for.
+    bits: Optional[int] = None
 
     @property
     def specifier(self) -> Optional["SpecifierSet"]:
         """The version part as a :class:`packaging.specifiers.SpecifierSet` (None: any)."""
-        return None if self.spec is None else _specifier_set(self.spec)
+        return None if self.spec is None else specifiers.specifier_set(self.spec)
 
     @property
     def allows_prereleases(self) -> bool:
-        """True when the request itself names a prerelease (``3.13.0rc1``)."""
-        if self.spec is None:
-            return False
-        simple = _simple(self.spec)
-        if simple is not None:
-            return simple[1].is_prerelease
-        specifier = _specifier_set(self.spec)
-        versions = (_version(s.version) for s in specifier if not s.version.endswith(".*"))
-        return any(version is not None and version.is_prerelease for version in versions)
+        """True when the request itself names a prerelease (``3.13.0rc1``, ``>=3.14.0b1``)."""
+        return self.spec is not None and specifiers.names_prerelease(self.spec)
 
     def version_matches(self, version: str) -> bool:
-        """Whether a PEP 440 version satisfies the version part (prereleases included)."""
-        if self.spec is None:
-            return True
-        simple = _simple(self.spec)
-        if simple is None:
-            return _specifier_set(self.spec).contains(version, prereleases=True)
-        candidate = _version(version)
-        return candidate is not None and _simple_match(simple, candidate)
+        """Whether a PEP 440 version satisfies the version part: prereleases included, and
+        taken as their final release by a lower bound (``>=3.14`` accepts 3.14.0rc3)."""
+        return self.spec is None or specifiers.matches(self.spec, version)
+
+    def canonical(self) -> str:
+        """A request string that parses back to this request (``raw`` aside), in the
+        forms docs/requests.md lists first: ``any``, ``cpython3.12+freethreaded``,
+        ``pypy>=3.10,<3.11``, ``cpython-3.12.1-linux-x86_64-gnu``, ``python3.12-64-x86_64``.
+        :class:`ValueError` for a request no string makes (a platform with a range)."""
+        if self.path is not None or self.name is not None:
+            return self.path or self.name or ""
+        variant = "".join(f"+{word}" for word, on in (
+            ("freethreaded", self.freethreaded), ("gil", self.freethreaded is False),
+            ("debug", self.debug)) if on)  # fmt: skip
+        version = _version_text(self.spec)
+        tags = "".join(f"-{tag}" for tag in (self.bits, self.arch) if tag)
+        if self.debug is False or (variant and self.spec is None):
+            raise ValueError(f"no request string asks for {self!r}")
+        if self.os or self.libc:
+            if self.bits or (self.spec and not version):
+                raise ValueError(f"no request string asks for {self!r}")
+            version = version + variant if version else None
+            key = (self.implementation, version, self.os, self.arch, self.libc)
+            return "-".join(part or "any" for part in key)
+        head = (self.implementation or "") + (version or self.spec or "") + variant
+        return head + tags if head else "python" + tags if tags else "any"
 
     def __str__(self) -> str:
         return self.raw or "any Python"
@@ -137,38 +139,66 @@ def parse_request(text: "Optional[str | os.PathLike[str]]") -> Request:
         except OSError:  # relative, and the current directory is gone
             raise RequestError(f"{_short(raw)}: the current directory no longer exists") from None
     lowered = raw.lower()
-    if lowered[0] in "<>=!~":
-        return _ranged(raw, None, lowered)
-    found = _VERSION.match(lowered)
-    if found:
-        return _versioned(raw, None, found)
-    key = _KEY.match(lowered)
-    if key:
-        return _keyed(raw, key.groupdict())
-    partial = _partial_key(raw, lowered)
-    if partial is not None:
-        return partial
-    ranged = _RANGED.match(lowered)
-    if ranged:
-        return _ranged(raw, IMPLEMENTATIONS[ranged.group("impl")], ranged.group("spec"))
-    impl, _, version = lowered.partition("@")
-    if version:
-        if impl not in IMPLEMENTATIONS:
-            raise RequestError(f"{_short(raw)}: unknown implementation {_short(impl)}")
-        return _versioned(raw, IMPLEMENTATIONS[impl], _version_or_error(raw, version))
-    named = _NAMED.match(lowered)
-    if named and (named.group("rest") is None or _VERSION.match(named.group("rest"))):
-        implementation = IMPLEMENTATIONS[named.group("impl")]
-        rest = named.group("rest")
-        if rest is None:
-            if named.group("impl") == "python":
-                return Request(raw=raw)
-            return Request(raw=raw, implementation=implementation)
-        return _versioned(raw, implementation, _version_or_error(raw, rest))
+    request = _tagged(raw, lowered) or _plain(raw, lowered) or _partial_key(raw, lowered)
+    if request is not None:
+        return request
+    if _KEY.match(lowered):
+        raise RequestError(
+            f"{_short(raw)} is not a uv key: expected <implementation>-<version>-<os>-<arch>-"
+            "<libc> (cpython-3.12.1-linux-x86_64-gnu) with known names, or 'any' for a part"
+        )
     if re.match(r"^[A-Za-z_][\w.+-]*$", raw):
         return Request(raw=raw, name=raw)
     raise RequestError(f"{_short(raw)} is not a version, a version range, an implementation, "
                        "a path or an executable name")  # fmt: skip
+
+
+def _plain(raw: str, text: str) -> Optional[Request]:
+    """A range, an implementation, a version, or an implementation with either (``>=3.12``,
+    ``pypy``, ``3.12t``, ``cpython@3.12``, ``pypy3.10``, ``cpython>=3.12``); None for
+    anything else."""
+    if text[0] in "<>=!~":
+        return _ranged(raw, None, text)
+    ranged = _RANGED.match(text)
+    if ranged:
+        return _ranged(raw, IMPLEMENTATIONS[ranged.group("impl")], ranged.group("spec"))
+    impl, at, version = text.partition("@")
+    if at:
+        if impl not in IMPLEMENTATIONS:
+            raise RequestError(
+                f"{_short(raw)}: unknown implementation {_short(impl)} (expected one of "
+                f"{', '.join(IMPLEMENTATIONS)})"
+            )
+        return _versioned(raw, IMPLEMENTATIONS[impl], _version_or_error(raw, version))
+    return _named(raw, text)
+
+
+def _named(raw: str, text: str) -> Optional[Request]:
+    """An implementation, a version, or both: ``pypy``, ``3.12``, ``cpython3.12``, ``cp312``,
+    ``py3.12t``; None for anything else."""
+    named = _NAMED.match(text)
+    if not named or not text:
+        return None
+    implementation, rest = IMPLEMENTATIONS[named.group("impl") or "python"], named.group("rest")
+    if rest is None:
+        return Request(raw=raw, implementation=implementation)
+    found = _VERSION.match(rest)
+    return _versioned(raw, implementation, found) if found else None
+
+
+def _tagged(raw: str, text: str) -> Optional[Request]:
+    """python-discovery's ``-32``/``-64`` and machine name after a request (``python-64``,
+    ``cpython3.12-64-arm64``, ``3.12-x86``, ``>=3.12-64``); None when ``text`` has neither."""
+    found = _TAGGED.match(text)
+    bits, machine = (found.group("bits"), found.group("machine")) if found else (None, None)
+    if found is None or not (bits or machine) or (machine and machine not in ARCHES):
+        return None
+    head = found.group("head")
+    request = _plain(raw, head) if head else Request(raw=raw)
+    if request is None:
+        return None
+    return attrs.evolve(request, bits=int(bits) if bits else None,
+                        arch=ARCHES[machine] if machine else None)  # fmt: skip
 
 
 def _looks_like_path(raw: str) -> bool:
@@ -176,14 +206,6 @@ def _looks_like_path(raw: str) -> bool:
     if raw.startswith("~="):
         return False
     return "/" in raw or os.sep in raw or raw.startswith(("~", "."))
-
-
-def _version(text: str) -> Optional[Version]:
-    """``text`` as a version, or None (an arbitrary ``===`` string, say)."""
-    try:
-        return Version(text)
-    except ValueError:  # InvalidVersion, or more digits than int() converts
-        return None
 
 
 def _version_or_error(raw: str, text: str) -> "re.Match[str]":
@@ -198,23 +220,33 @@ def _versioned(
 ) -> Request:
     if found is None:
         raise RequestError(f"{_short(raw)}: not a version")
-    version = _expanded(raw, found.group("version"))
     freethreaded, debug = _variants(raw, found.group("variant") or "")
-    parsed = _version(version)
-    if parsed is None:
+    spec = _version_spec(_expanded(raw, found.group("version")))
+    if spec is None:
         raise RequestError(f"{_short(raw)}: a version number with too many digits")
-    parts = len(parsed.release)
-    if parsed.is_prerelease or parts >= 3:
-        spec = f"=={parsed}"
-    else:
-        spec = f"=={'.'.join(map(str, parsed.release))}.*"
-    return Request(
-        raw=raw,
-        implementation=implementation,
-        spec=_specifier(raw, spec),
-        freethreaded=freethreaded,
-        debug=debug,
-    )
+    return Request(raw=raw, implementation=implementation, spec=_specifier(raw, spec),
+                   freethreaded=freethreaded, debug=debug)  # fmt: skip
+
+
+def _version_spec(version: str) -> Optional[str]:
+    """The spec a dotted version request means: ``3.12`` is ``==3.12.*``; ``3.12.1`` and
+    ``3.13.0rc1`` are themselves."""
+    parsed = specifiers.version(version)
+    if parsed is None:
+        return None
+    if parsed.is_prerelease or len(parsed.release) >= 3:
+        return f"=={parsed}"
+    return f"=={'.'.join(map(str, parsed.release))}.*"
+
+
+def _version_text(spec: Optional[str]) -> Optional[str]:
+    """The version a request writes for ``spec`` (``3.12`` for ``==3.12.*``), or None when
+    it takes a range (``==3.12.1.*``, ``>=3.12``)."""
+    if spec is None or not spec.startswith("=="):
+        return None
+    text = spec[2:].removesuffix(".*")
+    found = _VERSION.match(text)
+    return text if found and not found.group("variant") and _version_spec(text) == spec else None
 
 
 def _variants(raw: str, text: str) -> tuple[Optional[bool], Optional[bool]]:
@@ -248,17 +280,10 @@ def _partial_key(raw: str, text: str) -> Optional[Request]:
         if part != "any":
             found[_KEY_SLOTS[slot]] = part
         slot += 1
-    if "arch" in found:
-        found["arch"] = _KEY_ARCH[found["arch"]]
-    return _keyed(raw, found)
-
-
-def _keyed(raw: str, parts: "Mapping[str, Optional[str]]") -> Request:
-    """The request a uv key's parts (``impl``, ``version``, ``os``, ``arch``, ``libc``) make."""
-    version = parts.get("version")
+    version, arch = found.get("version"), found.get("arch")
     request = _versioned(raw, None, _VERSION.match(version)) if version else Request(raw=raw)
-    return attrs.evolve(request, implementation=parts.get("impl"), os=parts.get("os"),
-                        arch=parts.get("arch"), libc=parts.get("libc"))  # fmt: skip
+    return attrs.evolve(request, implementation=found.get("impl"), os=found.get("os"),
+                        arch=ARCHES[arch] if arch else None, libc=found.get("libc"))  # fmt: skip
 
 
 def _fits(slot: str, part: str) -> bool:
@@ -268,7 +293,7 @@ def _fits(slot: str, part: str) -> bool:
         return part in _KEY_IMPLS
     if slot == "version":
         return _VERSION.match(part) is not None
-    return part in {"os": _KEY_OS, "arch": _KEY_ARCH, "libc": _KEY_LIBC}[slot]
+    return part in {"os": SYSTEMS, "arch": ARCHES, "libc": LIBCS}[slot]
 
 
 def _ranged(raw: str, implementation: Optional[str], text: str) -> Request:
@@ -312,94 +337,10 @@ def _range(raw: str, text: str) -> str:
 
 
 def _specifier(raw: str, text: str) -> str:
-    """``text`` checked as a PEP 440 specifier set, in packaging's normal form."""
-    if _simple(text) is not None:  # "==3.12.*", "==3.12.1": no packaging.specifiers
-        return "==" + text[2:].strip()
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        specifier = SpecifierSet(text)
-    except (InvalidSpecifier, ValueError):
-        specifier = None
-    # packaging parses each bound again when matching: a bound it cannot parse (more digits
-    # than int() converts) would fail there, in the middle of a search.
-    if specifier is None or any(
-        s.operator != "===" and _version(s.version.removesuffix(".*")) is None for s in specifier
-    ):
+    spec = specifiers.normalized(text)
+    if spec is None:
         raise RequestError(f"{_short(raw)} is not a valid version range (PEP 440)")
-    return str(specifier)
-
-
-@functools.lru_cache(maxsize=256)
-def _specifier_set(text: str) -> "SpecifierSet":
-    from packaging.specifiers import SpecifierSet  # range requests only: it costs ~3 ms
-
-    return SpecifierSet(text)
-
-
-@functools.lru_cache(maxsize=256)
-def _simple(spec: str) -> Optional[tuple[bool, Version]]:
-    """``(is_prefix, version)`` for the one-clause forms a version request makes (``==X.Y.*``
-    and ``==X.Y.Z[rcN]``), matched without packaging.specifiers; None for anything else."""
-    if not spec.startswith("==") or spec.startswith("===") or "," in spec:
-        return None
-    text = spec[2:].strip()
-    prefix = text.endswith(".*")
-    version = _version(text.removesuffix(".*"))
-    if version is None or version.local is not None or (prefix and not _is_release(version)):
-        return None
-    return prefix, version
-
-
-def _is_release(version: Version) -> bool:
-    return version.pre is None and version.post is None and version.dev is None
-
-
-def _simple_match(simple: tuple[bool, Version], candidate: Version) -> bool:
-    """PEP 440 ``==`` for :func:`_simple` forms: a prefix compares the release padded with
-    zeros; an exact version ignores the candidate's local label."""
-    prefix, want = simple
-    if not prefix:
-        return Version(candidate.public) == want
-    size = len(want.release)
-    padded = candidate.release + (0,) * max(0, size - len(candidate.release))
-    return candidate.epoch == want.epoch and padded[:size] == want.release
-
-
-@functools.lru_cache(maxsize=1024)
-def may_satisfy(spec: str, hint: str) -> bool:
-    """Whether some version a layout's hint allows (``3.12`` allows any 3.12.x) satisfies
-    the version part ``spec`` of a request."""
-    simple = _simple_may_satisfy(spec, hint)
-    if simple is not None:
-        return simple
-    specifier = _specifier_set(spec)
-    parts = hint.split(".")
-    if len(parts) >= 3:
-        return specifier.contains(hint, prereleases=True)
-    if len(parts) == 1:  # "python3": only an exact request for another major rules it out
-        return not any(
-            s.operator in ("==", "===") and s.version.split(".")[0] != parts[0] for s in specifier
-        )
-    named = [s.version.removesuffix(".*") for s in specifier if s.version.startswith(hint + ".")]
-    samples = named + [f"{hint}.{micro}" for micro in range(0, 100)]
-    return any(specifier.contains(sample, prereleases=True) for sample in samples)
-
-
-def _simple_may_satisfy(spec: str, hint: str) -> Optional[bool]:
-    """:func:`may_satisfy` for a :func:`_simple` spec, without packaging.specifiers; None when
-    the spec or hint is of another form."""
-    simple = _simple(spec)
-    numbers = hint.split(".")
-    if simple is None or not all(n.isdigit() for n in numbers):
-        return None
-    if len(numbers) >= 3:
-        hinted = _version(hint)
-        return hinted is not None and _simple_match(simple, hinted)
-    given = tuple(int(n) for n in numbers)
-    release = simple[1].release
-    common = min(len(given), len(release))
-    return given[:common] == release[:common]
+    return spec
 
 
 def _short(raw: str) -> str:

@@ -381,7 +381,11 @@ def emit(marker, payload):
         pass
     data = ("%s:BEGIN%s%s:END" % (marker, payload, marker)).encode("ascii")
     while data:
-        written = os.write(1, data)
+        try:
+            written = os.write(1, data)
+        except OSError:  # Jython: no real fd 1
+            sys.__stdout__.write(data.decode("ascii"))
+            return sys.__stdout__.flush()
         data = data[written:]
 
 

@@ -133,7 +133,7 @@ def _spawn(path: str, flags: list[str], env: dict[str, str], limit: float) -> Ou
 def _rejected_isolated_flag(outcome: Outcome) -> bool:
     return (
         not outcome.answered
-        and outcome.returncode == 2
+        and outcome.returncode in (1, 2)  # CPython 2, PyPy 2: 2; Jython: 1
         and b"-I" in outcome.stderr_tail
         and b"option" in outcome.stderr_tail.lower()
     )
