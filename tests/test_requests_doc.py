@@ -32,8 +32,9 @@ def sample_machine(root: Path) -> tuple[Machine, dict[str, str]]:
             "3.13.1",
             freethreaded=True,
         ),
-        "32-bit 3.12.5": with_bits(machine.system("python3.12", "3.12.5", "opt/x86/bin"), 32, "i686"),
     }
+    x86 = machine.system("python3.12", "3.12.5", "opt/x86/bin")
+    made["32-bit 3.12.5"] = with_bits(x86, 32, "i686")
     rc = prerelease(machine, "unused", "3.14.0")
     uv_rc = root / UV / "cpython-3.14.0rc3-linux-x86_64-gnu/bin/python3.14"
     uv_rc.parent.mkdir(parents=True)

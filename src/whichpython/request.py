@@ -99,7 +99,7 @@ class Request:
         if self.debug is False or (variant and self.spec is None):
             raise ValueError(f"no request string asks for {self!r}")
         if self.os or self.libc:
-            if self.bits or (self.spec and not version):
+            if self.bits or (self.spec and not version) or self.implementation == "jython":
                 raise ValueError(f"no request string asks for {self!r}")
             version = version + variant if version else None
             key = (self.implementation, version, self.os, self.arch, self.libc)
@@ -246,7 +246,11 @@ def _version_text(spec: Optional[str]) -> Optional[str]:
         return None
     text = spec[2:].removesuffix(".*")
     found = _VERSION.match(text)
-    return text if found and not found.group("variant") and _version_spec(text) == spec else None
+    try:  # "10" would read as 1.0, "3rc1" not at all: those take the range form
+        same = found and not found.group("variant") and _version_spec(_expanded("", text)) == spec
+    except RequestError:
+        same = False
+    return text if same else None
 
 
 def _variants(raw: str, text: str) -> tuple[Optional[bool], Optional[bool]]:

@@ -25,8 +25,9 @@ def normalized(text: str) -> Optional[str]:
     """``text`` as a PEP 440 specifier set in packaging's normal form; None when it is not
     one, or has a bound packaging would fail to parse again when matching (more digits than
     int() converts)."""
-    if simple(text) is not None:  # "==3.12.*", "==3.12.1": no packaging.specifiers
-        return "==" + text[2:].strip()
+    one = simple(text)
+    if one is not None:  # "==3.12.*", "==3.12.1": no packaging.specifiers
+        return f"=={one[1]}{'.*' if one[0] else ''}"
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:
