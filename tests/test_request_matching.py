@@ -58,6 +58,9 @@ def with_bits(path: Path, bits: int, machine_name: Optional[str] = None) -> Path
         ("~=3.12.1", "3.12.1rc1", True),
         (">=3.14", "3.14.0rc3", True),
         (">=3.14", "3.13.9", False),
+        # a bound that names a prerelease compares prereleases as PEP 440 does
+        (">=3.15.0a7", "3.15.0a6", False),
+        (">=3.15.0a7", "3.15.0b1", True),
         # an upper bound keeps PEP 440's meaning
         ("<3.13", "3.13.0a1", False),
         (">=3.12,<3.13", "3.13.0a1", False),

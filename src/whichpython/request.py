@@ -343,7 +343,12 @@ def _range(raw: str, text: str) -> str:
 def _specifier(raw: str, text: str) -> str:
     spec = specifiers.normalized(text)
     if spec is None:
-        raise RequestError(f"{_short(raw)} is not a valid version range (PEP 440)")
+        hint, star = "", re.search(r"((?:[<>]=?|~=)\s*[\d.]+)\.\*", text)
+        if star:
+            hint = f": .* goes only with == and != (write {star.group(1)})"
+        elif re.search(r"~=\s*\d+(?:$|[^\d.])", text):
+            hint = ": ~= needs a minor version (~=3.0 is any 3.x from 3.0)"
+        raise RequestError(f"{_short(raw)} is not a valid version range (PEP 440){hint}")
     return spec
 
 

@@ -99,14 +99,15 @@ def matches(spec: str, text: str) -> bool:
 
 
 def _clause(clause: "Specifier", candidate: Version) -> bool:
+    """One clause of a range; a bound that names a prerelease (``>=3.15.0a7``) compares
+    prereleases as PEP 440 does."""
     if clause.contains(candidate, prereleases=True):
         return True
+    if not candidate.is_prerelease or clause.operator not in _LOWER_BOUNDS:
+        return False
+    bound = version(clause.version)
     final = Version(".".join(map(str, candidate.release)))
-    return (
-        candidate.is_prerelease
-        and clause.operator in _LOWER_BOUNDS
-        and clause.contains(final, prereleases=True)
-    )
+    return bound is not None and not bound.is_prerelease and clause.contains(final)
 
 
 def why_not(spec: str, text: str) -> Optional[str]:
