@@ -127,7 +127,7 @@ class Policy:
         if request.implementation is None and interpreter.implementation != "cpython":
             reasons.append(f"{interpreter.implementation}, not CPython")
         if not request.allows_prereleases and Version(interpreter.version).is_prerelease:
-            reasons.append("a prerelease (name one, as 3.14.0rc3 or >=3.14.0rc1, to prefer it)")
+            reasons.append(f"a prerelease (ask for {interpreter.version} to prefer it)")
         if interpreter.freethreaded and not request.freethreaded:
             reasons.append("free-threaded")
         if interpreter.debug and not request.debug:

@@ -385,7 +385,8 @@ def emit(marker, payload):
             written = os.write(1, data)
         except OSError:  # Jython: no real fd 1
             sys.__stdout__.write(data.decode("ascii"))
-            return sys.__stdout__.flush()
+            sys.__stdout__.flush()
+            return
         data = data[written:]
 
 
