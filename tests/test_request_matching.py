@@ -39,8 +39,8 @@ def with_bits(path: Path, bits: int, machine_name: Optional[str] = None) -> Path
     extra = f'answer["platform"]["pointer_bits"] = {bits}\n'
     if machine_name:
         extra += f'answer["platform"]["machine"] = "{machine_name}"\n'
-    path.write_text(path.read_text().replace("marker = sys.argv[-1]\n", extra + "marker = "
-                                             "sys.argv[-1]\n"))  # fmt: skip
+    anchor = "marker = sys.argv[-1]\n"  # the fake's last step: answer
+    path.write_text(path.read_text().replace(anchor, extra + anchor))
     return path
 
 
