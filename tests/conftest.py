@@ -441,3 +441,53 @@ def probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(runner, "_run", counting)
     yield calls
+
+
+OTHER_UID = 65534  # nobody: the stranger the trust tests plant files as
+
+
+def plant_as_other_user(directory: Path, name: str, text: str) -> Path:
+    """Write ``directory/name`` as another user (uid/gid 65534, through ``setpriv``), the way
+    a stranger plants a file: ``directory`` must be one that user may write (the caller makes
+    it theirs, or world-writable). Skips the test unless it runs as root with ``setpriv``."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("planting a file as another user needs root and setpriv")
+    # The child starts in ``directory``, so it needs no access to the (private) dirs above it.
+    subprocess.run(
+        [setpriv, f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups",
+         "sh", "-c", 'cat > "$1"', "sh", name],
+        input=text.encode(), cwd=directory, check=True, timeout=30,
+    )  # fmt: skip
+    planted = directory / name
+    assert planted.stat().st_uid == OTHER_UID
+    return planted
+
+
+def measure_cost(code: str, *, timeout: float = 60, memory_mb: int = 4096) -> tuple[float, float]:
+    """Run ``code`` in a fresh Python (this test's interpreter) and return
+    ``(seconds, peak RSS in MiB)`` of that process alone. The child's address space is capped
+    at ``memory_mb`` and it is killed after ``timeout`` s, so a regression fails the test
+    instead of taking the machine down; either is reported as a huge cost."""
+
+    wrapped = (
+        "import resource, sys, time\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({memory_mb} << 20, {memory_mb} << 20))\n"
+        "start = time.perf_counter()\n"
+        f"exec(compile({code!r}, '<measured>', 'exec'))\n"
+        "elapsed = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "sys.stdout.write('\\nCOST %r %r\\n' % (elapsed, peak))\n"
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", wrapped], capture_output=True,
+                              timeout=timeout, text=True)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return float("inf"), float("inf")
+    lines = [line for line in done.stdout.splitlines() if line.startswith("COST ")]
+    if done.returncode != 0 or not lines:
+        if "MemoryError" in done.stderr:
+            return float("inf"), float(memory_mb)
+        raise AssertionError(f"the measured code failed:\n{done.stderr[-2000:]}")
+    seconds, peak = lines[-1].split()[1:]
+    return float(seconds), float(peak)
