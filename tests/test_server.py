@@ -319,7 +319,7 @@ def test_malformed_messages_get_errors_and_the_server_keeps_serving(tmp_path: Pa
         {"send": 3},
         {"send": [{"jsonrpc": "2.0", "id": 98, "method": "info"}]},
         {"raw": _frame(b'{"jsonrpc":"2.0","id":1,"method":"\xff"}')},
-        {"raw": _frame(b"[" * 100_000)},
+        {"raw": _frame(b'{"a":' * 40_000)},  # nested too deep
         {"send": {"jsonrpc": "2.0", "id": True, "method": "info"}},
         {"send": {"jsonrpc": "2.0", "method": "no-such-notification"}},
         request(5, "no-such-method"),

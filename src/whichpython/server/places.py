@@ -1,30 +1,167 @@
-"""Directories an IDE names: glob patterns expanded, and the venvs found in them."""
+"""Directories an IDE names: glob patterns expanded (at a bounded cost), and the venvs found
+in them."""
 
-import glob
-import itertools
+import fnmatch
 import os
+import time
+from collections.abc import Iterator
+from typing import Callable, Optional
 
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
 from whichpython.sources.layout import child_dirs
 
 MAX_MATCHES = 1000  # paths one glob pattern may expand to
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder
+#: What one expansion (all the patterns of one request) may cost: directories listed, and
+#: entries read in them. ``/usr/**`` stops there instead of walking the disk.
+MAX_GLOB_DIRS = 10_000
+MAX_GLOB_ENTRIES = 100_000
 _FIRST = (".venv", "venv")  # the names projects use, reported first
 
 
-def expand(patterns: list[str], *, cwd: str) -> list[str]:
-    """Absolute paths: each pattern as is, or its glob matches (``**`` recursive), sorted,
-    without duplicates; the first :data:`MAX_MATCHES` a pattern matches, no more (``/**``
-    does not walk the whole disk)."""
+class _Stop(Exception):
+    """The expansion's budget or deadline is spent."""
+
+
+class _Budget:
+    """What is left of one expansion's cost."""
+
+    def __init__(self, deadline: Optional[float]) -> None:
+        self.dirs = MAX_GLOB_DIRS
+        self.entries = MAX_GLOB_ENTRIES
+        self.deadline = deadline
+        self.spent: Optional[str] = None
+
+    def listing(self, folder: str) -> list[tuple[str, bool]]:
+        """(name, is a directory, links followed) of each entry of ``folder``, sorted; none
+        for a folder that cannot be listed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.spent = "the request's deadline"
+            raise _Stop
+        if self.dirs <= 0:
+            self.spent = f"{MAX_GLOB_DIRS} directories"
+            raise _Stop
+        self.dirs -= 1
+        found = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    self.entries -= 1
+                    if self.entries < 0:
+                        self.spent = f"{MAX_GLOB_ENTRIES} directory entries"
+                        raise _Stop
+                    found.append((entry.name, _is_dir(entry)))
+        except OSError:
+            return []
+        return sorted(found)
+
+
+def _is_dir(entry: "os.DirEntry[str]") -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def expand(
+    patterns: list[str],
+    *,
+    cwd: str,
+    deadline: Optional[float] = None,
+    warn: Callable[[str], None] = lambda text: None,
+) -> list[str]:
+    """Absolute paths: each pattern as is, or its glob matches (``*``, ``?``, ``[...]``;
+    ``**`` any depth), sorted, without duplicates; the first :data:`MAX_MATCHES` a pattern
+    matches. ``**`` walks each real directory once, following links to directories but
+    never into a loop, and skips hidden names (as :mod:`glob` does). The walk of all
+    ``patterns`` lists at most :data:`MAX_GLOB_DIRS` directories and reads at most
+    :data:`MAX_GLOB_ENTRIES` entries, and stops at ``deadline`` (``time.monotonic()``);
+    ``warn`` hears of a pattern cut short."""
     found: dict[str, None] = {}
+    budget = _Budget(deadline)
     for pattern in patterns:
         path = os.path.normpath(os.path.join(cwd, os.path.expanduser(pattern)))
-        if any(char in path for char in "*?["):
-            matches = sorted(itertools.islice(glob.iglob(path, recursive=True), MAX_MATCHES))
+        if _magic(path):
+            matches = sorted(_glob(path, budget))[:MAX_MATCHES]
+            if budget.spent is not None:
+                warn(f"{pattern[:200]!r}: expansion stopped after {budget.spent}")
         else:
             matches = [path]
         found.update((os.path.normpath(match), None) for match in matches)
     return list(found)
+
+
+def _magic(part: str) -> bool:
+    return any(char in part for char in "*?[")
+
+
+def _glob(path: str, budget: _Budget) -> list[str]:
+    """The matches of an absolute pattern, one component at a time (no recursion: a
+    pattern of 1500 parts is as good as one of 3); what was matched when the budget ran
+    out in the last component, else none."""
+    drive, rest = os.path.splitdrive(path)
+    if os.altsep:
+        rest = rest.replace(os.altsep, os.sep)
+    parts: list[str] = []
+    for part in rest.split(os.sep):
+        if part and not (part == "**" and parts[-1:] == ["**"]):  # **/** is **
+            parts.append(part)
+    bases = [drive + os.sep]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        step: list[str] = []
+        try:
+            if budget.spent is not None:
+                raise _Stop
+            for base in bases:
+                step.extend(_step(base, part, last, budget))
+        except _Stop:
+            return step if last else []
+        bases = step
+    return bases
+
+
+def _step(base: str, part: str, last: bool, budget: _Budget) -> Iterator[str]:
+    """The paths under ``base`` matching one component (directories only, unless it is the
+    ``last``)."""
+    if part == "**":
+        yield from _below(base, last, budget)
+    elif _magic(part):
+        entries = budget.listing(base)
+        hidden = part.startswith(".")
+        wanted = {name for name, is_dir in entries if (is_dir or last)
+                  and (hidden or not name.startswith("."))}  # fmt: skip
+        for name in fnmatch.filter(sorted(wanted), part):
+            yield os.path.join(base, name)
+    else:
+        path = os.path.join(base, part)
+        if os.path.isdir(path) if not last else os.path.lexists(path):
+            yield path
+
+
+def _below(base: str, last: bool, budget: _Budget) -> Iterator[str]:
+    """``base`` and what is below it, hidden names left out: its directories (and files,
+    when ``**`` is the last component). Each real directory is listed once."""
+    seen: set[tuple[int, int]] = set()
+    pending = [base]
+    while pending:
+        folder = pending.pop()
+        try:
+            info = os.stat(folder)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a link back up (x -> .), or a second way to the same directory
+        seen.add((info.st_dev, info.st_ino))
+        yield folder
+        entries = budget.listing(folder)
+        for name, is_dir in reversed(entries):
+            if name.startswith("."):
+                continue
+            if is_dir:
+                pending.append(os.path.join(folder, name))
+            elif last:
+                yield os.path.join(folder, name)
 
 
 def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:
