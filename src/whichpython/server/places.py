@@ -2,6 +2,7 @@
 in them."""
 
 import fnmatch
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -14,8 +15,8 @@ MAX_MATCHES = 1000  # paths one glob pattern may expand to
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder
 #: What one expansion (all the patterns of one request) may cost: directories listed, and
 #: entries read in them. ``/usr/**`` stops there instead of walking the disk.
-MAX_GLOB_DIRS = 10_000
-MAX_GLOB_ENTRIES = 100_000
+MAX_GLOB_DIRS = 5_000
+MAX_GLOB_ENTRIES = 50_000
 _FIRST = (".venv", "venv")  # the names projects use, reported first
 
 
@@ -32,9 +33,9 @@ class _Budget:
         self.deadline = deadline
         self.spent: Optional[str] = None
 
-    def listing(self, folder: str) -> list[tuple[str, bool]]:
-        """(name, is a directory, links followed) of each entry of ``folder``, sorted; none
-        for a folder that cannot be listed."""
+    def listing(self, folder: str) -> list["os.DirEntry[str]"]:
+        """The entries of ``folder``, sorted by name; none for a folder that cannot be
+        listed."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             self.spent = "the request's deadline"
             raise _Stop
@@ -42,21 +43,25 @@ class _Budget:
             self.spent = f"{MAX_GLOB_DIRS} directories"
             raise _Stop
         self.dirs -= 1
-        found = []
         try:
             with os.scandir(folder) as entries:
-                for entry in entries:
-                    self.entries -= 1
-                    if self.entries < 0:
-                        self.spent = f"{MAX_GLOB_ENTRIES} directory entries"
-                        raise _Stop
-                    found.append((entry.name, _is_dir(entry)))
+                found = list(itertools.islice(entries, self.entries + 1))
         except OSError:
             return []
-        return sorted(found)
+        self.entries -= len(found)
+        if self.entries < 0:
+            self.spent = f"{MAX_GLOB_ENTRIES} directory entries"
+            raise _Stop
+        found.sort(key=_name)
+        return found
+
+
+def _name(entry: "os.DirEntry[str]") -> str:
+    return entry.name
 
 
 def _is_dir(entry: "os.DirEntry[str]") -> bool:
+    """Whether the entry is a directory, links followed."""
     try:
         return entry.is_dir()
     except OSError:
@@ -127,12 +132,12 @@ def _step(base: str, part: str, last: bool, budget: _Budget) -> Iterator[str]:
     if part == "**":
         yield from _below(base, last, budget)
     elif _magic(part):
-        entries = budget.listing(base)
         hidden = part.startswith(".")
-        wanted = {name for name, is_dir in entries if (is_dir or last)
-                  and (hidden or not name.startswith("."))}  # fmt: skip
-        for name in fnmatch.filter(sorted(wanted), part):
-            yield os.path.join(base, name)
+        for entry in budget.listing(base):
+            name = entry.name
+            if (hidden or name[:1] != ".") and fnmatch.fnmatch(name, part):
+                if last or _is_dir(entry):
+                    yield os.path.join(base, name)
     else:
         path = os.path.join(base, part)
         if os.path.isdir(path) if not last else os.path.lexists(path):
@@ -154,14 +159,13 @@ def _below(base: str, last: bool, budget: _Budget) -> Iterator[str]:
             continue  # a link back up (x -> .), or a second way to the same directory
         seen.add((info.st_dev, info.st_ino))
         yield folder
-        entries = budget.listing(folder)
-        for name, is_dir in reversed(entries):
-            if name.startswith("."):
+        for entry in reversed(budget.listing(folder)):
+            if entry.name[:1] == ".":
                 continue
-            if is_dir:
-                pending.append(os.path.join(folder, name))
+            if _is_dir(entry):
+                pending.append(entry.path)
             elif last:
-                yield os.path.join(folder, name)
+                yield entry.path
 
 
 def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:
