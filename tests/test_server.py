@@ -497,7 +497,7 @@ def test_find_and_refresh_run_only_files_named_like_a_python(tmp_path: Path) -> 
     executable named ``python3`` still is, and a directory is still searched for venvs."""
     env = fake_machine(tmp_path)
     ran = tmp_path / "deploy-ran"
-    deploy = write_script(tmp_path / "bin" / "deploy.sh", f"#!/bin/sh\ntouch {ran}\n")
+    deploy = write_script(tmp_path / "bin" / "deploy.sh", f"#!/bin/sh\n: > {ran}\n")
     python = fake_python(tmp_path / "bin" / "python3", "3.12.4")
     plan = [
         request(1, "find", {"searchPath": str(deploy)}),
@@ -785,3 +785,67 @@ answers = serve(io.BytesIO(b''.join(frames) + INFO))
     answers = {a["id"]: a for a in _answers_of(code) if "id" in a}
     assert all(answers[n]["result"] is None for n in (1, 2, 3)), answers
     assert answers[99]["result"]["name"] == "whichpython"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_full_refresh_answers_what_it_found_by_its_deadline(tmp_path: Path) -> None:
+    """The machine-wide search (Discovery) with a pyenv build that never answers and a
+    600 s probe time-out: the refresh is answered at its 2 s deadline with the three others,
+    the hanging probe is killed, and the server then sees EOF and exits."""
+    env, pid_file = hanging_machine(tmp_path, "600")
+    env["WHICHPYTHON_SERVER_DEADLINE"] = "2"
+    plan = [request(1, "refresh"), {"expect": 1}]
+    pid = None
+    try:
+        session = serve(plan, tmp_path, env, timeout=30)
+        pid = int(pid_file.read_text())
+        assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+        assert session.result(1)["deadlineReached"] is True
+        reported = [e["version"] for e in _between(session, None, 1)]
+        assert reported == ["3.12.4", "3.11.9", "3.10.14"]
+        import time
+
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid), "the refresh's probe outlived its deadline"
+    finally:
+        if pid is not None and _alive(pid):
+            os.kill(pid, 9)
+
+
+def test_background_requests_hold_a_bounded_amount_in_all() -> None:
+    """Requests running in worker threads may hold 64 MiB of payload together: one more is
+    refused as busy until one ends; a single one is never refused for its size."""
+    import threading
+    import time
+
+    from whichpython.server.protocol import MAX_HELD, Connection, Dispatcher, Method
+
+    sent: list[dict[str, Any]] = []
+
+    class Writer:
+        def send(self, payload: bytes) -> bool:
+            sent.append(json.loads(payload))
+            return True
+
+    release = threading.Event()
+    dispatcher = Dispatcher(
+        Connection(Writer()),  # type: ignore[arg-type]
+        {"wait": Method(lambda params: release.wait(30), background=True)},
+    )
+    message = {"jsonrpc": "2.0", "method": "wait"}
+    dispatcher.dispatch({**message, "id": 1}, weight=MAX_HELD // 2 + 1)
+    dispatcher.dispatch({**message, "id": 2}, weight=MAX_HELD // 2 + 1)
+    assert [m["id"] for m in sent] == [2] and "busy" in sent[0]["error"]["message"]
+    release.set()
+    end = time.monotonic() + 30
+    while dispatcher.busy and time.monotonic() < end:
+        time.sleep(0.01)
+    assert dispatcher.held == 0
+    release.clear()
+    dispatcher.dispatch({**message, "id": 3}, weight=MAX_HELD * 2)  # alone: it runs
+    release.set()
+    while dispatcher.busy and time.monotonic() < end:
+        time.sleep(0.01)
+    assert [m["id"] for m in sent] == [2, 1, 3]

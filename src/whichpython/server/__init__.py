@@ -15,7 +15,7 @@ from typing import Any
 def main() -> int:
     """Serve JSON-RPC on stdin/stdout until the client closes them; returns the exit status."""
     from whichpython.errors import ConfigError
-    from whichpython.server.deadline import default_deadline
+    from whichpython.server.deadline import default_deadline, working
     from whichpython.server.framing import FrameReader, FrameWriter
     from whichpython.server.protocol import Connection, Dispatcher
     from whichpython.server.service import Server
@@ -44,7 +44,7 @@ def main() -> int:
     except KeyboardInterrupt:
         code = 130
     writer.close()
-    if dispatcher.busy or reader.is_alive():
+    if dispatcher.busy or reader.is_alive() or working():
         # Work in flight (or a reader blocked on a client that closed only stdout): abandon
         # it. Interpreter shutdown would wait for the probe pool's threads; exit now.
         _stop_children()

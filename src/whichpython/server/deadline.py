@@ -5,6 +5,7 @@ time than was left (a probe's own time-out kills it)."""
 import math
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Callable, TypeVar
 
@@ -17,6 +18,7 @@ VARIABLE = "WHICHPYTHON_SERVER_DEADLINE"
 _SHORTEST_PROBE = 0.05  # a probe started with less time left than this still gets this much
 
 T = TypeVar("T")
+_WORKS: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()  # threads within() started
 
 
 class Expired(Exception):
@@ -89,7 +91,9 @@ def within(deadline: Deadline, work: Callable[[], T], name: str) -> T:
         finally:
             done.set()
 
-    threading.Thread(target=run, name=name, daemon=True).start()
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    _WORKS.add(thread)
+    thread.start()
     if not done.wait(max(0.0, deadline.left())):
         with deadline.lock:
             if not done.is_set():
@@ -99,3 +103,9 @@ def within(deadline: Deadline, work: Callable[[], T], name: str) -> T:
     if failure:
         raise failure[0]
     return outcome[0]  # type: ignore[return-value]
+
+
+def working() -> bool:
+    """Whether work of a request still runs, answered or not (a request answered at its
+    deadline leaves its work to end by itself)."""
+    return any(thread.is_alive() for thread in list(_WORKS))

@@ -135,9 +135,9 @@ def _step(base: str, part: str, last: bool, budget: _Budget) -> Iterator[str]:
         hidden = part.startswith(".")
         for entry in budget.listing(base):
             name = entry.name
-            if (hidden or name[:1] != ".") and fnmatch.fnmatch(name, part):
-                if last or _is_dir(entry):
-                    yield os.path.join(base, name)
+            shown = hidden or name[:1] != "."
+            if shown and fnmatch.fnmatch(name, part) and (last or _is_dir(entry)):
+                yield os.path.join(base, name)
     else:
         path = os.path.join(base, part)
         if os.path.isdir(path) if not last else os.path.lexists(path):
