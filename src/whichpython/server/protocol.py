@@ -23,7 +23,7 @@ REQUEST_FAILED = -4
 MAX_BACKGROUND = 64  # requests running in worker threads at once; more are refused
 #: JSON values and keys in one message, counted before it is parsed (a parsed value costs up
 #: to ~70 bytes: 16 MiB of ``[{},{},...]`` would be 450 MB). A ``configure`` naming 10 000
-#: directories holds about 10 020.
+#: directories holds about 10 010.
 MAX_VALUES = 100_000
 #: What the requests running in worker threads may hold at once, parsed: their payloads'
 #: bytes plus :data:`VALUE_BYTES` a value. One more that would go over is refused (busy).
