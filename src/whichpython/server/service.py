@@ -241,7 +241,7 @@ class Server:
             # added on another branch of issue 21) is passed here when it has one.
             bound: dict[str, Any] = {"timeout": deadline.probe_timeout(limit)}
             if "deadline" in attrs.fields_dict(Discovery):
-                bound["deadline"] = max(0.0, deadline.left())
+                bound["deadline"] = max(0.05, deadline.left())
             Discovery(environ=environ, found=found, progress=deadline.check, **bound).find_all()
             folders: list[tuple[str, Optional[str]]] = []
             if kind is None:  # as in PET: a search for one kind ignores the workspace
