@@ -14,6 +14,8 @@ transcript on stdout, one JSON object a line: ``{"sent": message}``, ``{"sent_ra
 - ``{"expect": id}``: read until the response to ``id`` has arrived;
 - ``{"expect_notification": method, "count": n}``: read until ``n`` (default 1) such
   notifications have arrived;
+- ``{"expect_errors": n}``: read until ``n`` error responses with a null ``id`` have
+  arrived in all (the answers to frames that could not be used);
 - ``{"wait_file": path}``: wait until a file exists (what a test's fake interpreter writes
   when it starts);
 - ``{"exit": true}``: print the transcript so far and die at once (``os._exit``), leaving
@@ -129,6 +131,11 @@ def run(client: Client, plan: list[dict[str, Any]]) -> int:
             if not client.wait_for(
                 lambda m, n=method: m.get("method") == n and "id" not in m, count
             ):
+                client.dump()
+                return 3
+        elif "expect_errors" in step:
+            count = step["expect_errors"]
+            if not client.wait_for(lambda m: "error" in m and m.get("id") is None, count):
                 client.dump()
                 return 3
         elif "wait_file" in step:

@@ -19,6 +19,7 @@ from conftest import (
     machine_cli_env,
     machine_environ,
     make_venv,
+    measure_cost,
     pyenv_python,
     self_report,
     write_script,
@@ -60,6 +61,7 @@ def serve(
     tmp_path: Path,
     env: Optional[dict[str, str]] = None,
     cwd: Optional[Path] = None,
+    timeout: float = 120,
 ) -> Session:
     """Run a server and a client process joined by two pipes; the test holds neither end, so
     the server sees exactly what the client does (and its death)."""
@@ -91,6 +93,8 @@ def serve(
             str(from_server_r),
             "--plan",
             str(plan_file),
+            "--timeout",
+            str(timeout),
         ],
         stdout=subprocess.PIPE,
         pass_fds=(to_server_w, from_server_r),
@@ -319,7 +323,7 @@ def test_malformed_messages_get_errors_and_the_server_keeps_serving(tmp_path: Pa
         {"send": 3},
         {"send": [{"jsonrpc": "2.0", "id": 98, "method": "info"}]},
         {"raw": _frame(b'{"jsonrpc":"2.0","id":1,"method":"\xff"}')},
-        {"raw": _frame(b"[" * 100_000)},
+        {"raw": _frame(b'{"a":' * 40_000)},  # nested too deep
         {"send": {"jsonrpc": "2.0", "id": True, "method": "info"}},
         {"send": {"jsonrpc": "2.0", "method": "no-such-notification"}},
         request(5, "no-such-method"),
@@ -483,3 +487,365 @@ def test_refresh_reports_the_tools_environments(tmp_path: Path) -> None:
     assert pipx_env["whichpython"]["manager"] == "pipx"
     broken = full[str(gone / "bin" / "python3")]
     assert "base interpreter is gone" in broken["error"] and broken["prefix"] == str(gone)
+
+
+# -- hostile clients (issue 21) -----------------------------------------------------------
+
+
+def test_find_and_refresh_run_only_files_named_like_a_python(tmp_path: Path) -> None:
+    """A search path names a script: it is not run (the PATH source's name rule), while an
+    executable named ``python3`` still is, and a directory is still searched for venvs."""
+    env = fake_machine(tmp_path)
+    ran = tmp_path / "deploy-ran"
+    deploy = write_script(tmp_path / "bin" / "deploy.sh", f"#!/bin/sh\n: > {ran}\n")
+    python = fake_python(tmp_path / "bin" / "python3", "3.12.4")
+    plan = [
+        request(1, "find", {"searchPath": str(deploy)}),
+        request(2, "refresh", {"searchPaths": [str(deploy), str(tmp_path / "bin" / "*.sh")]}),
+        request(3, "find", {"searchPath": str(python)}),
+        request(4, "find", {"searchPath": str(tmp_path / "envs")}),
+        *({"expect": n} for n in range(1, 5)),
+    ]
+    session = serve(plan, tmp_path, env)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    assert not ran.exists(), "deploy.sh was run"
+    assert session.result(1) is None
+    assert _between(session, None, 2) == [] and "refreshId" in session.result(2)
+    warnings = [n["message"] for n in session.notifications("log") if n["level"] == "warning"]
+    assert any(str(deploy) in w and "not named like a Python" in w for w in warnings), warnings
+    assert [e["executable"] for e in session.result(3)] == [str(python)]
+    assert {e["executable"] for e in session.result(4)} == {
+        str(tmp_path / "envs" / name / "bin" / "python3") for name in ("good", "broken")
+    }
+
+
+def test_unusable_frames_are_answered_at_once_and_ids_must_be_json(tmp_path: Path) -> None:
+    """The error for a frame that cannot be used goes out before the next frame comes (the
+    client waits for each before sending more); NaN, Infinity and 1e400 are not JSON, so a
+    message holding them is a parse error, never answered with such an id."""
+    env = machine_cli_env(tmp_path, machine_environ(tmp_path))
+    plan: list[dict[str, Any]] = [
+        {"raw": "Content-Length: abc\r\n\r\n"},
+        {"expect_errors": 1},
+        {"raw": "Content-Length: 99999999999\r\n\r\n"},  # a lie, and nothing follows
+        {"expect_errors": 2},
+        {"raw": "Content-Length: 2\r\nX-Long: " + "a" * 9000},  # headers over the cap
+        {"expect_errors": 3},
+        {"raw": _frame(b"{bad}")},
+        {"expect_errors": 4},
+        {"raw": _frame(b'{"jsonrpc":"2.0","id":NaN,"method":"info"}')},
+        {"raw": _frame(b'{"jsonrpc":"2.0","id":Infinity,"method":"info"}')},
+        {"raw": _frame(b'{"jsonrpc":"2.0","id":-1e400,"method":"info"}')},
+        {"raw": _frame(b'{"jsonrpc":"2.0","id":1.5,"method":"info"}')},
+        {"expect": 1.5},
+    ]
+    session = serve(plan, tmp_path, env, timeout=20)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    codes = [error["code"] for error in session.errors_without_id()]
+    assert codes == [-32700, -32600, -32700, -32700, -32700, -32700, -32700]
+    assert [m["id"] for m in session.received if "result" in m] == [1.5]
+
+
+def test_a_nul_in_a_path_is_invalid_params(tmp_path: Path) -> None:
+    env = machine_cli_env(tmp_path, machine_environ(tmp_path))
+    bad = str(tmp_path / "a\x00b")
+    plan = [
+        request(1, "configure", {"cacheDirectory": bad}),
+        request(2, "configure", {"workspaceDirectories": [str(tmp_path), bad]}),
+        request(3, "configure", {"environmentDirectories": [bad]}),
+        request(4, "resolve", {"executable": bad}),
+        request(5, "find", {"searchPath": bad}),
+        request(6, "refresh", {"searchPaths": [bad]}),
+        request(7, "resolve", {"executable": str(tmp_path / "\ud800")}),  # not encodable
+        request(8, "info"),
+        *({"expect": n} for n in range(1, 9)),
+    ]
+    session = serve(plan, tmp_path, env)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    for n in range(1, 8):
+        error = session.response(n)["error"]
+        assert error["code"] == -32602 and "not a usable path" in error["message"], (n, error)
+    assert session.result(8)["name"] == "whichpython"
+
+
+def _hanging_pythons(path: Path, pid_file: Path) -> None:
+    """An 'interpreter' that adds its pid to ``pid_file`` and never answers the probe."""
+    write_script(
+        path,
+        f"#!{sys.executable}\nimport os, time\n"
+        f"open({str(pid_file)!r}, 'a').write('%d\\n' % os.getpid())\n"
+        "time.sleep(1000)\n",
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_each_request_is_answered_by_its_deadline_and_its_probes_killed(tmp_path: Path) -> None:
+    """A probe that hangs with a 600 s probe time-out: find and resolve fail at the request's
+    deadline (WHICHPYTHON_SERVER_DEADLINE, then configure's), a refresh answers what it had,
+    and each hanging probe is gone; the server answers the next request."""
+    env = fake_machine(tmp_path, WHICHPYTHON_TIMEOUT="600", WHICHPYTHON_SERVER_DEADLINE="2")
+    pids = tmp_path / "hang.pids"
+    # One for each request: a probe that timed out is remembered, for a shorter time-out.
+    hang = [tmp_path / f"hang{n}" / "bin" / "python3" for n in range(3)]
+    for path in hang:
+        _hanging_pythons(path, pids)
+    plan = [
+        request(1, "find", {"searchPath": str(hang[0])}),
+        {"expect": 1},
+        request(2, "refresh", {"searchPaths": [str(tmp_path / "envs"), str(hang[1])]}),
+        {"expect": 2},
+        request(3, "configure", {"deadline": 1}),
+        request(4, "resolve", {"executable": str(hang[2])}),
+        {"expect": 4},
+        request(5, "configure", {"deadline": 0}),
+        request(6, "info"),
+        {"expect": 6},
+    ]
+    import time
+
+    started = time.monotonic()
+    session = serve(plan, tmp_path, env, timeout=30)
+    elapsed = time.monotonic() - started
+    try:
+        assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+        for n, seconds in ((1, 2), (4, 1)):
+            error = session.response(n)["error"]
+            assert error["code"] == -4 and f"deadline of {seconds} s reached" in error["message"]
+        assert session.result(2)["deadlineReached"] is True
+        reported = {e["executable"] for e in _between(session, 1, 2)}
+        assert str(tmp_path / "envs" / "good" / "bin" / "python3") in reported
+        assert str(hang[1]) not in reported
+        assert session.response(5)["error"]["code"] == -32602
+        assert session.result(6)["name"] == "whichpython"
+        assert elapsed < 60, elapsed  # not the probes' 600 s
+        started_pids = [int(line) for line in pids.read_text().split()]
+        assert len(started_pids) == 3
+        deadline = time.monotonic() + 10
+        while any(map(_alive, started_pids)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_alive, started_pids)), "a probe outlived its request's deadline"
+    finally:
+        for pid in [int(line) for line in pids.read_text().split()] if pids.exists() else []:
+            if _alive(pid):
+                os.kill(pid, 9)
+
+
+def test_a_bad_server_deadline_variable_is_one_line(tmp_path: Path) -> None:
+    env = dict(machine_cli_env(tmp_path, machine_environ(tmp_path)))
+    env["WHICHPYTHON_SERVER_DEADLINE"] = "inf"
+    done = subprocess.run([sys.executable, "-c", CLI, "serve"], env=env, input=b"",
+                          capture_output=True, timeout=60, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [
+        "whichpython: error: WHICHPYTHON_SERVER_DEADLINE must be a number of seconds in "
+        "(0, 3600], not 'inf'"
+    ]
+
+
+def test_configure_globs_do_not_loop_nor_block_the_reader(tmp_path: Path) -> None:
+    """``**`` over a tree with links back up (``x -> .``, ``y -> .``) matching nothing, and
+    1500 ``**`` parts: configure answers, and the server reads on meanwhile (``info`` is
+    answered before or after it, whichever), then sees EOF."""
+    env = machine_cli_env(tmp_path, machine_environ(tmp_path))
+    loop = tmp_path / "loop"
+    (loop / "a" / "b").mkdir(parents=True)
+    (loop / "a" / "b" / ".venv").mkdir()
+    (loop / "x").symlink_to(".")
+    (loop / "y").symlink_to(".")
+    plan = [
+        request(
+            1,
+            "configure",
+            {"workspaceDirectories": [str(loop / "**" / "nomatch"), str(loop / "**" / ".venv")]},
+        ),
+        request(2, "info"),
+        {"expect": 2},
+        request(3, "configure", {"environmentDirectories": [str(loop) + "/**" * 1500]}),
+        {"expect": 1},
+        {"expect": 3},
+    ]
+    session = serve(plan, tmp_path, env, timeout=30)
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    assert session.result(1) is None and session.result(3) is None
+    assert session.result(2)["name"] == "whichpython"
+
+
+def test_glob_expansion_follows_links_once_and_counts_directories(tmp_path: Path) -> None:
+    from whichpython.server import places
+
+    (tmp_path / "a" / "b" / ".venv").mkdir(parents=True)
+    (tmp_path / "a" / "x").symlink_to(".")
+    (tmp_path / "c").symlink_to(tmp_path / "a" / "b")  # a second way to a/b
+    found = places.expand([str(tmp_path / "**" / ".venv")], cwd="/")
+    assert found == [str(tmp_path / "a" / "b" / ".venv")]
+    warnings: list[str] = []
+    wide = tmp_path / "wide"
+    for n in range(30):
+        (wide / f"d{n:02}" / "e").mkdir(parents=True)
+    old = places.MAX_GLOB_DIRS
+    places.MAX_GLOB_DIRS = 20
+    try:
+        assert places.expand([str(wide / "**" / "nomatch")], cwd="/", warn=warnings.append) == []
+    finally:
+        places.MAX_GLOB_DIRS = old
+    assert len(warnings) == 1 and "after 20 directories" in warnings[0]
+
+
+# What the bounded-cost tests run in a child (measure_cost): a server fed by a stream of
+# frames, in this process, its answers collected once it has read to EOF.
+_IN_PROCESS = """
+import io, json, os, threading, time
+from whichpython.server import _read_loop
+from whichpython.server.framing import FrameReader, FrameWriter
+from whichpython.server.protocol import Connection, Dispatcher
+from whichpython.server.service import Server
+
+def frame(body):
+    return b"Content-Length: %d\\r\\n\\r\\n" % len(body) + body
+
+def serve(stream):
+    out = []
+    gone = threading.Event()
+    writer = FrameWriter(lambda data: out.append(bytes(data)) or len(data), gone.set)
+    connection = Connection(writer)
+    dispatcher = Dispatcher(connection, Server(connection, os.environ).methods())
+    reader = threading.Thread(target=_read_loop, args=(FrameReader(stream.read), dispatcher, gone))
+    reader.start()
+    reader.join(60)
+    assert not reader.is_alive(), "the reader did not reach EOF"
+    end = time.monotonic() + 60
+    while dispatcher.busy and time.monotonic() < end:
+        time.sleep(0.01)
+    return [json.loads(raw.split(b"\\r\\n\\r\\n", 1)[1]) for raw in out]
+
+INFO = frame(b'{"jsonrpc":"2.0","id":99,"method":"info"}')
+"""
+
+_SIXTEEN_MIB = 16 * 1024 * 1024
+
+
+def _answers_in(code: str) -> str:
+    return _IN_PROCESS + code + "\nprint('ANSWERS ' + json.dumps(answers))\n"
+
+
+def test_a_16_mib_frame_of_tiny_values_costs_little(tmp_path: Path) -> None:
+    """16 MiB of ``[{},{},...]`` as a request's params and as a batch: refused before
+    parsing (it would be 450 MB parsed), and the next request is still answered."""
+    code = _answers_in(
+        """
+head, tail = b'{"jsonrpc":"2.0","id":1,"method":"find","params":[', b']}'
+count = (SIZE - len(head) - len(tail) - 2) // 3
+params = frame(head + b'{},' * count + b'{}' + tail)
+batch = frame(b'[' + b'{},' * count + b'{}]')
+stream = io.BytesIO(params + batch + INFO)
+del params, batch
+answers = serve(stream)
+""".replace("SIZE", str(_SIXTEEN_MIB))
+    )
+    seconds, peak = measure_cost(code)
+    assert seconds < 2 and peak < 256, (seconds, peak)
+    answers = _answers_of(code)
+    assert [a.get("error", {}).get("code") for a in answers[:2]] == [-32600, -32600]
+    assert "values" in answers[0]["error"]["message"]
+    assert "batches" in answers[1]["error"]["message"]
+    assert answers[2]["result"]["name"] == "whichpython"
+
+
+def _answers_of(code: str) -> list[dict[str, Any]]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    lines = [line for line in done.stdout.splitlines() if line.startswith("ANSWERS ")]
+    assert lines, done.stderr[-2000:]
+    answers: list[dict[str, Any]] = json.loads(lines[-1][len("ANSWERS ") :])
+    return answers
+
+
+def test_configure_with_a_link_loop_and_deep_globs_costs_little(tmp_path: Path) -> None:
+    """``x -> .`` and ``y -> .`` under a ``**`` matching nothing, ``/usr`` under 26 ``**``
+    and 1500 ``**`` parts: each configure is answered, cheaply, and the server goes on."""
+    loop = tmp_path / "loop"
+    (loop / "a" / "b").mkdir(parents=True)
+    (loop / "x").symlink_to(".")
+    (loop / "y").symlink_to(".")
+    patterns = [str(loop / "**" / "nomatch"), "/usr/" + "**/" * 26 + "nomatch",
+                str(loop) + "/**" * 1500]  # fmt: skip
+    requests = [
+        {"jsonrpc": "2.0", "id": n, "method": "configure",
+         "params": {"workspaceDirectories": [pattern]}}
+        for n, pattern in enumerate(patterns, 1)
+    ]  # fmt: skip
+    code = _answers_in(
+        f"""
+frames = [frame(json.dumps(r).encode()) for r in {requests!r}]
+answers = serve(io.BytesIO(b''.join(frames) + INFO))
+"""
+    )
+    seconds, peak = measure_cost(code)
+    assert seconds < 2 and peak < 256, (seconds, peak)
+    answers = {a["id"]: a for a in _answers_of(code) if "id" in a}
+    assert all(answers[n]["result"] is None for n in (1, 2, 3)), answers
+    assert answers[99]["result"]["name"] == "whichpython"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_full_refresh_answers_what_it_found_by_its_deadline(tmp_path: Path) -> None:
+    """The machine-wide search (Discovery) with a pyenv build that never answers and a
+    600 s probe time-out: the refresh is answered at its 2 s deadline with the three others,
+    the hanging probe is killed, and the server then sees EOF and exits."""
+    env, pid_file = hanging_machine(tmp_path, "600")
+    env["WHICHPYTHON_SERVER_DEADLINE"] = "2"
+    plan = [request(1, "refresh"), {"expect": 1}]
+    pid = None
+    try:
+        session = serve(plan, tmp_path, env, timeout=30)
+        pid = int(pid_file.read_text())
+        assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+        assert session.result(1)["deadlineReached"] is True
+        reported = [e["version"] for e in _between(session, None, 1)]
+        assert reported == ["3.12.4", "3.11.9", "3.10.14"]
+        import time
+
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid), "the refresh's probe outlived its deadline"
+    finally:
+        if pid is not None and _alive(pid):
+            os.kill(pid, 9)
+
+
+def test_background_requests_hold_a_bounded_amount_in_all() -> None:
+    """Requests running in worker threads may hold 64 MiB of payload together: one more is
+    refused as busy until one ends; a single one is never refused for its size."""
+    import threading
+    import time
+
+    from whichpython.server.protocol import MAX_HELD, Connection, Dispatcher, Method
+
+    sent: list[dict[str, Any]] = []
+
+    class Writer:
+        def send(self, payload: bytes) -> bool:
+            sent.append(json.loads(payload))
+            return True
+
+    release = threading.Event()
+    dispatcher = Dispatcher(
+        Connection(Writer()),  # type: ignore[arg-type]
+        {"wait": Method(lambda params: release.wait(30), background=True)},
+    )
+    message = {"jsonrpc": "2.0", "method": "wait"}
+    dispatcher.dispatch({**message, "id": 1}, weight=MAX_HELD // 2 + 1)
+    dispatcher.dispatch({**message, "id": 2}, weight=MAX_HELD // 2 + 1)
+    assert [m["id"] for m in sent] == [2] and "busy" in sent[0]["error"]["message"]
+    release.set()
+    end = time.monotonic() + 30
+    while dispatcher.busy and time.monotonic() < end:
+        time.sleep(0.01)
+    assert dispatcher.held == 0
+    release.clear()
+    dispatcher.dispatch({**message, "id": 3}, weight=MAX_HELD * 2)  # alone: it runs
+    release.set()
+    while dispatcher.busy and time.monotonic() < end:
+        time.sleep(0.01)
+    assert [m["id"] for m in sent] == [2, 1, 3]

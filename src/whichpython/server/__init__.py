@@ -14,10 +14,17 @@ from typing import Any
 
 def main() -> int:
     """Serve JSON-RPC on stdin/stdout until the client closes them; returns the exit status."""
+    from whichpython.errors import ConfigError
+    from whichpython.server.deadline import default_deadline, working
     from whichpython.server.framing import FrameReader, FrameWriter
     from whichpython.server.protocol import Connection, Dispatcher
     from whichpython.server.service import Server
 
+    try:
+        default_deadline(os.environ)
+    except ConfigError as error:
+        sys.stderr.write(f"whichpython: error: {error}\n")
+        return 2
     try:  # the protocol gets its own descriptor; a stray print goes to stderr instead
         out = os.dup(1)
         os.dup2(2, 1)
@@ -37,7 +44,7 @@ def main() -> int:
     except KeyboardInterrupt:
         code = 130
     writer.close()
-    if dispatcher.busy or reader.is_alive():
+    if dispatcher.busy or reader.is_alive() or working():
         # Work in flight (or a reader blocked on a client that closed only stdout): abandon
         # it. Interpreter shutdown would wait for the probe pool's threads; exit now.
         _stop_children()
@@ -61,6 +68,7 @@ def _read_loop(reader: Any, dispatcher: Any, gone: threading.Event) -> None:
             if frame is None:
                 break
             dispatcher.handle(frame)
+            del frame  # not kept while the next read waits: a request holds its params only
     finally:
         gone.set()
 

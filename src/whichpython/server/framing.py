@@ -1,8 +1,9 @@
 """``Content-Length`` framing (the base protocol of LSP and VS Code's JSON-RPC), for input
 that may be hostile: headers are capped at 8 KiB and payloads at 16 MiB. After a header
-block that names no usable length, or a length over the cap, the reader drops bytes as they
-come (keeping none) up to the next ``Content-Length`` header, and carries on from there:
-a client that lies about a length cannot make it wait for bytes that never come."""
+block that names no usable length, or a length over the cap, the reader reports the error at
+once, then (when asked for the next frame) drops bytes as they come (keeping none) up to the
+next ``Content-Length`` header, and carries on from there: a client that lies about a length
+cannot make it wait for bytes that never come, nor delay the error it is owed."""
 
 import threading
 from typing import Callable, Optional, Union
@@ -34,6 +35,7 @@ class FrameReader:
         self._read = read
         self._buffer = bytearray()
         self._eof = False
+        self._skip: Optional[int] = None  # a resynchronization owed before the next frame
 
     def _fill(self) -> bool:
         """Read one more chunk; False at EOF."""
@@ -48,21 +50,25 @@ class FrameReader:
 
     def read(self) -> Optional[Frame]:
         """The next payload, a :class:`FrameError` (the stream stays usable), or None at EOF
-        (a frame cut short by EOF counts as EOF: the client is gone)."""
+        (a frame cut short by EOF counts as EOF: the client is gone). An error is returned as
+        soon as it is known; the bytes it spoils are skipped at the next call."""
+        if self._skip is not None:
+            skip, self._skip = self._skip, None
+            self._resync(skip)
         end = self._header_end()
         if end is None:
             if len(self._buffer) > MAX_HEADER_BYTES:
-                self._resync(skip=1)
+                self._skip = 1
                 return FrameError(f"headers longer than {MAX_HEADER_BYTES} bytes")
             return None
         block = bytes(self._buffer[: end[0]])
         del self._buffer[: end[1]]
         length = _content_length(block)
         if isinstance(length, FrameError):
-            self._resync(skip=0)
+            self._skip = 0
             return length
         if length > MAX_PAYLOAD_BYTES:  # skipped by resynchronizing: a liar cannot stall us
-            self._resync(skip=0)
+            self._skip = 0
             return FrameError(
                 f"message of {length} bytes exceeds the {MAX_PAYLOAD_BYTES} byte limit",
                 oversize=True,
@@ -70,7 +76,8 @@ class FrameReader:
         while len(self._buffer) < length:
             if not self._fill():
                 return None
-        payload = bytes(self._buffer[:length])
+        with memoryview(self._buffer) as view:  # one copy, not two
+            payload = bytes(view[:length])
         del self._buffer[:length]
         return payload
 

@@ -1,30 +1,171 @@
-"""Directories an IDE names: glob patterns expanded, and the venvs found in them."""
+"""Directories an IDE names: glob patterns expanded (at a bounded cost), and the venvs found
+in them."""
 
-import glob
+import fnmatch
 import itertools
 import os
+import time
+from collections.abc import Iterator
+from typing import Callable, Optional
 
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg
 from whichpython.sources.layout import child_dirs
 
 MAX_MATCHES = 1000  # paths one glob pattern may expand to
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder
+#: What one expansion (all the patterns of one request) may cost: directories listed, and
+#: entries read in them. ``/usr/**`` stops there instead of walking the disk.
+MAX_GLOB_DIRS = 5_000
+MAX_GLOB_ENTRIES = 50_000
 _FIRST = (".venv", "venv")  # the names projects use, reported first
 
 
-def expand(patterns: list[str], *, cwd: str) -> list[str]:
-    """Absolute paths: each pattern as is, or its glob matches (``**`` recursive), sorted,
-    without duplicates; the first :data:`MAX_MATCHES` a pattern matches, no more (``/**``
-    does not walk the whole disk)."""
+class _Stop(Exception):
+    """The expansion's budget or deadline is spent."""
+
+
+class _Budget:
+    """What is left of one expansion's cost."""
+
+    def __init__(self, deadline: Optional[float]) -> None:
+        self.dirs = MAX_GLOB_DIRS
+        self.entries = MAX_GLOB_ENTRIES
+        self.deadline = deadline
+        self.spent: Optional[str] = None
+
+    def listing(self, folder: str) -> list["os.DirEntry[str]"]:
+        """The entries of ``folder``, sorted by name; none for a folder that cannot be
+        listed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.spent = "the request's deadline"
+            raise _Stop
+        if self.dirs <= 0:
+            self.spent = f"{MAX_GLOB_DIRS} directories"
+            raise _Stop
+        self.dirs -= 1
+        try:
+            with os.scandir(folder) as entries:
+                found = list(itertools.islice(entries, self.entries + 1))
+        except OSError:
+            return []
+        self.entries -= len(found)
+        if self.entries < 0:
+            self.spent = f"{MAX_GLOB_ENTRIES} directory entries"
+            raise _Stop
+        found.sort(key=_name)
+        return found
+
+
+def _name(entry: "os.DirEntry[str]") -> str:
+    return entry.name
+
+
+def _is_dir(entry: "os.DirEntry[str]") -> bool:
+    """Whether the entry is a directory, links followed."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def expand(
+    patterns: list[str],
+    *,
+    cwd: str,
+    deadline: Optional[float] = None,
+    warn: Callable[[str], None] = lambda text: None,
+) -> list[str]:
+    """Absolute paths: each pattern as is, or its glob matches (``*``, ``?``, ``[...]``;
+    ``**`` any depth), sorted, without duplicates; the first :data:`MAX_MATCHES` a pattern
+    matches. ``**`` walks each real directory once, following links to directories but
+    never into a loop, and skips hidden names (as :mod:`glob` does). The walk of all
+    ``patterns`` lists at most :data:`MAX_GLOB_DIRS` directories and reads at most
+    :data:`MAX_GLOB_ENTRIES` entries, and stops at ``deadline`` (``time.monotonic()``);
+    ``warn`` hears of a pattern cut short."""
     found: dict[str, None] = {}
+    budget = _Budget(deadline)
     for pattern in patterns:
         path = os.path.normpath(os.path.join(cwd, os.path.expanduser(pattern)))
-        if any(char in path for char in "*?["):
-            matches = sorted(itertools.islice(glob.iglob(path, recursive=True), MAX_MATCHES))
+        if _magic(path):
+            matches = sorted(_glob(path, budget))[:MAX_MATCHES]
+            if budget.spent is not None:
+                warn(f"{pattern[:200]!r}: expansion stopped after {budget.spent}")
         else:
             matches = [path]
         found.update((os.path.normpath(match), None) for match in matches)
     return list(found)
+
+
+def _magic(part: str) -> bool:
+    return any(char in part for char in "*?[")
+
+
+def _glob(path: str, budget: _Budget) -> list[str]:
+    """The matches of an absolute pattern, one component at a time (no recursion: a
+    pattern of 1500 parts is as good as one of 3); what was matched when the budget ran
+    out in the last component, else none."""
+    drive, rest = os.path.splitdrive(path)
+    if os.altsep:
+        rest = rest.replace(os.altsep, os.sep)
+    parts: list[str] = []
+    for part in rest.split(os.sep):
+        if part and not (part == "**" and parts[-1:] == ["**"]):  # **/** is **
+            parts.append(part)
+    bases = [drive + os.sep]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        step: list[str] = []
+        try:
+            if budget.spent is not None:
+                raise _Stop
+            for base in bases:
+                step.extend(_step(base, part, last, budget))
+        except _Stop:
+            return step if last else []
+        bases = step
+    return bases
+
+
+def _step(base: str, part: str, last: bool, budget: _Budget) -> Iterator[str]:
+    """The paths under ``base`` matching one component (directories only, unless it is the
+    ``last``)."""
+    if part == "**":
+        yield from _below(base, last, budget)
+    elif _magic(part):
+        hidden = part.startswith(".")
+        for entry in budget.listing(base):
+            name = entry.name
+            shown = hidden or name[:1] != "."
+            if shown and fnmatch.fnmatch(name, part) and (last or _is_dir(entry)):
+                yield os.path.join(base, name)
+    else:
+        path = os.path.join(base, part)
+        if os.path.isdir(path) if not last else os.path.lexists(path):
+            yield path
+
+
+def _below(base: str, last: bool, budget: _Budget) -> Iterator[str]:
+    """``base`` and what is below it, hidden names left out: its directories (and files,
+    when ``**`` is the last component). Each real directory is listed once."""
+    seen: set[tuple[int, int]] = set()
+    pending = [base]
+    while pending:
+        folder = pending.pop()
+        try:
+            info = os.stat(folder)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a link back up (x -> .), or a second way to the same directory
+        seen.add((info.st_dev, info.st_ino))
+        yield folder
+        for entry in reversed(budget.listing(folder)):
+            if entry.name[:1] == ".":
+                continue
+            if _is_dir(entry):
+                pending.append(entry.path)
+            elif last:
+                yield entry.path
 
 
 def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:

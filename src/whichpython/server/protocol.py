@@ -2,6 +2,9 @@
 every malformed message, so that nothing a client sends can stop the server."""
 
 import json
+import math
+import os
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
@@ -18,7 +21,18 @@ INTERNAL_ERROR = -32603
 #: What PET answers a request that failed (resolve of something that is not a Python, ...).
 REQUEST_FAILED = -4
 MAX_BACKGROUND = 64  # requests running in worker threads at once; more are refused
+#: JSON values and keys in one message, counted before it is parsed (a parsed value costs up
+#: to ~70 bytes: 16 MiB of ``[{},{},...]`` would be 450 MB). A ``configure`` naming 10 000
+#: directories holds about 10 010.
+MAX_VALUES = 100_000
+#: What the requests running in worker threads may hold at once, parsed: their payloads'
+#: bytes plus :data:`VALUE_BYTES` a value. One more that would go over is refused (busy).
+MAX_HELD = 64 * 1024 * 1024
+VALUE_BYTES = 64
 _NO_ID = object()
+_BATCH = re.compile(rb"[ \t\r\n]*\[")
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_STRUCTURAL = (b"[", b"{", b",", b":")
 
 
 class RpcError(Exception):
@@ -31,6 +45,61 @@ class RpcError(Exception):
 
 def invalid_params(message: str) -> RpcError:
     return RpcError(INVALID_PARAMS, f"Invalid params: {message}")
+
+
+def count_values(payload: bytes) -> int:
+    """At least the number of JSON values and keys in ``payload`` (each but the first follows
+    a ``[``, ``{``, ``,`` or ``:``); when that rough count is over :data:`MAX_VALUES`, the
+    characters inside strings are left out of it, or the strings themselves are counted when
+    there are more of them than that. C-speed byte counts: no per-byte Python loop."""
+    count = 1 + sum(payload.count(char) for char in _STRUCTURAL)
+    if count <= MAX_VALUES:
+        return count
+    stripped, strings = _STRING.subn(b"", payload, count=MAX_VALUES + 1)
+    if strings > MAX_VALUES:  # each string is a value or a key
+        return strings
+    return 1 + sum(stripped.count(char) for char in _STRUCTURAL)
+
+
+def parse_message(payload: bytes) -> tuple[Any, int]:
+    """The JSON of one frame and its count of values; raises :class:`RpcError` for a batch
+    or a message of more than :data:`MAX_VALUES` values (both refused before parsing), and
+    for what is not JSON (``NaN``, ``Infinity`` and numbers out of a double's range
+    included: they cannot be written back)."""
+    if _BATCH.match(payload):
+        raise RpcError(INVALID_REQUEST, "Invalid Request: batches are not supported")
+    values = count_values(payload)
+    if values > MAX_VALUES:
+        text = f"Invalid Request: more than {MAX_VALUES} JSON values in one message"
+        raise RpcError(INVALID_REQUEST, text)
+    try:  # UnicodeDecodeError is a ValueError
+        message = json.loads(payload.decode("utf-8"), parse_constant=_constant, parse_float=_float)
+    except (ValueError, RecursionError) as error:
+        raise RpcError(PARSE_ERROR, f"Parse error: {_short(error)}") from None
+    return message, values
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def check_path(value: str, key: str) -> str:
+    """``value``, a path the client sent, if the system can take it: no NUL, nothing that
+    cannot be encoded for the file system (a lone surrogate). Else invalid params."""
+    try:
+        if "\0" not in value:
+            os.fsencode(value)
+            return value
+    except (UnicodeError, ValueError):
+        pass
+    raise invalid_params(f"{key} is not a usable path (a NUL or an unencodable character)")
 
 
 class Connection:
@@ -65,11 +134,15 @@ class Method:
     """A request handler: ``params -> result``; ``background`` ones run in a worker thread so
     that the server keeps reading (refresh, resolve, find). One that ``replies`` itself is
     called as ``handler(params, respond)`` and answers through ``respond(result, error)``
-    (refresh: a run's answers go out before the next run's notifications)."""
+    (refresh: a run's answers go out before the next run's notifications). ``capture``, if
+    set, is called with the params on the reading thread as the request arrives, and what it
+    returns is the handler's last argument: the state the request saw, whatever arrives
+    after it (an :class:`RpcError` it raises is the answer)."""
 
     handler: Callable[..., Any]
     background: bool = False
     replies: bool = False
+    capture: Optional[Callable[[Any], Any]] = None
 
 
 class Dispatcher:
@@ -80,6 +153,7 @@ class Dispatcher:
         self.methods = methods
         self._lock = threading.Lock()
         self.busy = 0  # background requests running
+        self.held = 0  # what they hold, in the bytes of MAX_HELD
 
     def handle(self, frame: Frame) -> None:
         """One frame from the reader: a payload or a framing error. Never raises."""
@@ -96,13 +170,14 @@ class Dispatcher:
             self.connection.error(None, code, f"{label}: {frame.message}")
             return
         try:
-            message = json.loads(frame.decode("utf-8"))
-        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-            self.connection.error(None, PARSE_ERROR, f"Parse error: {_short(error)}")
+            message, values = parse_message(frame)
+        except RpcError as error:
+            self.connection.error(None, error.code, error.message)
             return
-        self.dispatch(message)
+        self.dispatch(message, weight=len(frame) + VALUE_BYTES * values)
 
-    def dispatch(self, message: Any) -> None:
+    def dispatch(self, message: Any, *, weight: int = 0) -> None:
+        """Answer or start one parsed message; ``weight`` is what it holds (:data:`MAX_HELD`)."""
         if isinstance(message, list):
             self.connection.error(
                 None, INVALID_REQUEST, "Invalid Request: batches are not supported"
@@ -116,6 +191,7 @@ class Dispatcher:
         id = message.get("id", _NO_ID)
         valid_id = id is _NO_ID or id is None or (
             isinstance(id, (str, int, float)) and not isinstance(id, bool)
+            and not (isinstance(id, float) and not math.isfinite(id))
         )  # fmt: skip
         reply_id = id if valid_id and id is not _NO_ID else None
         method = message.get("method")
@@ -141,28 +217,46 @@ class Dispatcher:
             self._call(found, params, reply_id, notification)
             return
         with self._lock:
-            if self.busy >= MAX_BACKGROUND:
-                if not notification:
-                    text = f"Server busy: {MAX_BACKGROUND} requests are running"
-                    self.connection.error(reply_id, INTERNAL_ERROR, text)
-                return
-            self.busy += 1
+            busy = self.busy >= MAX_BACKGROUND or (self.busy and self.held + weight > MAX_HELD)
+            if not busy:
+                self.busy += 1
+                self.held += weight
+        if busy:
+            if not notification:
+                text = f"Server busy: {self.busy} requests are running"
+                self.connection.error(reply_id, INTERNAL_ERROR, text)
+            return
+        try:
+            state = _NO_ID if found.capture is None else found.capture(params)
+        except RpcError as error:
+            with self._lock:
+                self.busy -= 1
+                self.held -= weight
+            if not notification:
+                self.connection.error(reply_id, error.code, error.message, error.data)
+            return
         worker = threading.Thread(
             target=self._background,
-            args=(found, params, reply_id, notification),
+            args=(found, params, reply_id, notification, state, weight),
             name=f"whichpython-{method[:20]}",
             daemon=True,
         )
         worker.start()
 
-    def _background(self, method: Method, params: Any, id: Any, notification: bool) -> None:
+    def _background(
+        self, method: Method, params: Any, id: Any, notification: bool, state: Any, weight: int
+    ) -> None:
         try:
-            self._call(method, params, id, notification)
+            self._call(method, params, id, notification, state)
         finally:
+            del params
             with self._lock:
                 self.busy -= 1
+                self.held -= weight
 
-    def _call(self, method: Method, params: Any, id: Any, notification: bool) -> None:
+    def _call(
+        self, method: Method, params: Any, id: Any, notification: bool, state: Any = _NO_ID
+    ) -> None:
         def respond(result: Any, error: Optional[RpcError] = None) -> None:
             if notification:
                 return
@@ -171,11 +265,12 @@ class Dispatcher:
             else:
                 self.connection.reply(id, result)
 
+        extra = () if state is _NO_ID else (state,)
         try:
             if method.replies:
-                method.handler(params, respond)
+                method.handler(params, respond, *extra)
                 return
-            result = method.handler(params)
+            result = method.handler(params, *extra)
         except RpcError as error:
             if not notification:
                 self.connection.error(id, error.code, error.message, error.data)
@@ -209,6 +304,18 @@ def optional_strings(params: Mapping[str, Any], key: str) -> Optional[list[str]]
     if value is not None and not all(isinstance(item, str) for item in value):
         raise invalid_params(f"{key} must be an array of strings")
     return value
+
+
+def optional_path(params: Mapping[str, Any], key: str) -> Optional[str]:
+    """``params[key]``: absent, null, or a string the system can take as a path."""
+    value = optional(params, key, str)
+    return None if value is None else check_path(value, key)
+
+
+def optional_paths(params: Mapping[str, Any], key: str) -> Optional[list[str]]:
+    """``params[key]``: absent, null, or a list of strings the system can take as paths."""
+    values = optional_strings(params, key)
+    return None if values is None else [check_path(value, key) for value in values]
 
 
 def object_params(params: Any, *, allow_null: bool = True) -> dict[str, Any]:

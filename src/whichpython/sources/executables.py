@@ -41,9 +41,15 @@ def scan(
 def _wanted(name: str, ctx: Context, names: Optional[tuple[str, ...]]) -> bool:
     if names is not None:
         return name in names or (ctx.windows and name.lower().removesuffix(".exe") in names)
+    return python_name(name, windows=ctx.windows)
+
+
+def python_name(name: str, *, windows: bool = False) -> bool:
+    """Whether a file called ``name`` is one the PATH source would run: python, python3,
+    python3.X[t|d], python2*, pypy*, graalpy* (with ``.exe`` on Windows)."""
     if name[:1] not in "pPgG":
         return False  # a PATH dir holds hundreds of other programs: no regex for them
-    if ctx.windows:
+    if windows:
         if not name.lower().endswith(".exe"):
             return False
         name = name[:-4]
