@@ -11,6 +11,7 @@ import marshal
 import os
 import queue
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -802,3 +803,191 @@ def test_a_python_answering_an_impossible_version_fails_alone(tmp_path: Path) ->
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         assert str(good) in done.stdout
         assert "version_info is not (major, minor, micro, level, serial)" in done.stdout
+
+
+# -- issue 21: no traceback, no orphan; small things ------------------------------------------
+
+
+def fake_machine(tmp_path: Path, **extra: str) -> tuple[Path, dict[str, str]]:
+    """A machine with one fake Python 3.12 on PATH: the python, and the CLI's environment."""
+    python = fake_python(tmp_path / "bin" / "python3.12", "3.12.4")
+    environ = dict(machine_environ(tmp_path), PATH=str(python.parent), **extra)
+    return python, machine_cli_env(tmp_path, environ)
+
+
+#: ``CLI`` that may only replay a recorded answer: the engine is gone.
+REPLAY_ONLY = CLI.replace(
+    "import runpy", "import whichpython.cli\nwhichpython.cli._run = None\nimport runpy"
+)
+
+
+def cli(
+    env: dict[str, str], *args: str, script: str = CLI, **popen: Any
+) -> "subprocess.CompletedProcess[Any]":
+    """``python -m whichpython ARGS`` on a fake machine (``env`` from :func:`fake_machine`)."""
+    popen.setdefault("capture_output", "stdout" not in popen)
+    popen.setdefault("cwd", env["WHICHPYTHON_TEST_ROOT"])
+    return subprocess.run([sys.executable, "-c", script, *args], env=env, timeout=60, **popen)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e309", "nan", "9" * 20])
+def test_a_timeout_that_is_no_usable_number_is_named_in_one_line(
+    value: str, tmp_path: Path
+) -> None:
+    """``inf``, ``1e309``, 20 digits overflowed the clocks (OverflowError); now each, from the
+    option, the variable or the library, is refused naming where it came from."""
+    python, env = fake_machine(tmp_path)
+    rule = "is not a usable timeout: give a number of seconds above 0 and at most 86400"
+    for args, extra, named in (
+        (["list", "--timeout", value], {}, f"--timeout {value!r}"),
+        (["find", "3.12"], {"WHICHPYTHON_TIMEOUT": value}, f"WHICHPYTHON_TIMEOUT={value!r}"),
+    ):
+        done = cli({**env, **extra}, *args, text=True)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines() == [f"whichpython: error: {named} {rule}"]
+    with pytest.raises(ValueError) as caught:
+        inspect_interpreter(python, timeout=float(value), cache=False)
+    assert str(caught.value) == f"timeout={float(value)!r} {rule}"
+
+
+def odd_machine(tmp_path: Path, **extra: str) -> tuple[list[Path], dict[str, str]]:
+    """Pythons under a dir named ``é`` and one named by the undecodable byte ``\\xff``, and a
+    virtualenvwrapper env named ``é``."""
+    pythons = []
+    for name in ("é", os.fsdecode(b"\xff")):
+        pythons.append(fake_python(tmp_path / name / "bin" / "python3.12", "3.12.4"))
+    venv = tmp_path / "home" / ".virtualenvs" / "é"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {pythons[0].parent}\n", encoding="utf-8")
+    (venv / "bin" / "activate").write_text("")
+    fake_python(venv / "bin" / "python", "3.12.4", prefix=str(venv),
+                base_prefix=str(pythons[0].parent.parent))  # fmt: skip
+    path = os.pathsep.join(str(python.parent) for python in pythons)
+    return pythons, machine_cli_env(tmp_path, dict(machine_environ(tmp_path), PATH=path, **extra))
+
+
+@pytest.mark.parametrize(
+    "locale",
+    [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "ascii:strict"}, {"LC_ALL": "C"}],
+    ids=["ascii", "ascii-strict", "C"],
+)
+def test_a_path_the_output_encoding_cannot_show_is_escaped(
+    locale: dict[str, str], tmp_path: Path
+) -> None:
+    """As ``ls`` does: a character the encoding lacks is a backslash escape (JSON: ``\\u``),
+    an undecodable byte ``\\xff``; where Python writes bytes as they are (the C locale's UTF-8
+    mode) the path is written exact. Never a UnicodeEncodeError."""
+    (e_acute, undecodable), env = odd_machine(tmp_path, **locale)
+    ascii_only = "PYTHONIOENCODING" in locale
+    missing = str(e_acute.parent / "missing")
+    for args, code in (
+        (["list"], 0), (["find", "3.12"], 0), (["find", "--explain", "3.12"], 0),
+        (["list", "--json"], 0), (["inspect", str(e_acute)], 0), (["envs"], 0),
+        (["inspect", missing], 1), (["find", missing], 1),
+    ):  # fmt: skip
+        done = cli(env, *args)
+        assert done.returncode == code and b"Traceback" not in done.stderr, (args, done.stderr)
+        output = done.stdout + done.stderr
+        if "--json" in args:  # JSON is ASCII, whatever the encoding
+            assert b"/\\u00e9/" in output and b"/\\udcff/" in output, output
+        elif ascii_only:
+            output.decode("ascii")  # nothing but ASCII
+            assert b"/\\xe9/" in output, (args, output)
+            assert args != ["list"] or b"/\\xff/" in output
+        else:
+            assert "/é/".encode() in output, args  # the C locale: Python's UTF-8 mode
+            assert args != ["list"] or os.fsencode(str(undecodable)) in output
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+def test_a_closed_or_full_stdout_is_one_line_on_stderr(stdout: str, tmp_path: Path) -> None:
+    """``>&-`` and ``>/dev/full``: one line on stderr and status 1, from the engine and from a
+    replayed answer alike (a closed pipe, EPIPE, stays a quiet exit 0)."""
+    python, env = fake_machine(tmp_path)
+    cause = "it is closed" if stdout == "closed" else "No space left on device"
+    for args in (["find", "3.12"], ["list"], ["inspect", str(python)], ["list", "--json"]):
+        answers = tmp_path / "cache" / "answers"
+        before = len(recorded_answers(answers))
+        for _ in range(5):  # probe; record once nothing it read is too new to be trusted
+            assert cli(env, *args, stdout=subprocess.DEVNULL).returncode == 0
+            if len(recorded_answers(answers)) > before:
+                break
+        assert len(recorded_answers(answers)) > before, "nothing to replay"
+        for words, script in ((args, REPLAY_ONLY), ([*args, "--no-cache"], CLI)):
+            closing = (lambda: os.close(1)) if stdout == "closed" else None
+            with open("/dev/full", "w") as full:
+                done = cli(env, *words, script=script, text=True, stderr=subprocess.PIPE,
+                           stdout=None if closing else full, preexec_fn=closing)  # fmt: skip
+            assert done.returncode == 1, (words, done.stderr)
+            assert done.stderr == f"whichpython: error: cannot write to stdout ({cause})\n"
+
+
+def test_envs_names_a_folder_it_stopped_listing_at_the_cap(tmp_path: Path) -> None:
+    _, env = fake_machine(tmp_path)
+    home = tmp_path / "home" / ".virtualenvs"
+    for number in range(1001):
+        (home / f"env{number:04}").mkdir(parents=True)
+    done = cli(env, "envs", text=True)
+    assert done.returncode == 0, done.stderr
+    warning = f"whichpython: warning: {home}: only its first 1000 entries were looked at"
+    assert [line for line in done.stderr.splitlines() if str(home) in line] == [
+        f"{warning} (it has more)"
+    ]
+
+
+def test_inspect_takes_a_bytes_path_and_names_what_is_no_path(tmp_path: Path) -> None:
+    python = fake_python(tmp_path / "bin" / "python3.12", "3.12.4")
+    found = inspect_interpreter(os.fsencode(python), cache=False)
+    assert found.path == str(python) and found.version == "3.12.4"
+    with pytest.raises(TypeError, match=r"^a path is a str, bytes or os.PathLike, not int$"):
+        inspect_interpreter(3)  # type: ignore[arg-type]
+
+
+NO_READING = ["--bounding-set=-dac_override,-dac_read_search", "--"]  # root reads no 000 dir
+
+
+@pytest.mark.parametrize("how", ["removed", "unreadable"])
+def test_a_cwd_that_cannot_be_read_is_named(how: str, tmp_path: Path) -> None:
+    """``rmdir`` under the shell, or ``chmod 000 .``: find, list and envs say so in one line
+    (its project files are not seen) and go on; no traceback, no misleading error."""
+    python, env = fake_machine(tmp_path)
+    here = tmp_path / "here"
+    here.mkdir()
+    prefix: list[str] = []
+    if how == "removed":
+        script = ROOT_SYSTEM + (
+            "import os, runpy; os.rmdir(os.getcwd()); "
+            "runpy.run_module('whichpython', run_name='__main__')"
+        )
+        named = "the current directory no longer exists"
+    else:
+        setpriv = shutil.which("setpriv")
+        if os.geteuid() != 0 or setpriv is None:
+            pytest.skip("needs root and setpriv (a root without CAP_DAC_OVERRIDE)")
+        here.chmod(0)
+        prefix, script = [setpriv, *NO_READING], CLI
+        named = f"the current directory {here} cannot be read (permission denied)"
+    try:
+        for args in (["find", "3.12"], ["list"], ["envs"]):
+            here.mkdir(exist_ok=True)
+            done = subprocess.run([*prefix, sys.executable, "-c", script, *args], cwd=here,
+                                  env=dict(env, PWD=str(here)), capture_output=True, text=True,
+                                  timeout=60)  # fmt: skip
+            assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+            assert f"whichpython: note: {named}: project files in it" in done.stderr
+            assert len(done.stderr.splitlines()) == 1 + (args == ["envs"]), done.stderr
+            if args != ["envs"]:
+                assert str(python) in done.stdout
+    finally:
+        if here.exists():
+            here.chmod(0o755)
+
+
+def test_envs_of_a_project_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    _, env = fake_machine(tmp_path)
+    done = cli(env, "envs", "--project", str(tmp_path / "nonexistent"), text=True)
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"whichpython: error: --project {tmp_path / 'nonexistent'}: no such directory\n"
+    )

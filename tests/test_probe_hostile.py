@@ -5,6 +5,8 @@ import contextlib
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -13,7 +15,15 @@ from pathlib import Path
 import pytest
 
 import whichpython
-from conftest import fake_python, machine_cli_env, machine_environ, require, run_cli, write_script
+from conftest import (
+    CLI,
+    fake_python,
+    machine_cli_env,
+    machine_environ,
+    require,
+    run_cli,
+    write_script,
+)
 from whichpython.probe import runner
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -162,3 +172,60 @@ def assert_gone(pid: int) -> None:
             return
         time.sleep(0.02)
     pytest.fail(f"process {pid} is still running")
+
+
+# -- issue 21: a signal to the CLI leaves no probe behind -------------------------------------
+
+HANGING_WITH_CHILD = """\
+import os, subprocess, sys, time
+child = subprocess.Popen([{sleep!r}, "1000"])
+with open({pids!r} + ".tmp", "w") as handle:
+    handle.write("%d %d" % (os.getpid(), child.pid))
+os.rename({pids!r} + ".tmp", {pids!r})
+time.sleep(1000)
+"""
+
+
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("command", ["list", "envs"])
+def test_a_signal_kills_the_running_probes_and_exits_128_plus_it(
+    command: str, signo: int, tmp_path: Path
+) -> None:
+    """``timeout 1 whichpython list`` or ``kill -TERM``: the probes (each in its own session)
+    and what they started die with the CLI; it exits 128 + the signal, without a traceback."""
+    env = machine_environ(tmp_path)
+    pid_files = []
+    for name in ("a", "b"):  # two probes at once: the pool's worker threads run them
+        pids = tmp_path / f"{name}.pids"
+        body = HANGING_WITH_CHILD.format(sleep=shutil.which("sleep"), pids=str(pids))
+        if command == "list":
+            write_script(tmp_path / name / "bin" / "python3.12", f"#!{sys.executable}\n{body}")
+            env["PATH"] = os.pathsep.join(filter(None, [env["PATH"], str(tmp_path / name / "bin")]))
+        else:  # a virtualenvwrapper env whose interpreter hangs
+            venv = tmp_path / "home" / ".virtualenvs" / name
+            (venv / "pyvenv.cfg").parent.mkdir(parents=True)
+            (venv / "pyvenv.cfg").write_text(f"home = {tmp_path / name}\n")
+            (tmp_path / name).mkdir()
+            write_script(venv / "bin" / "python", f"#!{sys.executable}\n{body}")
+            (venv / "bin" / "activate").write_text("")
+        pid_files.append(pids)
+    env.update(WHICHPYTHON_TIMEOUT="600", WHICHPYTHON_NO_CACHE="1")
+    cli = subprocess.Popen(
+        [sys.executable, "-c", CLI, command], env=machine_cli_env(tmp_path, env), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not all(p.exists() for p in pid_files) and time.monotonic() < deadline:
+            assert cli.poll() is None, cli.communicate()
+            time.sleep(0.05)
+        probes = [int(pid) for p in pid_files for pid in p.read_text().split()]
+        cli.send_signal(signo)
+        out, err = cli.communicate(timeout=30)
+    finally:
+        cli.kill()
+    assert cli.returncode == 128 + signo, err
+    assert "Traceback" not in err and not out, err
+    for pid in probes:  # the probes and their children: none left under pid 1
+        assert_gone(pid)

@@ -38,6 +38,7 @@ from whichpython.files import (
     warn_once,
     write_private,
 )
+from whichpython.streams import OutputFailed
 from whichpython.terminal import width
 from whichpython.witness import Witness, ancestors, holds, is_witness_list, signature
 
@@ -202,6 +203,10 @@ class Answers:
                     from whichpython.cli import closed_pipe
 
                     return closed_pipe()
+                except OutputFailed as failed:  # `>&-`, `>/dev/full`: as the engine path does
+                    from whichpython.cli import output_failed
+
+                    return output_failed(failed)
                 return int(code)
         return None
 

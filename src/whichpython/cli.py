@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from whichpython.answers import Answers
     from whichpython.errors import InterpreterNotFound, WhichPythonError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -48,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print JSON (schema_version 1: the models' fields)",
     )
     common.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="probe timeout (default: 5)"
+        "--timeout", metavar="SECONDS", help="probe timeout (default: 5, at most 86400)"
     )
     common.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
@@ -151,20 +152,81 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request).
 
     Without ``argv`` (a ``whichpython`` process) a ``find``/``list``/``inspect`` is answered
-    from its recorded answer while that holds, and recorded when it spawned no process."""
+    from its recorded answer while that holds, and recorded when it spawned no process; the
+    process's output is made safe to write (:mod:`whichpython.streams`) and a SIGTERM, SIGHUP
+    or SIGINT kills the running probes before it exits (status 128 + the signal's number)."""
     if argv is not None:
         return _run(argv)
-    from whichpython.answers import Answers
+    from whichpython.streams import guard
 
+    guard()
     words = sys.argv[1:]
-    answers = Answers.for_process(words)
+    answers = None if cwd_problem() else _answers(words)
+    if answers is not None:
+        replayed = answers.replay()
+        if replayed is not None:
+            return replayed
+    _stop_probes_on_signals()
     if answers is None:
         return _run(words)
-    replayed = answers.replay()
-    return replayed if replayed is not None else answers.record(lambda: _run(words))
+    return answers.record(lambda: _run(words))
+
+
+def _answers(words: Sequence[str]) -> Answers | None:
+    from whichpython.answers import Answers
+
+    return Answers.for_process(words)
+
+
+def _stop_probes_on_signals() -> None:
+    """SIGTERM, SIGHUP, SIGINT: kill every running probe's process group (each probe leads
+    its own session, so a signal to this process or its group does not reach them), then
+    exit with 128 + the signal's number, quietly. A signal ignored (``nohup``) or handled
+    by the embedding program stays so."""
+    import signal
+
+    def stop(signo: int, frame: Any) -> None:
+        status = 128 + signo
+        process = sys.modules.get("whichpython.probe.process")  # no probe ran if not loaded
+        starting = process is not None and process.stop_all(status)
+        if not stopping:
+            stopping.append(status)
+            if not starting:  # else the probe being started raises, once it is listed
+                raise SystemExit(status)
+
+    stopping: list[int] = []
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        signo = getattr(signal, name, None)
+        if signo is not None and signal.getsignal(signo) in (
+            signal.SIG_DFL,
+            signal.default_int_handler,
+        ):
+            signal.signal(signo, stop)
+
+
+def cwd_problem() -> str | None:
+    """Why the working directory cannot be looked in (removed, or not readable), or None."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return "the current directory no longer exists"
+    if not os.access(cwd, os.R_OK | os.X_OK):
+        return f"the current directory {cwd} cannot be read (permission denied)"
+    return None
 
 
 def _run(argv: Sequence[str]) -> int:
+    from whichpython.streams import OutputFailed
+
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        return closed_pipe()
+    except OutputFailed as failed:
+        return output_failed(failed)
+
+
+def _dispatch(argv: Sequence[str]) -> int:
     from whichpython.errors import InterpreterNotFound, WhichPythonError
 
     parser = _parser()
@@ -173,6 +235,7 @@ def _run(argv: Sequence[str]) -> int:
         from whichpython.completion import script
 
         sys.stdout.write(script(args.shell, parser))
+        sys.stdout.flush()
         return EXIT_OK
     if args.command == "serve":
         from whichpython.server import main as serve
@@ -190,8 +253,9 @@ def _run(argv: Sequence[str]) -> int:
         "envs": commands.envs,
     }[args.command]
     try:
+        _check_timeout(args)
         code = command(args)
-        sys.stdout.flush()  # here, not at exit: a closed pipe is caught below
+        sys.stdout.flush()  # here, not at exit: a closed pipe or a full disk is caught
         return code
     except InterpreterNotFound as missing:
         return _not_found(missing, args)
@@ -199,8 +263,23 @@ def _run(argv: Sequence[str]) -> int:
         return _fail(error, getattr(args, "path", None), as_json=args.json)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return closed_pipe()
+
+
+def _check_timeout(args: argparse.Namespace) -> None:
+    """A ``--timeout`` or ``WHICHPYTHON_TIMEOUT`` that is no usable number of seconds (``inf``,
+    ``nan``, ``1e309``, 0) is a usage error naming it, before anything runs."""
+    from whichpython.errors import ConfigError
+    from whichpython.probe.identity import check_timeout, resolve_timeout
+
+    if args.timeout is not None:
+        raw = args.timeout
+        try:
+            float(raw)
+        except ValueError:
+            raise ConfigError(f"--timeout {raw!r} is not a number of seconds") from None
+        args.timeout = check_timeout(raw, "--timeout ")
+    else:
+        resolve_timeout(None, os.environ)
 
 
 def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
@@ -255,3 +334,13 @@ def closed_pipe() -> int:
     except (OSError, ValueError):
         pass
     return EXIT_OK
+
+
+def output_failed(failed: Exception) -> int:
+    """stdout is closed or cannot be written (``>&-``, ``>/dev/full``): one line on stderr,
+    exit status 1, and no second failure when Python flushes stdout at exit."""
+    from whichpython.streams import settle
+
+    settle()
+    print(f"whichpython: error: {failed}", file=sys.stderr)
+    return EXIT_FAILED

@@ -27,8 +27,23 @@ def _discovery(args: argparse.Namespace, progress: Progress) -> Any:
     )
 
 
+def note_cwd() -> None:
+    """Say so on stderr when the working directory cannot be looked in: its project files
+    (a ``.python-version``, a ``.venv``, ...) are then not seen, and the answer may differ."""
+    from whichpython.cli import cwd_problem
+
+    problem = cwd_problem()
+    if problem is not None:
+        print(
+            f"whichpython: note: {problem}: project files in it (.python-version, .venv, ...) "
+            "are not seen",
+            file=sys.stderr,
+        )
+
+
 def find(args: argparse.Namespace) -> int:
     """``find``: the chosen interpreter's path (``--explain``: every candidate's verdict)."""
+    note_cwd()
     with Progress() as progress:
         result = _discovery(args, progress).find(args.request, explain=args.explain)
     chosen = result.interpreters[0]
@@ -54,6 +69,7 @@ def list_(args: argparse.Namespace) -> int:
     """``list``: a table of the matches; nothing on stdout and status 1 when none match."""
     from whichpython.render import explanation, table
 
+    note_cwd()
     with Progress() as progress:
         result = _discovery(args, progress).find_all(args.request)
     found = result.interpreters
@@ -196,7 +212,14 @@ def envs(args: argparse.Namespace) -> int:
     from whichpython.projects import find_environments, project_dir
     from whichpython.sources.base import working_dir
 
+    if args.project is None:
+        note_cwd()
     project = project_dir(args.project, working_dir(os.environ))
+    if args.project is not None and not os.path.isdir(project):
+        from whichpython.errors import ConfigError
+
+        what = "is not a directory" if os.path.exists(project) else "no such directory"
+        raise ConfigError(f"--project {project}: {what}")
     found = find_environments(project, timeout=args.timeout, cache=not args.no_cache)
     if args.json:
         from whichpython.serialization import environment_to_json

@@ -12,7 +12,7 @@ from whichpython.cache import Cache, Watch
 from whichpython.classify import classify, venv_creator
 from whichpython.embedding import config_flag, embedding, find_libpython
 from whichpython.environments import ownership
-from whichpython.errors import InterpreterError, ProbeFailed, UnresolvedShim
+from whichpython.errors import InterpreterError, PathNotFound, ProbeFailed, UnresolvedShim
 from whichpython.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
 from whichpython.memo import realpath
 from whichpython.models import (
@@ -33,7 +33,7 @@ _LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
 
 
 def inspect_interpreter(
-    path: Union[str, "os.PathLike[str]"],
+    path: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"],
     *,
     timeout: Optional[float] = None,
     cache: bool = True,
@@ -45,9 +45,10 @@ def inspect_interpreter(
     probe runs in the interpreter, isolated from the caller's ``PYTHON*`` variables. A pyenv
     shim is resolved without running it: the interpreter it selects is inspected, with the
     shim among its ``aliases``. Raises an :class:`~whichpython.errors.InterpreterError`
-    subclass naming the cause (a failed probe is remembered for a few minutes).
+    subclass naming the cause (a failed probe is remembered for a few minutes). A ``bytes``
+    path is decoded as :func:`os.fsdecode` does; anything but a path is a TypeError.
     """
-    path = os.fspath(path)
+    path = _path_argument(path)
     environ = os.environ if environ is None else environ
     limit = resolve_timeout(timeout, environ)
     store = Cache.from_environ(environ) if cache else None
@@ -70,6 +71,21 @@ def inspect_interpreter(
     if store is not None and is_cacheable(path, probe):
         store.store(path, probe, watch)
     return interpreter
+
+
+def _path_argument(path: object) -> str:
+    """``path`` (str, bytes or os.PathLike) as a str; a relative path needs a current dir."""
+    try:
+        path = os.fsdecode(path)  # type: ignore[arg-type]
+    except TypeError:
+        kind = type(path).__name__
+        raise TypeError(f"a path is a str, bytes or os.PathLike, not {kind}") from None
+    if not os.path.isabs(path):
+        try:
+            os.getcwd()
+        except OSError:
+            raise PathNotFound(path, "the current directory no longer exists") from None
+    return path
 
 
 def cached_interpreter(

@@ -8,7 +8,7 @@ from typing import Optional, Union
 
 from whichpython.errors import InterpreterError, Refused, VenvCreationFailed, telling_line
 from whichpython.models import Interpreter
-from whichpython.probe.identity import probe_environment
+from whichpython.probe.identity import check_timeout, probe_environment
 from whichpython.pyvenv import directory_python
 
 #: Creating a venv with pip can take a while (ensurepip installs a wheel).
@@ -49,7 +49,12 @@ def create_venv(
     environ = os.environ if environ is None else environ
     if not isinstance(interpreter, Interpreter):
         interpreter = inspect_interpreter(interpreter, environ=environ)
-    dest = os.path.abspath(os.fspath(dest))
+    if timeout is not None:
+        timeout = check_timeout(timeout, "timeout=")
+    try:
+        dest = os.path.abspath(os.fspath(dest))
+    except FileNotFoundError:  # relative, and the current directory was removed
+        raise Refused(os.fspath(dest), "the current directory no longer exists") from None
     _check_destination(dest)
     if interpreter.version_info.major < 3:
         raise Refused(

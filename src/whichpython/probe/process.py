@@ -1,5 +1,9 @@
 """One probe process: its pipes read by threads, its exit noticed as it happens, and everything
-it started killed afterwards (its process group; on Linux also whatever still holds its pipes)."""
+it started killed afterwards (its process group; on Linux also whatever still holds its pipes).
+
+The probes running at any moment are known (:func:`stop_all` kills them all at once: the CLI
+calls it when it is told to terminate, so that no probe outlives it under pid 1).
+"""
 
 import contextlib
 import errno
@@ -20,6 +24,47 @@ DRAIN_GRACE = 0.2  # the pipes' time to reach EOF once the probe exited or was k
 KILL_WAIT = 1.0  # a killed process's time to die
 _POLL = 0.05  # how often the exit is polled where no thread can wait for it (not Linux)
 _HUNTS = 3  # rounds of killing the processes that still hold the pipes
+
+# The probes running now, by pid, each until it is reaped (its pid and group id are ours while
+# it is listed); a thread reaps under ``_reaping``, so :func:`stop_all` never kills a group
+# whose id was handed on. ``_state.starting``: this thread is between spawning a probe and
+# listing it. ``_stopping``: the exit status :func:`stop_all` was given, once it was called.
+_live: "dict[int, subprocess.Popen[bytes]]" = {}
+_reaping = threading.RLock()
+_state = threading.local()
+_stopping: Optional[int] = None
+
+
+class Interrupted(SystemExit):
+    """The process is terminating (:func:`stop_all` was called): the probe was killed, or not
+    started. A :class:`SystemExit` carrying the exit status: nothing to report or remember."""
+
+
+def stop_all(status: int) -> bool:
+    """Kill the process group of every running probe, and from now on every probe as it
+    starts (its run raises :class:`Interrupted` with ``status``). For a signal handler: returns
+    whether this thread is starting a probe, whose start then raises :class:`Interrupted`
+    itself (an exception raised there could leave it running unlisted)."""
+    global _stopping
+    if _stopping is None:
+        _stopping = status
+    with _reaping:
+        for pid, proc in list(_live.items()):
+            _kill_group(pid, proc)
+    return bool(getattr(_state, "starting", False))
+
+
+def _kill_group(pid: int, proc: "subprocess.Popen[bytes]") -> None:
+    with contextlib.suppress(OSError):
+        if sys.platform == "win32":
+            proc.kill()
+        else:
+            os.killpg(pid, signal.SIGKILL)
+
+
+def _check_stopping() -> None:
+    if _stopping is not None:
+        raise Interrupted(_stopping)
 
 
 def frame(marker: str) -> tuple[bytes, bytes]:
@@ -143,20 +188,29 @@ def run(argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
     extra: dict[str, Any] = {"start_new_session": True}
     if sys.platform == "win32":
         extra = {"creationflags": subprocess.CREATE_NO_WINDOW | subprocess.CREATE_NEW_PROCESS_GROUP}
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        **extra,
-    )
+    _check_stopping()
+    _state.starting = True
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            **extra,
+        )
+        _live[proc.pid] = proc
+    finally:
+        _state.starting = False
     session = _Session(proc, frame(argv[-1]))
     try:
+        _check_stopping()  # stop_all ran while it started: it was listed too late
         session.start()
-        return session.watch(argv[-1], deadline)
+        outcome = session.watch(argv[-1], deadline)
     finally:
         session.close()
+    _check_stopping()  # killed by stop_all: not a failure of the interpreter
+    return outcome
 
 
 class _Session:
@@ -244,8 +298,10 @@ class _Session:
                     os.killpg(proc.pid, signal.SIGKILL)
         if waiter is not None and waiter.is_alive():
             waiter.join(KILL_WAIT)  # reap only after the waiter saw the exit
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(KILL_WAIT)
+        with _reaping:
+            _live.pop(proc.pid, None)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(KILL_WAIT)
 
     def _drain(self) -> None:
         """Let the pipes reach EOF; kill the processes outside the group that hold them open."""

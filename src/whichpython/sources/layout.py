@@ -19,7 +19,7 @@ import re
 import sys
 from typing import Any, Optional
 
-from whichpython.files import CONFIG, SMALL, FileRefused, read_text
+from whichpython.files import CONFIG, SMALL, FileRefused, read_text, warn_once
 from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, Hints, venv_hints
 
@@ -47,8 +47,11 @@ def _names(path: str, test: str, hidden: bool, limit: int) -> list[str]:
             for entry in itertools.islice(entries, limit):
                 if (hidden or not entry.name.startswith(".")) and _holds(entry, test):
                     names.append(entry.name)
+            more = next(entries, None) is not None
     except OSError:
         return []
+    if more:  # named once per process (the output of `envs`, `list`, the server's log)
+        warn_once(f"{path}: only its first {limit} entries were looked at (it has more)")
     return sorted(names)
 
 
