@@ -258,8 +258,9 @@ def test_compiler_and_sysroot_rules() -> None:
 BACKUP = ".whichpython-backup"
 
 #: Runs ``fix-sysconfig`` and SIGKILLs itself right after its Nth change to a name inside the
-#: install (a file created, renamed, replaced, unlinked), or (N = "first-file") right after the first
-#: sysconfig data or .pc file itself is replaced: a kill at a chosen point, no hook in the code.
+#: install (a file created, renamed, replaced, unlinked), or (N = "first-file") right after
+#: the first sysconfig data or .pc file itself is replaced: a kill at a chosen point, with no
+#: hook in the code under test.
 KILL_AT = r"""
 import os, signal, sys
 when, prefix, python = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -482,3 +483,24 @@ def test_a_bad_backup_is_not_trusted_but_rewritten(standalone: Path, kind: str) 
     assert f"{backup}: did not hold this file's content ({size} bytes); rewritten" in done.stdout
     assert backup.read_bytes() == original
     assert data_file.read_bytes() != original
+
+
+def test_one_fix_of_an_install_at_a_time(standalone: Path) -> None:
+    import fcntl
+
+    prefix = _prefix(standalone)
+    before = _snapshot(prefix)
+    stdlib = prefix / "lib" / "python3.12"
+    fd = os.open(stdlib, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a fix-sysconfig running now holds it
+        busy = run_cli("fix-sysconfig", "--no-cache", str(standalone))
+    finally:
+        os.close(fd)
+    assert busy.returncode == 1
+    assert busy.stderr == (
+        f"whichpython: error: {stdlib}: another fix-sysconfig is changing this install; "
+        "nothing was changed\n"
+    )
+    assert _snapshot(prefix) == before
+    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
