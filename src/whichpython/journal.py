@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Optional
 
 import attrs
@@ -97,27 +97,6 @@ def sha256(data: bytes) -> str:
 def journal_path(data_file: str) -> str:
     """The journal of the install whose sysconfig data is ``data_file``."""
     return os.path.join(os.path.dirname(data_file), JOURNAL_NAME)
-
-
-@contextlib.contextmanager
-def locked(folder: str) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``folder`` (one fix of an install at a time)."""
-    if sys.platform == "win32":
-        yield
-        return
-    import fcntl
-
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise Refused(
-                folder, "another fix-sysconfig is changing this install; nothing was changed"
-            ) from None
-        yield
-    finally:
-        os.close(fd)
 
 
 def read_journal(path: str, data_file: str, root: str) -> Optional[Journal]:
@@ -274,7 +253,7 @@ def apply(changes: list[Change], backups: list[Change], path: str, build_prefix:
             written.append(where)
         _sync_dirs(written)
         where = path
-        _replace_whole(path, json.dumps(attrs.asdict(journal), indent=1).encode(), None)
+        _replace_whole(path, json.dumps(_converter.unstructure(journal), indent=1).encode(), None)
     except OSError as exc:
         for name in written:
             with contextlib.suppress(OSError):
@@ -331,6 +310,12 @@ def _read(path: str) -> Optional[bytes]:
 
 
 def _digest(path: str) -> Optional[str]:
+    """The SHA-256 of the regular file (not a link) at ``path``; None for anything else."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
     data = _read(path)
     return None if data is None else sha256(data)
 
@@ -351,7 +336,8 @@ def _write_new(
         if like is not None:
             if own_uid() == 0:
                 os.fchown(fd, like.st_uid, like.st_gid)
-            os.fchmod(fd, stat.S_IMODE(like.st_mode) & (~0o022 if backup else ~0))
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, stat.S_IMODE(like.st_mode) & (~0o022 if backup else ~0))
         os.fsync(fd)
     except BaseException:
         os.close(fd)

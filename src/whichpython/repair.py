@@ -10,7 +10,8 @@ import ast
 import contextlib
 import os
 import pprint
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from typing import Any, Optional, Union
 
 import attrs
@@ -29,7 +30,6 @@ from whichpython.journal import (
     apply,
     check_backups,
     journal_path,
-    locked,
     read_journal,
     recover,
 )
@@ -81,7 +81,7 @@ def fix_sysconfig(
     base, base_exec = found.prefixes.base_prefix, found.prefixes.base_exec_prefix
     root = os.path.realpath(base)
     journal_file = journal_path(data_file)
-    with contextlib.nullcontext() if dry_run else locked(os.path.dirname(data_file)):
+    with contextlib.nullcontext() if dry_run else _locked(os.path.dirname(data_file)):
         journal = read_journal(journal_file, data_file, root)
         notes = [] if journal is None else [recover(journal_file, journal, dry_run=dry_run)]
         source = _read(data_file, SOURCE)
@@ -114,6 +114,27 @@ def fix_sysconfig(
             apply([c for c, _ in plans], backups, journal_file, relocation.build_prefix)
     repairs = [FileRepair(c.path, None if dry_run else c.backup, ch) for c, ch in plans]
     return SysconfigRepair(path, relocation.build_prefix, base, repairs, dry_run, notes)
+
+
+@contextlib.contextmanager
+def _locked(folder: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder`` (one fix of an install at a time)."""
+    if sys.platform == "win32":
+        yield
+        return
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Refused(
+                folder, "another fix-sysconfig is changing this install; nothing was changed"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _data_file(path: str, found: Interpreter) -> str:
