@@ -480,9 +480,9 @@ def test_a_bad_backup_is_not_trusted_but_rewritten(standalone: Path, kind: str) 
     size = backup.stat().st_size
     done = run_cli("fix-sysconfig", "--no-cache", str(standalone))
     assert done.returncode == 0, done.stderr
-    assert f"{backup}: did not hold this file's content ({size} bytes); rewritten" in done.stdout
     assert backup.read_bytes() == original
     assert data_file.read_bytes() != original
+    assert f"{backup}: did not hold this file's content ({size} bytes); rewritten" in done.stdout
 
 
 def test_one_fix_of_an_install_at_a_time(standalone: Path) -> None:
