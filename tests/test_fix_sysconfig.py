@@ -504,3 +504,54 @@ def test_one_fix_of_an_install_at_a_time(standalone: Path) -> None:
     )
     assert _snapshot(prefix) == before
     assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
+
+
+def test_a_failed_rename_half_way_is_undone_at_once(
+    standalone: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rename that fails after another file was replaced (EIO): the replaced file gets its
+    old content back before the run reports the error."""
+    from whichpython.errors import Refused
+    from whichpython.repair import fix_sysconfig
+
+    prefix = _prefix(standalone)
+    before = _snapshot(prefix)
+    real, replaced = os.replace, []
+
+    def failing_second(source: Any, target: Any) -> None:
+        name = os.path.basename(target)
+        if ".whichpython" not in name and name.endswith((".pc", ".py")):
+            replaced.append(str(target))
+            if len(replaced) == 2:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_second)
+    with pytest.raises(Refused) as refused:
+        fix_sysconfig(standalone)
+    monkeypatch.undo()
+    assert _snapshot(prefix) == before
+    assert str(refused.value) == (
+        f"{replaced[1]}: could not be replaced (Input/output error); nothing was changed"
+    )
+
+
+def test_a_file_changed_by_hand_after_a_kill_stops_the_rerun(standalone: Path) -> None:
+    prefix = _prefix(standalone)
+    assert _kill_at("first-file", standalone).returncode == -signal.SIGKILL
+    journal = prefix / "lib" / "python3.12" / ".whichpython-fix-sysconfig.json"
+    waiting = [
+        Path(entry["path"])
+        for entry in json.loads(journal.read_text())["files"]
+        if Path(entry["staged"]).exists()
+    ]
+    edited = waiting[0]
+    edited.write_text(edited.read_text() + "# edited by hand\n")
+    before = _snapshot(prefix)
+    again = run_cli("fix-sysconfig", "--no-cache", str(standalone))
+    assert again.returncode == 1
+    assert again.stderr.startswith(
+        f"whichpython: error: {edited}: is neither the old nor the new version that the "
+        f"interrupted fix-sysconfig recorded in {journal}; nothing was changed"
+    )
+    assert _snapshot(prefix) == before

@@ -268,12 +268,12 @@ def apply(changes: list[Change], backups: list[Change], path: str, build_prefix:
             done.append(change)
     except OSError as exc:
         why = exc.strerror or str(exc)
-        try:
+        try:  # undone from memory; the backups written for this run go too
             for change in done:
                 _replace_whole(change.path, change.old, infos[change.path])
-            for change in changes:
+            for name in [c.staged for c in changes] + [c.backup for c in backups]:
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(change.staged)
+                    os.unlink(name)
             finish([], path)
         except OSError:
             raise Refused(
