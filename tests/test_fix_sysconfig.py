@@ -555,3 +555,36 @@ def test_a_file_changed_by_hand_after_a_kill_stops_the_rerun(standalone: Path) -
         f"interrupted fix-sysconfig recorded in {journal}; nothing was changed"
     )
     assert _snapshot(prefix) == before
+
+
+def test_an_interrupted_fix_that_cannot_be_finished_now_is_one_line(
+    standalone: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The install became read-only after the kill (EROFS): one line, and a later run that
+    can write finishes the fix."""
+    from whichpython.errors import Refused
+    from whichpython.repair import fix_sysconfig
+
+    prefix = _prefix(standalone)
+    before = _snapshot(prefix)
+    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
+    after = _snapshot(prefix)
+    _restore(prefix, before)
+    assert _kill_at("first-file", standalone).returncode == -signal.SIGKILL
+    killed = _snapshot(prefix)
+
+    def read_only(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(os, "replace", read_only)
+    with pytest.raises(Refused) as refused:
+        fix_sysconfig(standalone)
+    monkeypatch.undo()
+    journal = prefix / "lib" / "python3.12" / ".whichpython-fix-sysconfig.json"
+    assert str(refused.value) == (
+        f"{journal}: the interrupted fix-sysconfig it records could not be finished "
+        "(Read-only file system)"
+    )
+    assert _snapshot(prefix) == killed
+    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
+    assert _snapshot(prefix) == after

@@ -175,6 +175,19 @@ def recover(path: str, journal: Journal, *, dry_run: bool) -> str:
             )
     if dry_run:
         return f"{path}: a fix-sysconfig was interrupted here; a run without --dry-run finishes it"
+    try:
+        return _roll(path, journal, waiting, changed)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise Refused(
+            path, f"the interrupted fix-sysconfig it records could not be finished ({why})"
+        ) from None
+
+
+def _roll(
+    path: str, journal: Journal, waiting: list[JournalEntry], changed: list[JournalEntry]
+) -> str:
+    """Forward when every new version still waiting is there, else back; the note."""
     if all(_digest(entry.staged) == entry.new_sha256 for entry in waiting):
         for entry in waiting:
             os.replace(entry.staged, entry.path)
@@ -202,47 +215,16 @@ def recover(path: str, journal: Journal, *, dry_run: bool) -> str:
     )
 
 
-def check_backups(changes: Iterable[Change], *, dry_run: bool) -> tuple[list[Change], list[str]]:
-    """The changes whose backup must be written (absent, or not holding the file's content:
-    then a note says so); an existing backup that is not a regular file of ours (or of the
-    file's owner) is :class:`Refused`."""
-    todo, notes = [], []
-    for change in changes:
-        try:
-            info = os.lstat(change.backup)
-        except FileNotFoundError:
-            todo.append(change)
-            continue
-        why = None
-        if not stat.S_ISREG(info.st_mode):
-            why = f"is {kind_of(info.st_mode)}, not a regular file"
-        elif info.st_uid not in (own_uid(), os.lstat(change.path).st_uid):
-            why = f"is owned by another user (uid {info.st_uid})"
-        if why:
-            name = os.path.basename(change.path)
-            raise Refused(
-                change.backup,
-                f"{why}, so it is not trusted as the backup of {name}; nothing was changed",
-            )
-        if info.st_size != len(change.old) or _read(change.backup) != change.old:
-            todo.append(change)
-            done = "would be rewritten" if dry_run else "rewritten"
-            notes.append(
-                f"{change.backup}: did not hold this file's content ({info.st_size} bytes); {done}"
-            )
-    return todo, notes
-
-
 def apply(changes: list[Change], backups: list[Change], path: str, build_prefix: str) -> None:
     """Write ``backups`` and the new versions, then the journal at ``path``; rename the new
     versions over the files; remove the journal. :class:`Refused` when a write fails (what
     was written is removed: nothing was changed)."""
-    infos = {change.path: os.stat(change.path) for change in changes}
     order = sorted(changes, key=lambda change: not change.path.endswith(".pc"))
     journal = Journal(JOURNAL_FORMAT, build_prefix, [_entry(change) for change in order])
     written: list[str] = []
     where = path
     try:
+        infos = {change.path: os.stat(change.path) for change in changes}
         for change in backups:
             where = change.backup
             _replace_whole(where, change.old, infos[change.path], backup=True)
@@ -282,7 +264,13 @@ def apply(changes: list[Change], backups: list[Change], path: str, build_prefix:
                 f"fix-sysconfig again finishes it ({path})",
             ) from None
         raise Refused(where, f"could not be replaced ({why}); nothing was changed") from None
-    finish(journal.files, path)
+    try:
+        finish(journal.files, path)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise Refused(
+            path, f"could not be removed ({why}); the files are fixed, the next run removes it"
+        ) from None
 
 
 def finish(files: Iterable[Any], path: str) -> None:

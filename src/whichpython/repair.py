@@ -10,14 +10,15 @@ import ast
 import contextlib
 import os
 import pprint
+import stat
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Optional, Union
 
 import attrs
 
 from whichpython.errors import Refused
-from whichpython.files import CONFIG, SOURCE, FileRefused, read_bytes
+from whichpython.files import CONFIG, SOURCE, FileRefused, kind_of, own_uid, read_bytes
 from whichpython.fixes import (
     FIXED_MARKER,
     Relocation,
@@ -28,7 +29,6 @@ from whichpython.fixes import (
 from whichpython.journal import (
     Change,
     apply,
-    check_backups,
     journal_path,
     read_journal,
     recover,
@@ -106,7 +106,7 @@ def fix_sysconfig(
             new_text, pc_changes = _fix_pc(pc_file, text.decode("utf-8"), relocation)
             if pc_changes and not _fixed_through_target(pc_file, pc_files):
                 plans.append((Change(pc_file, text, new_text.encode("utf-8")), pc_changes))
-        backups, backup_notes = check_backups([c for c, _ in plans], dry_run=dry_run)
+        backups, backup_notes = _check_backups([c for c, _ in plans], dry_run=dry_run)
         notes += backup_notes
         if not dry_run:
             for change, _changes in plans:
@@ -114,6 +114,51 @@ def fix_sysconfig(
             apply([c for c, _ in plans], backups, journal_file, relocation.build_prefix)
     repairs = [FileRepair(c.path, None if dry_run else c.backup, ch) for c, ch in plans]
     return SysconfigRepair(path, relocation.build_prefix, base, repairs, dry_run, notes)
+
+
+def _check_backups(changes: Iterable[Change], *, dry_run: bool) -> tuple[list[Change], list[str]]:
+    """The changes whose backup must be written (absent, or not holding the file's content:
+    then a note says so); an existing backup that is not a regular file of ours (or of the
+    file's owner) is :class:`Refused`."""
+    todo, notes = [], []
+    for change in changes:
+        try:
+            info = os.lstat(change.backup)
+            why = _distrust(info, change.path)
+        except FileNotFoundError:
+            todo.append(change)
+            continue
+        except OSError as exc:
+            why = f"cannot be checked ({exc.strerror or exc})"
+        if why:
+            name = os.path.basename(change.path)
+            raise Refused(
+                change.backup,
+                f"{why}, so it is not trusted as the backup of {name}; nothing was changed",
+            )
+        if info.st_size != len(change.old) or _backup_content(change) != change.old:
+            todo.append(change)
+            done = "would be rewritten" if dry_run else "rewritten"
+            notes.append(
+                f"{change.backup}: did not hold this file's content ({info.st_size} bytes); {done}"
+            )
+    return todo, notes
+
+
+def _distrust(info: os.stat_result, path: str) -> str:
+    """Why a backup is not a regular file of ours (or of ``path``'s owner); "" if it is."""
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {kind_of(info.st_mode)}, not a regular file"
+    if info.st_uid not in (own_uid(), os.lstat(path).st_uid):
+        return f"is owned by another user (uid {info.st_uid})"
+    return ""
+
+
+def _backup_content(change: Change) -> Optional[bytes]:
+    try:
+        return read_bytes(change.backup, len(change.old))
+    except OSError:
+        return None
 
 
 @contextlib.contextmanager
