@@ -5,6 +5,7 @@ The relocated install is a python-build-standalone look-alike built from pyenv 3
 """
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -588,3 +589,26 @@ def test_an_interrupted_fix_that_cannot_be_finished_now_is_one_line(
     assert _snapshot(prefix) == killed
     assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
     assert _snapshot(prefix) == after
+
+
+def test_an_interrupted_fix_is_not_undone_from_a_bad_backup(standalone: Path) -> None:
+    prefix = _prefix(standalone)
+    assert _kill_at("first-file", standalone).returncode == -signal.SIGKILL
+    journal = prefix / "lib" / "python3.12" / ".whichpython-fix-sysconfig.json"
+    entries = json.loads(journal.read_text())["files"]
+    for entry in entries:
+        Path(entry["staged"]).unlink(missing_ok=True)  # so it must be undone
+    replaced = next(
+        e
+        for e in entries
+        if hashlib.sha256(Path(e["path"]).read_bytes()).hexdigest() == e["new_sha256"]
+    )
+    Path(replaced["backup"]).write_bytes(b"")
+    before = _snapshot(prefix)
+    again = run_cli("fix-sysconfig", "--no-cache", str(standalone))
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"whichpython: error: {replaced['backup']}: does not hold the original that {journal} "
+        "records, so the interrupted fix-sysconfig cannot be undone; nothing was changed\n"
+    )
+    assert _snapshot(prefix) == before

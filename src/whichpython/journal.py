@@ -196,15 +196,17 @@ def _roll(
             f"{path}: finished the fix-sysconfig interrupted earlier "
             f"({len(waiting)} of {len(journal.files)} files were still to replace)"
         )
-    for entry in changed:
-        old = _read(entry.backup)
+    originals = {entry.path: _read(entry.backup) for entry in changed}
+    for entry in changed:  # every backup checked before the first file is restored
+        old = originals[entry.path]
         if old is None or sha256(old) != entry.old_sha256:
             raise Refused(
                 entry.backup,
                 f"does not hold the original that {path} records, so the interrupted "
                 "fix-sysconfig cannot be undone; nothing was changed",
             )
-        _replace_whole(entry.path, old, os.stat(entry.path))
+    for entry in changed:
+        _replace_whole(entry.path, originals[entry.path] or b"", os.stat(entry.path))
     for entry in journal.files:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(entry.staged)
