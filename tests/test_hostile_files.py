@@ -25,6 +25,7 @@ from conftest import (
     isolate_machine,
     machine_cli_env,
     machine_environ,
+    plant_as_other_user,
     pyenv_python,
     require,
     run_cli,
@@ -293,6 +294,109 @@ def test_fix_sysconfig_refuses_a_hostile_sysconfigdata_file(machine: Machine, ki
     assert done.returncode == 1
     error = json.loads(done.stdout)["error"]
     assert error["message"] == f"{bad}: {reason(kind, '16 MiB')}; nothing was changed"
+
+
+def _relocated_install(tmp_path: Path) -> tuple[Path, Path, dict[Path, bytes]]:
+    """A relocated install (built for /install), its sysconfig data file, and the content of
+    every file fix-sysconfig would change."""
+    python = standalone_lookalike("3.12.1", tmp_path / "cpython-3.12")
+    lib = python.parent.parent / "lib"
+    data_file = next(lib.glob("python3.12/_sysconfigdata*.py"))
+    files = [data_file, *(p for p in lib.glob("pkgconfig/*.pc") if not p.is_symlink())]
+    return python, data_file, {p: p.read_bytes() for p in files}
+
+
+def _as_stranger(directory: Path, name: str, text: str) -> Path:
+    """``directory/name`` planted by uid 65534 (the directory is opened to them meanwhile)."""
+    mode = directory.stat().st_mode
+    directory.chmod(0o777)
+    try:
+        return plant_as_other_user(directory, name, text)
+    finally:
+        directory.chmod(mode)
+
+
+JOURNAL = ".whichpython-fix-sysconfig.json"
+JOURNAL_KINDS = [*KINDS, "symlink", "other-user", "not-json", "wrong-shape", "outside"]
+
+
+@pytest.mark.parametrize("kind", JOURNAL_KINDS)
+def test_fix_sysconfig_refuses_a_journal_it_did_not_write(tmp_path: Path, kind: str) -> None:
+    """A journal of an interrupted fix is acted on (files renamed over others) only when it
+    is a regular file of ours, shaped as whichpython writes it, naming files of this install."""
+    import hashlib
+
+    python, data_file, files = _relocated_install(tmp_path)
+    journal = data_file.parent / JOURNAL
+    decoy = tmp_path / "elsewhere" / "python-3.12.pc"
+    decoy.parent.mkdir()
+    decoy.write_text("prefix=/install\n")
+    staged = Path(f"{decoy}.whichpython-new")
+    staged.write_text("planted\n")
+    sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (decoy, staged)}
+    entry = {
+        **{"path": str(decoy), "backup": f"{decoy}.whichpython-backup", "staged": str(staged)},
+        **{"old_sha256": sha[decoy], "new_sha256": sha[staged]},
+    }
+    text = json.dumps({"format": 1, "build_prefix": "/install", "files": [entry]})
+    why = f"names {decoy}, which is not a sysconfig data or .pc file of this install"
+    if kind in KINDS:
+        hostile(journal, kind)
+        why = "is a symlink, not a regular file" if kind == "dev-zero" else reason(kind, "1 MiB")
+    elif kind == "symlink":
+        (tmp_path / "real.json").write_text(text)
+        journal.symlink_to(tmp_path / "real.json")
+        why = "is a symlink, not a regular file"
+    elif kind == "other-user":
+        _as_stranger(journal.parent, JOURNAL, text)
+        why = "is owned by another user (uid 65534)"
+    elif kind == "not-json":
+        journal.write_text("{" * 100_000)
+        why = "is not a journal whichpython wrote"
+    elif kind == "wrong-shape":
+        journal.write_text(json.dumps({"format": 1, "build_prefix": "/install", "files": "x"}))
+        why = "is not a journal whichpython wrote"
+    else:
+        journal.write_text(text)
+        journal.chmod(0o600)
+    done = run_cli("fix-sysconfig", "--no-cache", str(python))
+    assert done.returncode == 1, done.stdout
+    assert done.stderr == (
+        f"whichpython: error: {journal}: an unfinished fix-sysconfig's journal that is not used"
+        f" ({why}); nothing was changed (remove it once the install is checked)\n"
+    )
+    assert {p: p.read_bytes() for p in files} == files
+    assert decoy.read_text() == "prefix=/install\n"
+
+
+BACKUP_KINDS = ["symlink-to-the-file", "fifo", "directory", "other-user"]
+
+
+@pytest.mark.parametrize("kind", BACKUP_KINDS)
+def test_fix_sysconfig_refuses_a_backup_it_cannot_trust(tmp_path: Path, kind: str) -> None:
+    """The old code took anything at the backup's name as the backup: a link to the file
+    itself (the "backup" then showed the fixed file: the original was lost), a FIFO."""
+    python, data_file, files = _relocated_install(tmp_path)
+    backup = Path(f"{data_file}.whichpython-backup")
+    if kind == "symlink-to-the-file":
+        backup.symlink_to(data_file)
+        why = "is a symlink, not a regular file"
+    elif kind == "fifo":
+        os.mkfifo(backup)
+        why = "is a FIFO, not a regular file"
+    elif kind == "directory":
+        backup.mkdir()
+        why = "is a directory, not a regular file"
+    else:
+        _as_stranger(backup.parent, backup.name, files[data_file].decode())
+        why = "is owned by another user (uid 65534)"
+    done = run_cli("fix-sysconfig", "--no-cache", str(python))
+    assert done.returncode == 1, done.stdout
+    assert done.stderr == (
+        f"whichpython: error: {backup}: {why}, so it is not trusted as the backup of"
+        f" {data_file.name}; nothing was changed\n"
+    )
+    assert {p: p.read_bytes() for p in files} == files
 
 
 # -- the probe's own reads, inside real interpreters ---------------------------------------

@@ -213,13 +213,17 @@ def skipped_lines(skipped: "list[Skipped]") -> list[str]:
 
 def repair_lines(repair: "SysconfigRepair") -> list[str]:
     """What ``fix-sysconfig`` changed (or would change, with ``--dry-run``), per file."""
+    lines = list(repair.notes)
     if not repair.files:
+        what = "nothing else to change" if repair.notes else "nothing to change"
         return [
-            f"{repair.interpreter}: nothing to change "
-            f"(already fixed; it was built for {repair.build_prefix})"
+            *lines,
+            f"{repair.interpreter}: {what} (already fixed; it was built for {repair.build_prefix})",
         ]
     verb = "would change" if repair.dry_run else "changed"
-    lines = [f"{repair.interpreter}: built for {repair.build_prefix}, installed at {repair.prefix}"]
+    lines.append(
+        f"{repair.interpreter}: built for {repair.build_prefix}, installed at {repair.prefix}"
+    )
     for file in repair.files:
         count = len(file.changes)
         kept = f" (original kept as {file.backup})" if file.backup else ""
