@@ -194,9 +194,12 @@ def venv(args: argparse.Namespace) -> int:
 def envs(args: argparse.Namespace) -> int:
     """``envs``: the environments of a project, then the machine's others."""
     from whichpython.projects import find_environments, project_dir
-    from whichpython.sources.base import working_dir
+    from whichpython.sources.base import Context, working_dir
 
-    project = project_dir(args.project, working_dir(os.environ))
+    ctx = Context(environ=os.environ, cwd=working_dir(os.environ))
+    project = project_dir(args.project, ctx)
+    for path, reason in ctx.skipped:  # a project file another user planted
+        print(f"whichpython: {path}: {reason}", file=sys.stderr)
     found = find_environments(project, timeout=args.timeout, cache=not args.no_cache)
     if args.json:
         from whichpython.serialization import environment_to_json

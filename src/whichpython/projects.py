@@ -37,7 +37,7 @@ def find_environments(
     environ = os.environ if environ is None else environ
     cwd = cwd or working_dir(environ)
     ctx = Context(environ=environ, cwd=cwd, root=root)
-    return environments_of([project_dir(project, cwd)], ctx, timeout=timeout, cache=cache)
+    return environments_of([project_dir(project, ctx)], ctx, timeout=timeout, cache=cache)
 
 
 def environments_of(
@@ -49,13 +49,15 @@ def environments_of(
         return _inspected(_unique(_candidates(projects, ctx)), ctx, timeout, cache)
 
 
-def project_dir(project: Union[str, "os.PathLike[str]", None], cwd: str) -> str:
-    """The absolute project directory: ``project`` (relative to ``cwd``), or by default the
-    project ``cwd`` is in, the nearest directory with a tool's project file (a
-    ``pyproject.toml``, a ``Pipfile``, ...) or a ``.venv``, else ``cwd``."""
+def project_dir(project: Union[str, "os.PathLike[str]", None], ctx: Context) -> str:
+    """The absolute project directory: ``project`` (relative to the working directory: the
+    user's choice, taken as given), or by default the project the working directory is in,
+    the nearest directory with a tool's project file (a ``pyproject.toml``, a ``Pipfile``,
+    ...) or a ``.venv`` that no other user planted (noted in ``ctx.skipped``), else the
+    working directory."""
     if project is None:
-        return nearest_project(cwd, [*markers(ENVIRONMENTS), ".venv"])
-    return os.path.abspath(os.path.join(cwd, os.fspath(project)))
+        return nearest_project(ctx, [*markers(ENVIRONMENTS), ".venv"])
+    return os.path.abspath(os.path.join(ctx.cwd, os.fspath(project)))
 
 
 def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:

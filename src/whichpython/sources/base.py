@@ -9,12 +9,12 @@ cannot match before probing anything.
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar, Optional, Protocol
 
 import attrs
 
-from whichpython.files import CONFIG, FileRefused, read_bytes
+from whichpython.files import CONFIG, FileRefused, read_bytes, walk_up
 from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
 
 # "python3.12t", "python3.11d", "pypy3.10", "graalpy", "python.exe", "python3.13t.exe"
@@ -92,6 +92,14 @@ class Context:
         """Note a file that was not read (a FIFO, a device, too large, ...)."""
         if (path, reason) not in self.skipped:
             self.skipped.append((path, reason))
+
+    def upward(
+        self, names: Sequence[str], start: Optional[str] = None
+    ) -> Iterator[tuple[str, list[str]]]:
+        """Each directory from ``start`` (the working directory) up that holds any of
+        ``names``, with those it holds: :func:`whichpython.files.walk_up`, which leaves out
+        (and notes in :attr:`skipped`) what another user planted."""
+        return walk_up(start or self.cwd, names, self.environ, self.skip)
 
     @property
     def home(self) -> str:
