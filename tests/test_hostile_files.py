@@ -464,6 +464,27 @@ def test_a_planted_project_file_is_not_used(machine: Machine, tool: str) -> None
         planted_venv(folder, mark, machine.python)
     answer = machine.explained("find", path=planted, why="not used: owned by uid 65534")
     assert answer["interpreter"]["path"] == str(machine.python)
+    envs = machine.cli("envs", "--json")  # its default project: not the planted one
+    assert envs.returncode == 0, envs.stderr
+    listed = json.loads(envs.stdout)
+    assert listed["project"] != str(folder)
+    assert str(folder / ".venv" / "bin" / "python") not in str(listed["environments"])
+    if tool == "pdm":  # the walk to the default project passed it over
+        assert f"{planted}: not used: owned by uid 65534" in envs.stderr
+    assert not mark.exists()
+
+
+def test_a_link_to_a_planted_file_is_not_used(machine: Machine) -> None:
+    """The user's own link, in their own directory, to a file another user may change."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "python3", mark, machine.python)
+    planted = plant_as_other_user(stranger_dir(machine.root / "theirs", "theirs"), "v", f"{evil}\n")
+    link = machine.root / "work" / ".python-version"
+    link.symlink_to(planted)
+    why = "not used: a link to a file owned by uid 65534"
+    assert machine.explained("find", path=link, why=why)["interpreter"]["path"] == str(
+        machine.python
+    )
     assert not mark.exists()
 
 

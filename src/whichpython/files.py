@@ -110,7 +110,8 @@ def _stranger(info: os.stat_result, environ: Mapping[str, str], what: str) -> st
     """Why ``info`` is of a file someone untrusted controls, or None."""
     if info.st_uid not in _trusted_uids(environ):
         return f"{what}owned by uid {info.st_uid}"
-    if info.st_mode & stat.S_IWOTH and not stat.S_ISLNK(info.st_mode):  # a link's mode: 777
+    writable = info.st_mode & stat.S_IWOTH  # of content: a link's mode is 777, /dev/zero's 666
+    if writable and (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
         return f"{what}others can write" if what else "writable by others"
     return None
 
