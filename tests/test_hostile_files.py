@@ -474,6 +474,30 @@ def test_a_planted_project_file_is_not_used(machine: Machine, tool: str) -> None
     assert not mark.exists()
 
 
+@pytest.mark.parametrize("how", ["theirs", "writable"])
+def test_a_tool_file_another_user_controls_in_the_users_project(machine: Machine, how: str) -> None:
+    """The project directory found walking up is the user's, but its ``.pdm-python`` (which
+    names the interpreter to run) is another user's (unpacked as root, say) or anyone's to
+    rewrite (mode 666): not used."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "bin" / "python", mark, machine.python)
+    (machine.root / "evil" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (machine.cwd / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    saved = machine.cwd / ".pdm-python"
+    if how == "theirs":
+        theirs = stranger_dir(machine.root / "theirs", "theirs")
+        os.rename(plant_as_other_user(theirs, ".pdm-python", f"{evil}\n"), saved)
+    else:
+        saved.write_text(f"{evil}\n")
+        saved.chmod(0o666)
+    why = "not used: owned by uid 65534" if how == "theirs" else "not used: writable by others"
+    answer = machine.explained("find", path=saved, why=why)
+    assert answer["interpreter"]["path"] == str(machine.python)
+    envs = machine.cli("envs", "--json")
+    assert str(evil) not in envs.stdout, envs.stdout
+    assert not mark.exists()
+
+
 def test_a_link_to_a_planted_file_is_not_used(machine: Machine) -> None:
     """The user's own link, in their own directory, to a file another user may change."""
     mark = machine.root / "RAN"

@@ -200,7 +200,7 @@ def envs(args: argparse.Namespace) -> int:
     project = project_dir(args.project, ctx)
     for path, reason in ctx.skipped:  # a project file another user planted
         print(f"whichpython: {path}: {reason}", file=sys.stderr)
-    found = find_environments(project, timeout=args.timeout, cache=not args.no_cache)
+    found = find_environments(args.project, timeout=args.timeout, cache=not args.no_cache)
     if args.json:
         from whichpython.serialization import environment_to_json
 

@@ -37,7 +37,10 @@ def find_environments(
     environ = os.environ if environ is None else environ
     cwd = cwd or working_dir(environ)
     ctx = Context(environ=environ, cwd=cwd, root=root)
-    return environments_of([project_dir(project, ctx)], ctx, timeout=timeout, cache=cache)
+    folder = project_dir(project, ctx)
+    if project is None:  # found by walking up: its files are held to the walk's rule
+        ctx = attrs.evolve(ctx, walked=folder)
+    return environments_of([folder], ctx, timeout=timeout, cache=cache)
 
 
 def environments_of(
@@ -67,6 +70,8 @@ def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:
             for candidate in source.for_project(project, ctx):
                 yield candidate if candidate.project else attrs.evolve(candidate, project=project)
         for name in (".venv", "venv"):  # a project's own venv, whichever tool made it
+            if ctx.distrusted(os.path.join(project, name)):
+                continue
             python = directory_python(os.path.join(project, name), windows=ctx.windows)
             if python is not None:
                 yield Candidate(python, "project-venv", project=project)

@@ -29,7 +29,7 @@ class ProjectEnvs(Source):
                 return
             for tool in [tool for tool in waiting if tool.markers & set(present)]:
                 waiting.remove(tool)
-                for candidate in tool.for_project(folder, ctx):
+                for candidate in tool.for_project(folder, attrs.evolve(ctx, walked=folder)):
                     yield (
                         candidate if candidate.project else attrs.evolve(candidate, project=folder)
                     )

@@ -216,7 +216,10 @@ def selected_versions(root: str, ctx: Context) -> tuple[list[str], str]:
 
 
 def _read_versions(path: str, ctx: Context) -> Optional[list[str]]:
-    """The words of a version file; None when there is none that can be read."""
+    """The words of a version file; None when there is none that can be read (or, in a
+    project found by walking up, one another user controls: :meth:`Context.distrusted`)."""
+    if ctx.distrusted(path):
+        return None
     try:
         text = read_text(path, SMALL)
     except FileRefused as refused:
