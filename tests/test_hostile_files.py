@@ -586,9 +586,11 @@ def test_a_recorded_answer_does_not_outlive_trust(machine: Machine, change: str)
     machine.environ["PATH"] += os.pathsep + str(machine.root / "opt" / "bin")
     folder = machine.root / "work"
     (folder / ".python-version").write_text("3.11\n")
-    for _ in range(3):  # probed, then recorded, then replayed
+    for _ in range(8):  # probed, then recorded (retried: a file touched meanwhile prevents it)
         done = machine.cli("find")
         assert done.stdout.strip().endswith("python3.11"), done.stderr
+        if recorded_answers(machine.root / "cache" / "answers"):
+            break
     assert recorded_answers(machine.root / "cache" / "answers")
     if change == "chown-file":
         os.chown(folder / ".python-version", OTHER_UID, OTHER_UID)
