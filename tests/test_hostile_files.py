@@ -21,15 +21,18 @@ import pytest
 import whichpython.probe
 from conftest import (
     CLI,
+    OTHER_UID,
     fake_python,
     isolate_machine,
     machine_cli_env,
     machine_environ,
     plant_as_other_user,
     pyenv_python,
+    recorded_answers,
     require,
     run_cli,
     standalone_lookalike,
+    write_script,
 )
 from whichpython.discovery import Discovery
 
@@ -477,3 +480,226 @@ def test_files_not_read_are_shown_when_nothing_matches(tmp_path: Path) -> None:
             assert skipped == [{"path": str(fifo), "reason": "is a FIFO, not a regular file"}]
         else:
             assert f"files not read:\n  {fifo}: is a FIFO, not a regular file\n" in done.stderr
+
+
+# -- files another user planted (issue 21, trust) ---------------------------------------------
+# What whichpython finds by walking up from the working directory is not used when it, or the
+# directory it is in, is another user's or others may write it (git's safe.directory rule).
+
+
+def stranger_dir(folder: Path, how: str) -> Path:
+    """``folder`` made a place a stranger (uid 65534) can plant files in: theirs, or
+    world-writable and sticky like ``/tmp``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if how == "theirs":
+        os.chown(folder, OTHER_UID, OTHER_UID)
+    else:
+        folder.chmod(0o1777)
+    return folder
+
+
+def tripwire(path: Path, mark: Path, python: Path) -> Path:
+    """An executable that leaves ``mark`` when it runs, then answers as ``python`` does."""
+    return write_script(path, f'#!/bin/sh\n: > "{mark}"\nexec "{python}" "$@"\n')
+
+
+def planted_venv(folder: Path, mark: Path, python: Path) -> Path:
+    """A ``.venv`` in ``folder`` made by a stranger: their directories, their pyvenv.cfg and
+    their ``bin/python`` (a :func:`tripwire`)."""
+    venv = folder / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    for made in (venv, venv / "bin"):
+        os.chown(made, OTHER_UID, OTHER_UID)
+    plant_as_other_user(venv, "pyvenv.cfg", "home = /usr/bin\nversion = 3.12.9\nuv = 0.5.0\n")
+    body = f'#!/bin/sh\n: > "{mark}"\nexec "{python}" "$@"\n'
+    plant_as_other_user(venv / "bin", "python", body).chmod(0o755)
+    return venv
+
+
+VERSION_FILE_TEXT = {".tool-versions": "python {}\n"}
+
+
+@pytest.mark.parametrize("how", ["theirs", "sticky"])
+@pytest.mark.parametrize("name", [".python-version", ".python-versions", ".tool-versions"])
+def test_a_planted_version_file_naming_a_path_is_not_run(
+    machine: Machine, name: str, how: str
+) -> None:
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "python3", mark, machine.python)
+    folder = stranger_dir(machine.root / "work", how)
+    text = VERSION_FILE_TEXT.get(name, "{}\n").format(evil)
+    planted = plant_as_other_user(folder, name, text)
+    answer = machine.explained("find", path=planted, why="not used: owned by uid 65534")
+    assert answer["interpreter"]["path"] == str(machine.python)
+    assert not mark.exists()  # never run, not even probed
+
+
+@pytest.mark.parametrize("how", ["theirs", "sticky"])
+def test_a_planted_project_venv_is_not_run(machine: Machine, how: str) -> None:
+    mark = machine.root / "RAN"
+    venv = planted_venv(stranger_dir(machine.root / "work", how), mark, machine.python)
+    why = "not used: owned by uid 65534"
+    answer = machine.explained("find", "3.12", path=venv, why=why)
+    assert answer["interpreter"]["path"] == str(machine.python)
+    assert str(venv / "bin" / "python") not in [c["path"] for c in answer["candidates"]]
+    listed = machine.explained("list", path=venv, why=why)
+    assert [i["path"] for i in listed["interpreters"]] == [str(machine.python)]
+    assert not mark.exists()
+
+
+@pytest.mark.parametrize("tool", ["pdm", "uv-workspace"])
+def test_a_planted_project_file_is_not_used(machine: Machine, tool: str) -> None:
+    """pdm's ``.pdm-python`` names the interpreter to run; a uv workspace root above the
+    user's own project makes its ``.venv`` the project's."""
+    mark = machine.root / "RAN"
+    folder = stranger_dir(machine.root / "work", "theirs")
+    if tool == "pdm":
+        evil = tripwire(machine.root / "evil" / "bin" / "python", mark, machine.python)
+        (machine.root / "evil" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        planted = plant_as_other_user(folder, "pyproject.toml", "[project]\nname = 'x'\n")
+        plant_as_other_user(folder, ".pdm-python", f"{evil}\n")
+    else:
+        (machine.cwd / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+        planted = plant_as_other_user(
+            folder, "pyproject.toml", "[tool.uv.workspace]\nmembers = ['sub']\n"
+        )
+        plant_as_other_user(folder, "uv.lock", "")
+        planted_venv(folder, mark, machine.python)
+    answer = machine.explained("find", path=planted, why="not used: owned by uid 65534")
+    assert answer["interpreter"]["path"] == str(machine.python)
+    envs = machine.cli("envs", "--json")  # its default project: not the planted one
+    assert envs.returncode == 0, envs.stderr
+    listed = json.loads(envs.stdout)
+    assert listed["project"] != str(folder)
+    assert str(folder / ".venv" / "bin" / "python") not in str(listed["environments"])
+    if tool == "pdm":  # the walk to the default project passed it over
+        assert f"{planted}: not used: owned by uid 65534" in envs.stderr
+    assert not mark.exists()
+
+
+@pytest.mark.parametrize("how", ["theirs", "writable"])
+def test_a_tool_file_another_user_controls_in_the_users_project(machine: Machine, how: str) -> None:
+    """The project directory found walking up is the user's, but its ``.pdm-python`` (which
+    names the interpreter to run) is another user's (unpacked as root, say) or anyone's to
+    rewrite (mode 666): not used."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "bin" / "python", mark, machine.python)
+    (machine.root / "evil" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (machine.cwd / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    saved = machine.cwd / ".pdm-python"
+    if how == "theirs":
+        theirs = stranger_dir(machine.root / "theirs", "theirs")
+        os.rename(plant_as_other_user(theirs, ".pdm-python", f"{evil}\n"), saved)
+    else:
+        saved.write_text(f"{evil}\n")
+        saved.chmod(0o666)
+    why = "not used: owned by uid 65534" if how == "theirs" else "not used: writable by others"
+    answer = machine.explained("find", path=saved, why=why)
+    assert answer["interpreter"]["path"] == str(machine.python)
+    envs = machine.cli("envs", "--json")
+    assert str(evil) not in envs.stdout, envs.stdout
+    assert not mark.exists()
+
+
+def test_a_link_to_a_planted_file_is_not_used(machine: Machine) -> None:
+    """The user's own link, in their own directory, to a file another user may change."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "python3", mark, machine.python)
+    planted = plant_as_other_user(stranger_dir(machine.root / "theirs", "theirs"), "v", f"{evil}\n")
+    link = machine.root / "work" / ".python-version"
+    link.symlink_to(planted)
+    why = "not used: a link to a file owned by uid 65534"
+    assert machine.explained("find", path=link, why=why)["interpreter"]["path"] == str(
+        machine.python
+    )
+    assert not mark.exists()
+
+
+def test_files_in_a_directory_others_can_write_are_not_used(machine: Machine) -> None:
+    """Even the user's own file (root's here) is not used in a world-writable directory:
+    anyone could have put it there, or will replace it."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "python3", mark, machine.python)
+    folder = stranger_dir(machine.root / "work", "sticky")
+    (folder / ".python-version").write_text(f"{evil}\n")
+    why = "not used: in a directory others can write"
+    machine.explained("find", path=folder / ".python-version", why=why)
+    assert not mark.exists()
+
+
+def test_the_users_own_files_are_used_below_planted_ones(machine: Machine) -> None:
+    """The user's own files in their own directory are used, though the directory above it
+    is world-writable and holds a planted version file: the search goes on past that."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "python3", mark, machine.python)
+    folder = stranger_dir(machine.root / "work", "sticky")
+    planted = plant_as_other_user(folder, ".python-version", f"{evil}\n")
+    own = fake_python(machine.cwd / ".venv" / "bin" / "python", "3.12.7")
+    (machine.cwd / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.12.7\n")
+    answer = machine.explained("find", path=planted, why="not used: owned by uid 65534")
+    assert answer["interpreter"]["path"] == str(own)
+    assert not mark.exists()
+    (machine.cwd / ".python-version").write_text(f"{evil}\n")  # now the user's own file
+    done = machine.cli("find", "--explain")
+    assert done.returncode == 0, done.stderr
+    assert f"(asked by {machine.cwd / '.python-version'})" in done.stdout
+    assert mark.exists()
+
+
+@pytest.mark.parametrize("setting", ["*", "work", "root"])
+def test_safe_directories_lift_the_rule(machine: Machine, setting: str) -> None:
+    """``WHICHPYTHON_SAFE_DIRECTORIES`` (a shared setup's opt-out) covers the directories it
+    lists and those below them, or all with ``*``."""
+    mark = machine.root / "RAN"
+    evil = tripwire(machine.root / "evil" / "python3", mark, machine.python)
+    folder = stranger_dir(machine.root / "work", "theirs")
+    planted = plant_as_other_user(folder, ".python-version", f"{evil}\n")
+    machine.explained("find", path=planted, why="not used: owned by uid 65534")
+    assert not mark.exists()
+    named = {"*": "*", "work": str(folder), "root": f"/nonexistent:{machine.root}/"}
+    machine.environ["WHICHPYTHON_SAFE_DIRECTORIES"] = named[setting]
+    done = machine.cli("find", "--explain")
+    assert done.returncode == 0, done.stderr
+    assert f"(asked by {planted})" in done.stdout
+    assert "files not read:" not in done.stdout
+    assert mark.exists()
+
+
+def test_the_library_names_planted_files_when_nothing_matches(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whichpython.errors import InterpreterNotFound
+    from whichpython.models import Skipped
+
+    isolate_machine(monkeypatch, machine.root)
+    folder = stranger_dir(machine.root / "work", "theirs")
+    planted = plant_as_other_user(folder, ".python-version", "3.99\n")
+    search = Discovery(environ=machine.environ, cwd=str(machine.cwd), root=str(machine.root))
+    with pytest.raises(InterpreterNotFound) as raised:
+        search.find("3.98")
+    assert raised.value.skipped == [Skipped(str(planted), "not used: owned by uid 65534")]
+    assert search.find().version_file is None
+
+
+@pytest.mark.parametrize("change", ["chown-file", "chown-dir", "chmod-dir"])
+def test_a_recorded_answer_does_not_outlive_trust(machine: Machine, change: str) -> None:
+    """An answer recorded while the version file was trusted is not replayed once it is
+    not: the owner and mode of the file and of its directory are part of its witnesses."""
+    fake_python(machine.root / "opt" / "bin" / "python3.11", "3.11.2")
+    machine.environ["PATH"] += os.pathsep + str(machine.root / "opt" / "bin")
+    folder = machine.root / "work"
+    (folder / ".python-version").write_text("3.11\n")
+    for _ in range(8):  # probed, then recorded (retried: a file touched meanwhile prevents it)
+        done = machine.cli("find")
+        assert done.stdout.strip().endswith("python3.11"), done.stderr
+        if recorded_answers(machine.root / "cache" / "answers"):
+            break
+    assert recorded_answers(machine.root / "cache" / "answers")
+    if change == "chown-file":
+        os.chown(folder / ".python-version", OTHER_UID, OTHER_UID)
+    elif change == "chown-dir":
+        os.chown(folder, OTHER_UID, OTHER_UID)
+    else:
+        folder.chmod(0o777)
+    done = machine.cli("find")
+    assert done.stdout.strip() == str(machine.python), done.stderr

@@ -210,17 +210,20 @@ def venv(args: argparse.Namespace) -> int:
 def envs(args: argparse.Namespace) -> int:
     """``envs``: the environments of a project, then the machine's others."""
     from whichpython.projects import find_environments, project_dir
-    from whichpython.sources.base import working_dir
+    from whichpython.sources.base import Context, working_dir
 
     if args.project is None:
         note_cwd()
-    project = project_dir(args.project, working_dir(os.environ))
+    ctx = Context(environ=os.environ, cwd=working_dir(os.environ))
+    project = project_dir(args.project, ctx)
     if args.project is not None and not os.path.isdir(project):
         from whichpython.errors import ConfigError
 
         what = "is not a directory" if os.path.exists(project) else "no such directory"
         raise ConfigError(f"--project {project}: {what}")
-    found = find_environments(project, timeout=args.timeout, cache=not args.no_cache)
+    for path, reason in ctx.skipped:  # a project file another user planted
+        print(f"whichpython: {path}: {reason}", file=sys.stderr)
+    found = find_environments(args.project, timeout=args.timeout, cache=not args.no_cache)
     if args.json:
         from whichpython.serialization import environment_to_json
 

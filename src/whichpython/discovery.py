@@ -101,7 +101,7 @@ class Discovery:
         ctx = self.context()
         with OneSearch():
             if request is None or request == "":
-                found = find_version_file(ctx.cwd, skip=ctx.skip)
+                found = find_version_file(ctx.cwd, skip=ctx.skip, environ=ctx.environ)
                 if found is not None:
                     return self._find_from_file(found.path, found.requests, ctx, explain)
             parsed = request if isinstance(request, Request) else parse_request(request)

@@ -206,7 +206,8 @@ class VenvCreationFailed(PathError):
 
 class InterpreterNotFound(WhichPythonError):
     """No interpreter matched a request; ``candidates`` says why each one lost, ``skipped``
-    which files were not read (a FIFO, a device, too large)."""
+    which files were not read (a FIFO, a device, too large) or not used (one another user
+    planted above the working directory: docs/security.md)."""
 
     kind = "no-match"
 

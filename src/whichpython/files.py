@@ -14,6 +14,7 @@ from _thread import get_ident  # threading's own; threading itself is not import
 
 TYPE_CHECKING = False  # typing is not imported on the CLI's fast path
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
     from typing import Any, Callable
 
 # Caps by what is read (bytes). Each is far above what a real file of the kind holds.
@@ -44,6 +45,98 @@ class FileRefused(OSError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+
+#: Directories whose walked-up files are used whoever owns or may write them (git's
+#: ``safe.directory``): ``os.pathsep``-separated absolute directories, each covering what is
+#: below it, or ``*`` for all (docs/security.md).
+SAFE_DIRECTORIES = "WHICHPYTHON_SAFE_DIRECTORIES"
+
+
+def walk_up(
+    start: str, names: Sequence[str], environ: Mapping[str, str], skip: Callable[[str, str], None]
+) -> Iterator[tuple[str, list[str]]]:
+    """Each directory from ``start`` up to the root that holds any of ``names``, nearest
+    first, with the names it holds in the order given. A name that is not to be trusted
+    (:func:`distrust`) is left out and told to ``skip`` (``not used: <reason>``): every file
+    whichpython finds by walking up from the working directory is found here."""
+    folder = os.path.abspath(start)
+    while True:
+        usable = []
+        for name in names:
+            path = os.path.join(folder, name)
+            if not os.path.lexists(path):
+                continue
+            reason = distrust(path, environ)
+            if reason is None:
+                usable.append(name)
+            else:
+                skip(path, f"not used: {reason}")
+        if usable:
+            yield folder, usable
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def distrust(path: str, environ: Mapping[str, str]) -> str | None:
+    """Why the file or directory at ``path``, found by walking up, must not be used, or None
+    (git's ``safe.directory`` rule, docs/security.md): the directory it is in, or the entry
+    itself (a link: and what it points to), is owned by another user than this one, root, or
+    (as root under sudo) ``$SUDO_UID``, or is writable by others (sticky ``/tmp`` too). Lifted
+    for the directories in ``$WHICHPYTHON_SAFE_DIRECTORIES``; never on Windows."""
+    if sys.platform == "win32":
+        return None
+    folder = os.path.dirname(path)
+    try:
+        entry = os.lstat(path)
+        reason = _stranger(entry, environ, "")
+        if reason is None and stat.S_ISLNK(entry.st_mode):
+            reason = _stranger(os.stat(path), environ, "a link to a file ")
+        if reason is None:
+            where = os.lstat(folder)  # lstat: a directory's signature keeps out its entries
+            if stat.S_ISLNK(where.st_mode):
+                where = os.stat(folder)
+            reason = _stranger(where, environ, "in a directory ")
+    except OSError:  # gone, or a dangling link: what reads it finds nothing
+        return None
+    if reason is None or _declared_safe(folder, environ):
+        return None
+    return reason
+
+
+def _stranger(info: os.stat_result, environ: Mapping[str, str], what: str) -> str | None:
+    """Why ``info`` is of a file someone untrusted controls, or None."""
+    if info.st_uid not in _trusted_uids(environ):
+        return f"{what}owned by uid {info.st_uid}"
+    writable = info.st_mode & stat.S_IWOTH  # of content: a link's mode is 777, /dev/zero's 666
+    if writable and (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        return f"{what}others can write" if what else "writable by others"
+    return None
+
+
+def _trusted_uids(environ: Mapping[str, str]) -> tuple[int, ...]:
+    """This user, root (who can change any file anyway) and, when root runs under sudo, the
+    user who ran sudo (as git does)."""
+    uid = os.geteuid()
+    if uid != 0:
+        return (uid, 0)
+    sudo = environ.get("SUDO_UID", "")
+    return (0, int(sudo)) if sudo.isdigit() and len(sudo) < 11 else (0,)
+
+
+def _declared_safe(folder: str, environ: Mapping[str, str]) -> bool:
+    """Whether ``$WHICHPYTHON_SAFE_DIRECTORIES`` covers ``folder``: ``*``, or a listed
+    absolute directory that is ``folder`` or above it."""
+    for entry in environ.get(SAFE_DIRECTORIES, "").split(os.pathsep):
+        if entry == "*":
+            return True
+        if os.path.isabs(entry):
+            entry = os.path.normpath(entry)
+            if folder == entry or folder.startswith(entry.rstrip(os.sep) + os.sep):
+                return True
+    return False
 
 
 def kind_of(mode: int) -> str:

@@ -280,7 +280,8 @@ class Considered:
 @attrs.frozen
 class Skipped:
     """A file a search did not read, and why: a FIFO, a device, a socket, a file over the
-    size cap (``--explain``, docs/discovery.md)."""
+    size cap; or did not use: one found by walking up that another user owns or others may
+    write, ``not used: owned by uid 65534`` (``--explain``, docs/security.md)."""
 
     path: str
     reason: str

@@ -37,7 +37,10 @@ def find_environments(
     environ = os.environ if environ is None else environ
     cwd = cwd or working_dir(environ)
     ctx = Context(environ=environ, cwd=cwd, root=root)
-    return environments_of([project_dir(project, cwd)], ctx, timeout=timeout, cache=cache)
+    folder = project_dir(project, ctx)
+    if project is None:  # found by walking up: its files are held to the walk's rule
+        ctx = attrs.evolve(ctx, walked=folder)
+    return environments_of([folder], ctx, timeout=timeout, cache=cache)
 
 
 def environments_of(
@@ -49,13 +52,15 @@ def environments_of(
         return _inspected(_unique(_candidates(projects, ctx)), ctx, timeout, cache)
 
 
-def project_dir(project: Union[str, "os.PathLike[str]", None], cwd: str) -> str:
-    """The absolute project directory: ``project`` (relative to ``cwd``), or by default the
-    project ``cwd`` is in, the nearest directory with a tool's project file (a
-    ``pyproject.toml``, a ``Pipfile``, ...) or a ``.venv``, else ``cwd``."""
+def project_dir(project: Union[str, "os.PathLike[str]", None], ctx: Context) -> str:
+    """The absolute project directory: ``project`` (relative to the working directory: the
+    user's choice, taken as given), or by default the project the working directory is in,
+    the nearest directory with a tool's project file (a ``pyproject.toml``, a ``Pipfile``,
+    ...) or a ``.venv`` that no other user planted (noted in ``ctx.skipped``), else the
+    working directory."""
     if project is None:
-        return nearest_project(cwd, [*markers(ENVIRONMENTS), ".venv"])
-    return os.path.abspath(os.path.join(cwd, os.fspath(project)))
+        return nearest_project(ctx, [*markers(ENVIRONMENTS), ".venv"])
+    return os.path.abspath(os.path.join(ctx.cwd, os.fspath(project)))
 
 
 def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:
@@ -65,6 +70,8 @@ def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:
             for candidate in source.for_project(project, ctx):
                 yield candidate if candidate.project else attrs.evolve(candidate, project=project)
         for name in (".venv", "venv"):  # a project's own venv, whichever tool made it
+            if ctx.distrusted(os.path.join(project, name)):
+                continue
             python = directory_python(os.path.join(project, name), windows=ctx.windows)
             if python is not None:
                 yield Candidate(python, "project-venv", project=project)

@@ -2,12 +2,12 @@
 ``.python-versions`` and asdf's ``.tool-versions`` (its ``python`` line)."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Optional
 
 import attrs
 
-from whichpython.files import SMALL, FileRefused, read_text
+from whichpython.files import SMALL, FileRefused, read_text, walk_up
 
 NAMES = (".python-version", ".python-versions", ".tool-versions")
 
@@ -23,21 +23,25 @@ class VersionFile:
     requests: tuple[str, ...]
 
 
-def find_version_file(cwd: str, *, skip: Optional[Skip] = None) -> Optional[VersionFile]:
+def find_version_file(
+    cwd: str, *, skip: Optional[Skip] = None, environ: Optional[Mapping[str, str]] = None
+) -> Optional[VersionFile]:
     """Walk up from ``cwd``; in each directory the first of :data:`NAMES` that names a
     version wins. Comments and blank lines are skipped; so is a file that is not a regular
-    file or larger than 64 KiB (``skip`` is told why)."""
-    folder = os.path.abspath(cwd)
-    while True:
-        for name in NAMES:
+    file or larger than 64 KiB, and one another user planted (``environ``'s trust settings:
+    :func:`whichpython.files.walk_up`); ``skip`` is told why."""
+    told = skip or _ignore
+    for folder, names in walk_up(cwd, NAMES, os.environ if environ is None else environ, told):
+        for name in names:
             path = os.path.join(folder, name)
             requests = _read(path, tool_versions=name == ".tool-versions", skip=skip)
             if requests:
                 return VersionFile(path, tuple(requests))
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+    return None
+
+
+def _ignore(path: str, reason: str) -> None:
+    """A ``skip`` that is told nothing."""
 
 
 def read_lines(path: str, *, skip: Optional[Skip] = None) -> list[str]:

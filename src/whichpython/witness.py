@@ -47,9 +47,10 @@ def signature(path: str, follow: bool) -> Signature:
     except (OSError, ValueError):
         return None
     if not follow and stat.S_ISDIR(info.st_mode):
-        # lstat of a directory asks "is it a link?" (realpath walking a path, islink): its
-        # entries coming and going (/tmp, say) do not change the answer.
-        return [info.st_mode, info.st_ino, info.st_dev]
+        # lstat of a directory asks "is it a link?" (realpath walking a path, islink) or "who
+        # may write it?" (files.distrust): its entries coming and going (/tmp, say) do not
+        # change the answer; its mode and owner do.
+        return [info.st_mode, info.st_ino, info.st_dev, info.st_uid]
     return [info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns,
             info.st_ctime_ns]  # fmt: skip
 
@@ -119,7 +120,7 @@ def is_witness_list(value: object) -> bool:
             item[2] is None
             or (
                 isinstance(item[2], list)
-                and len(item[2]) in (3, 6, 7)
+                and len(item[2]) in (4, 6, 7)
                 and all(type(n) is int for n in item[2])
             )
         )

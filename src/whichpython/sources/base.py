@@ -9,12 +9,12 @@ cannot match before probing anything.
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar, Optional, Protocol
 
 import attrs
 
-from whichpython.files import CONFIG, FileRefused, read_bytes
+from whichpython.files import CONFIG, FileRefused, distrust, read_bytes, walk_up
 from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
 
 # "python3.12t", "python3.11d", "pypy3.10", "graalpy", "python.exe", "python3.13t.exe"
@@ -87,11 +87,34 @@ class Context:
     extra_dirs: tuple[str, ...] = ()
     #: Files the sources refused to read, as (path, reason): shown by ``--explain``.
     skipped: list[tuple[str, str]] = attrs.field(factory=list, eq=False)
+    #: A project directory found by walking up (not named by the user): the files the tools
+    #: read in it are held to the same rule as the walk (:meth:`distrusted`).
+    walked: Optional[str] = None
 
     def skip(self, path: str, reason: str) -> None:
         """Note a file that was not read (a FIFO, a device, too large, ...)."""
         if (path, reason) not in self.skipped:
             self.skipped.append((path, reason))
+
+    def upward(
+        self, names: Sequence[str], start: Optional[str] = None
+    ) -> Iterator[tuple[str, list[str]]]:
+        """Each directory from ``start`` (the working directory) up that holds any of
+        ``names``, with those it holds: :func:`whichpython.files.walk_up`, which leaves out
+        (and notes in :attr:`skipped`) what another user planted."""
+        return walk_up(start or self.cwd, names, self.environ, self.skip)
+
+    def distrusted(self, path: str) -> bool:
+        """True (and noted in :attr:`skipped`) for a file in or below the :attr:`walked`
+        project directory that another user owns or others may write, or whose directory is
+        such (:func:`whichpython.files.distrust`); False for anything else."""
+        base = self.walked
+        if base is None or not path.startswith(base.rstrip(os.sep) + os.sep):
+            return False
+        reason = distrust(path, self.environ)
+        if reason is not None:
+            self.skip(path, f"not used: {reason}")
+        return reason is not None
 
     @property
     def home(self) -> str:

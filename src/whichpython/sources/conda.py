@@ -155,6 +155,8 @@ class CondaEnvs(EnvironmentSource):
         meta = os.path.join(prefix, "conda-meta")
         if not os.path.isdir(meta) or os.path.isfile(os.path.join(meta, "pixi")):
             return
+        if ctx.distrusted(prefix):  # in a walked-up project, another user's: not used
+            return
         hints = prefix_hints(prefix)
         python = prefix_executable(prefix, ctx, hints) or directory_python(
             prefix, windows=ctx.windows

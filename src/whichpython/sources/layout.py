@@ -74,8 +74,10 @@ def env_candidate(
 ) -> Optional[Candidate]:
     """The candidate of the venv at ``env``: its interpreter (a dangling link too: the
     engine reports why it fails) with the pyvenv.cfg hints. A venv without an interpreter is
-    a candidate of the directory with a ``problem``; a directory that is no venv is None."""
-    if not is_venv(env):
+    a candidate of the directory with a ``problem``; a directory that is no venv, or one in a
+    project found by walking up that another user controls (:meth:`Context.distrusted`), is
+    None."""
+    if not is_venv(env) or ctx.distrusted(env):
         return None
     python = directory_python(env, windows=ctx.windows)
     if python is None:
@@ -119,8 +121,11 @@ def expand(value: str, ctx: Context) -> str:
 
 def read_small(path: str, ctx: Optional[Context], limit: int = SMALL) -> Optional[str]:
     """The text of the file at ``path`` (a marker, a redirect, a config); None when it is
-    missing, unreadable, or refused (not a regular file, over ``limit`` bytes: noted in
-    ``ctx.skipped``, never opened)."""
+    missing, unreadable, or refused (not a regular file, over ``limit`` bytes, or in a
+    project found by walking up and controlled by another user: :meth:`Context.distrusted`;
+    noted in ``ctx.skipped``, never opened)."""
+    if ctx is not None and ctx.distrusted(path):
+        return None
     try:
         return read_text(path, limit)
     except FileRefused as refused:

@@ -27,6 +27,8 @@ class PixiEnvs(EnvironmentSource):
         names = sorted(child_dirs(envs), key=lambda name: (name != "default", name))
         for name in names:
             prefix = os.path.join(envs, name)
+            if ctx.distrusted(prefix):  # in a walked-up project, another user's: not used
+                continue
             if not os.path.isfile(os.path.join(prefix, "conda-meta", "pixi")):
                 continue
             hints = prefix_hints(prefix)

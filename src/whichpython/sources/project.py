@@ -7,14 +7,14 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, Source
-from whichpython.witness import ancestors
 
 
 class ProjectEnvs(Source):
     """Each tool that has :attr:`~EnvironmentSource.markers` is asked, as the tool finds its
     own project, about the nearest directory (the working directory or above) holding one of
-    them: nearer projects first, the tools in the order given. A tool whose nearest project
-    has no environment of its yields nothing; it is not asked about a project further up."""
+    them (not one another user planted: :meth:`Context.upward`): nearer projects first, the
+    tools in the order given. A tool whose nearest project has no environment of its yields
+    nothing; it is not asked about a project further up."""
 
     name = "project"
     kind = "active"
@@ -24,13 +24,12 @@ class ProjectEnvs(Source):
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         waiting = list(self.tools)
-        for folder in ancestors(os.path.abspath(ctx.cwd)):
+        for folder, present in ctx.upward(markers(self.tools)):  # what is planted: passed over
             if not waiting:
                 return
-            present = {name for name in markers(waiting) if _exists(folder, name)}
-            for tool in [tool for tool in waiting if tool.markers & present]:
+            for tool in [tool for tool in waiting if tool.markers & set(present)]:
                 waiting.remove(tool)
-                for candidate in tool.for_project(folder, ctx):
+                for candidate in tool.for_project(folder, attrs.evolve(ctx, walked=folder)):
                     yield (
                         candidate if candidate.project else attrs.evolve(candidate, project=folder)
                     )
@@ -41,13 +40,9 @@ def markers(tools: Iterable[EnvironmentSource]) -> list[str]:
     return sorted({name for tool in tools for name in tool.markers})
 
 
-def nearest_project(cwd: str, names: list[str]) -> str:
-    """The nearest directory, ``cwd`` or above, holding one of ``names``; else ``cwd``."""
-    for folder in ancestors(os.path.abspath(cwd)):
-        if any(_exists(folder, name) for name in names):
-            return folder
-    return os.path.abspath(cwd)
-
-
-def _exists(folder: str, name: str) -> bool:
-    return os.path.lexists(os.path.join(folder, name))
+def nearest_project(ctx: Context, names: list[str]) -> str:
+    """The nearest directory, the working directory or above, holding one of ``names`` that
+    nobody untrusted controls (:meth:`Context.upward`); else the working directory."""
+    for folder, _ in ctx.upward(names):
+        return folder
+    return os.path.abspath(ctx.cwd)

@@ -203,16 +203,11 @@ def selected_versions(root: str, ctx: Context) -> tuple[list[str], str]:
     explicit = ctx.environ.get("PYENV_VERSION")
     if explicit:
         return [v for v in explicit.split(":") if v], "PYENV_VERSION"
-    folder = os.path.abspath(ctx.cwd)
-    while True:
+    for folder, _ in ctx.upward([".python-version"]):  # what another user planted: passed over
         local = os.path.join(folder, ".python-version")
         versions = _read_versions(local, ctx)
         if versions is not None:
             return versions, local
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
     global_file = os.path.join(root, "version")
     versions = _read_versions(global_file, ctx)
     if versions is not None:
@@ -221,7 +216,10 @@ def selected_versions(root: str, ctx: Context) -> tuple[list[str], str]:
 
 
 def _read_versions(path: str, ctx: Context) -> Optional[list[str]]:
-    """The words of a version file; None when there is none that can be read."""
+    """The words of a version file; None when there is none that can be read (or, in a
+    project found by walking up, one another user controls: :meth:`Context.distrusted`)."""
+    if ctx.distrusted(path):
+        return None
     try:
         text = read_text(path, SMALL)
     except FileRefused as refused:

@@ -72,28 +72,25 @@ def workspace_root(project: str, ctx: Optional[Context] = None) -> str:
     ``members`` globs match the project and whose ``exclude`` globs do not is the root; a
     workspace that does not take it, a ``[project]``, or any other pyproject.toml ends the
     search with the project as its own root. ``project`` itself without any pyproject.toml
-    above."""
-    folder = project
-    while not os.path.isfile(os.path.join(folder, "pyproject.toml")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return project
-        folder = parent
-    member = folder
+    above. A pyproject.toml another user planted is passed over (:meth:`Context.upward`)."""
+    ctx = ctx or Context(environ=os.environ, cwd=project)
+    found = (
+        folder
+        for folder, _ in ctx.upward(["pyproject.toml"], project)
+        if os.path.isfile(os.path.join(folder, "pyproject.toml"))
+    )
+    member = next(found, None)
+    if member is None:
+        return project
     if lookup(read_toml(os.path.join(member, "pyproject.toml"), ctx), "tool", "uv", "workspace"):
         return member
-    folder = os.path.dirname(member)
-    while True:
-        if os.path.isfile(os.path.join(folder, "pyproject.toml")):
-            config = read_toml(os.path.join(folder, "pyproject.toml"), ctx)
-            workspace = lookup(config, "tool", "uv", "workspace")
-            if isinstance(workspace, dict) and _includes(folder, workspace, member):
-                return folder
-            return member
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return member
-        folder = parent
+    folder = next(found, None)
+    if folder is not None:
+        config = read_toml(os.path.join(folder, "pyproject.toml"), ctx)
+        workspace = lookup(config, "tool", "uv", "workspace")
+        if isinstance(workspace, dict) and _includes(folder, workspace, member):
+            return folder
+    return member
 
 
 def _includes(root: str, workspace: dict[str, Any], member: str) -> bool:

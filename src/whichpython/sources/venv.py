@@ -31,16 +31,16 @@ class ActiveVenv(Source):
 
 
 class ProjectVenv(Source):
-    """The nearest ``.venv`` (with a pyvenv.cfg) in the cwd or a parent directory. A
-    pyvenv.cfg that is a FIFO or a device still makes it the project's venv: a broken one,
-    which the explanation shows, rather than one silently passed over."""
+    """The nearest ``.venv`` (with a pyvenv.cfg) in the cwd or a parent directory that
+    nobody untrusted controls (:meth:`Context.upward`). A pyvenv.cfg that is a FIFO or a
+    device still makes it the project's venv: a broken one, which the explanation shows,
+    rather than one silently passed over."""
 
     name = "project-venv"
     kind = "active"
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
-        folder = os.path.abspath(ctx.cwd)
-        while True:
+        for folder, _ in ctx.upward([".venv"]):  # one another user planted is passed over
             venv = os.path.join(folder, ".venv")
             cfg = os.path.join(venv, "pyvenv.cfg")
             if os.path.exists(cfg) and not os.path.isdir(cfg):
@@ -49,7 +49,3 @@ class ProjectVenv(Source):
                     hints = venv_hints(python, ctx) or Hints(venv=True)
                     yield Candidate(python, self.name, hints)
                 return
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                return
-            folder = parent
