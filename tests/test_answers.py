@@ -263,8 +263,8 @@ def test_a_new_empty_working_dir_replays_a_project_dir_does_not(machine: Machine
         machine.run("find")
     data = _recorded(machine)
     assert data["cwd"] is None  # no project file anywhere up from machine.project
-    looked_up = {name.split(os.sep)[0] for name, _ in data["upward"]}
-    assert looked_up == PROJECT_FILES  # every walk up the tree is accounted for
+    looked_up = {name for name, _ in data["upward"]}
+    assert looked_up >= PROJECT_FILES  # every walk up the tree, and the shims' configs
     elsewhere = machine.root / "a" / "b"
     elsewhere.mkdir(parents=True)
     done, engine, _ = machine.run("find", cwd=elsewhere)
@@ -313,7 +313,10 @@ def test_relative_paths_make_an_answer_the_working_dirs(tmp_path: Path) -> None:
         os.path.exists(str(tmp_path / "x"))
         os.path.abspath(str(tmp_path))
     assert not absolute.relative
-    assert absolute.upward(str(tmp_path / "elsewhere"), [[str(tmp_path / "x"), True, None]]) == []
+    unseen = [[name, False] for name in sorted(PROJECT_FILES)]  # none looked up: all lstat'ed
+    assert (
+        absolute.upward(str(tmp_path / "elsewhere"), [[str(tmp_path / "x"), True, None]]) == unseen
+    )
     inside = [[str(tmp_path / "x"), True, None]]
     assert absolute.upward(str(tmp_path), inside) is None  # looked at inside the cwd
 

@@ -18,13 +18,16 @@ shell bookkeeping, when the run iterated it), and the working directory unless t
 holds in any directory where the project-file lookups find nothing (:meth:`Witness.upward`).
 A new unrelated variable or a new empty directory to run in replays the same answer; a
 changed variable the sources read, a changed signature, or a project file appearing means
-the engine runs again (docs/cache.md).
+the engine runs again (docs/cache.md). Each file names what selects it (the command line,
+Python, kernel, terminal and a digest of the variables' values) and is refused for anything
+else; the cache dir and ``answers/`` must be this user's alone before anything is read.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import stat
 import sys
 import time
 import zlib
@@ -32,14 +35,18 @@ import zlib
 from whichpython.files import (
     FileRefused,
     is_own_file,
+    kind_of,
     load_private,
+    own_uid,
     private_dir,
+    refuse_shared,
     sweep_temp,
     warn_once,
     write_private,
 )
+from whichpython.signatures import ancestors, holds, is_witness_list, signature
 from whichpython.terminal import width
-from whichpython.witness import Witness, ancestors, holds, is_witness_list, signature
+from whichpython.witness import Witness
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -47,7 +54,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 
 
-FORMAT = 3
+FORMAT = 4
 COMMANDS = frozenset({"find", "list", "inspect"})
 # Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
 SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
@@ -87,6 +94,31 @@ def answers_dir(environ: Mapping[str, str]) -> str | None:
     return None if root is None else os.path.join(root, "answers")
 
 
+def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> str | None:
+    """``root/name`` when both the cache dir ``root`` and it are directories of this user that
+    nobody else may write (created 0700 if ``create``; ``root`` may be a link of this user's
+    to such a directory); None when missing, or refused: then ``not using <what>: <why>`` is
+    warned once."""
+    folder = os.path.join(root, name)
+    try:
+        if create:
+            os.makedirs(root, mode=0o700, exist_ok=True)
+        info = os.lstat(root)
+        if stat.S_ISLNK(info.st_mode):  # a link of ours may name the directory used
+            if own_uid() not in (None, info.st_uid):
+                raise FileRefused(root, f"is a symlink of another user (uid {info.st_uid})")
+            info = os.stat(root)
+        if not stat.S_ISDIR(info.st_mode):
+            raise FileRefused(root, f"is {kind_of(info.st_mode)}, not a directory")
+        refuse_shared(root, info)
+        return private_dir(folder, create=create)
+    except FileRefused as refused:
+        warn_once(f"not using {'the cache' if refused.path == root else what}: {refused}")
+    except OSError:
+        pass
+    return None
+
+
 def caching_off(environ: Mapping[str, str]) -> bool:
     """True when ``WHICHPYTHON_NO_CACHE`` is set to anything but ``0``/``false``/``no``/``off``
     (the probe cache and recorded answers alike)."""
@@ -111,6 +143,7 @@ def _valid(data: object) -> bool:
             type(k) is str and (v is None or type(v) is str) for k, v in data["environ"].items()
         )
         and (data.get("cwd") is None or type(data["cwd"]) is str)
+        and "selects" in data
         and isinstance(data.get("upward"), list)
         and all(
             isinstance(u, list) and len(u) == 2 and type(u[0]) is str and type(u[1]) is bool
@@ -145,12 +178,22 @@ class Answers:
         self.cwd = os.getcwd()
         self.index = os.path.join(directory, _key(self.identity) + ".marshal")
 
-    def _files(self, names: list[str] | None) -> tuple[str, str]:
-        """The answer files for the variables ``names``: for this directory, for any."""
-        anywhere = _key((self.identity, _environment(names)))
+    def _files(self, names: list[str] | None) -> tuple[str, str, tuple[Any, str]]:
+        """The answer files for the variables ``names``, for this directory and for any, and
+        what an answer in them must name as selecting it (this command line, Python, kernel,
+        terminal, and a digest of the variables' values)."""
+        values = _key(_environment(names))
+        anywhere = _key((self.identity, values))
         here = _key((anywhere, self.cwd))
         return (os.path.join(self.directory, here + ".marshal"),
-                os.path.join(self.directory, anywhere + ".marshal"))  # fmt: skip
+                os.path.join(self.directory, anywhere + ".marshal"),
+                (self.identity, values))  # fmt: skip
+
+    def _trusted(self, *, create: bool = False) -> bool:
+        """Whether the cache dir and the answers dir are ours alone (else warned once)."""
+        root = os.path.dirname(self.directory)
+        name = os.path.basename(self.directory)
+        return trusted_dir(root, name, "recorded answers", create=create) is not None
 
     @classmethod
     def for_process(cls, words: Sequence[str]) -> Answers | None:
@@ -168,6 +211,8 @@ class Answers:
 
     def replay(self) -> int | None:
         """Print the recorded output and return its exit status, or None if it may be stale."""
+        if not self._trusted():
+            return None
         for names in self._name_sets():
             found = self._replay(names)
             if found is not None:
@@ -178,7 +223,11 @@ class Answers:
         """The sets of variables recent recordings read (a search that stops early reads
         fewer than one that goes on), newest first."""
         index = self._load(self.index)
-        if not (isinstance(index, dict) and index.get("format") == FORMAT):
+        if not (
+            isinstance(index, dict)
+            and index.get("format") == FORMAT
+            and index.get("identity") == self.identity  # not another command line's
+        ):
             return []
         sets = index.get("names")
         if not isinstance(sets, list):
@@ -190,9 +239,10 @@ class Answers:
         ]
 
     def _replay(self, names: list[str] | None) -> int | None:
-        for file in self._files(names):
+        *files, selects = self._files(names)
+        for file in files:
             data = self._load(file)
-            if _valid(data) and self._holds(data):
+            if _valid(data) and data["selects"] == selects and self._holds(data):
                 out, err, code = data["stdout"], data["stderr"], data["code"]
                 try:
                     sys.stdout.write(out)
@@ -243,9 +293,10 @@ class Answers:
                         "witnesses": witnesses, "environ": environ,
                         "cwd": None if upward is not None else self.cwd,
                         "upward": upward or []}  # fmt: skip
-                here, anywhere = self._files(names)
+                here, anywhere, data["selects"] = self._files(names)
                 sets = [names, *(n for n in self._name_sets() if n != names)][:_MAX_NAME_SETS]
-                if self._write(self.index, {"format": FORMAT, "names": sets}):
+                index = {"format": FORMAT, "identity": self.identity, "names": sets}
+                if self._write(self.index, index):
                     self._write(anywhere if upward is not None else here, data)
         return code
 
@@ -255,13 +306,10 @@ class Answers:
         blob = marshal.dumps(data)
         if len(blob) > _MAX_BYTES:
             return False
-        try:
-            os.makedirs(os.path.dirname(self.directory), mode=0o700, exist_ok=True)
-            private_dir(self.directory)
-            write_private(file, blob)
-        except FileRefused as refused:
-            warn_once(f"not recording answers: {refused}")
+        if not self._trusted(create=True):
             return False
+        try:
+            write_private(file, blob)
         except OSError:
             return False
         self._prune()
