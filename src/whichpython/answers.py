@@ -142,7 +142,8 @@ def _valid(data: object) -> bool:
         and all(
             type(k) is str and (v is None or type(v) is str) for k, v in data["environ"].items()
         )
-        and (data.get("cwd") is None or type(data["cwd"]) is str)
+        and "cwd" in data
+        and (data["cwd"] is None or type(data["cwd"]) is str)
         and "selects" in data
         and isinstance(data.get("upward"), list)
         and all(
@@ -177,17 +178,22 @@ class Answers:
         self.directory = directory
         self.cwd = os.getcwd()
         self.index = os.path.join(directory, _key(self.identity) + ".marshal")
+        self._values: dict[tuple[str, ...] | None, str] = {}  # digests of _environment()
 
-    def _files(self, names: list[str] | None) -> tuple[str, str, tuple[Any, str]]:
-        """The answer files for the variables ``names``, for this directory and for any, and
-        what an answer in them must name as selecting it (this command line, Python, kernel,
-        terminal, and a digest of the variables' values)."""
-        values = _key(_environment(names))
-        anywhere = _key((self.identity, values))
+    def _files(self, names: list[str] | None) -> tuple[str, str]:
+        """The answer files for the variables ``names``: for this directory, for any."""
+        anywhere = _key(self._selects(names))
         here = _key((anywhere, self.cwd))
         return (os.path.join(self.directory, here + ".marshal"),
-                os.path.join(self.directory, anywhere + ".marshal"),
-                (self.identity, values))  # fmt: skip
+                os.path.join(self.directory, anywhere + ".marshal"))  # fmt: skip
+
+    def _selects(self, names: list[str] | None) -> tuple[Any, str]:
+        """What an answer for the variables ``names`` must name as selecting it: this
+        command line, Python, kernel and terminal, and a digest of the variables' values."""
+        key = None if names is None else tuple(names)
+        if key not in self._values:
+            self._values[key] = _key(_environment(names))
+        return self.identity, self._values[key]
 
     def _trusted(self, *, create: bool = False) -> bool:
         """Whether the cache dir and the answers dir are ours alone (else warned once)."""
@@ -239,10 +245,9 @@ class Answers:
         ]
 
     def _replay(self, names: list[str] | None) -> int | None:
-        *files, selects = self._files(names)
-        for file in files:
+        for file in self._files(names):
             data = self._load(file)
-            if _valid(data) and data["selects"] == selects and self._holds(data):
+            if _valid(data) and data["selects"] == self._selects(names) and self._holds(data):
                 out, err, code = data["stdout"], data["stderr"], data["code"]
                 try:
                     sys.stdout.write(out)
@@ -293,7 +298,8 @@ class Answers:
                         "witnesses": witnesses, "environ": environ,
                         "cwd": None if upward is not None else self.cwd,
                         "upward": upward or []}  # fmt: skip
-                here, anywhere, data["selects"] = self._files(names)
+                here, anywhere = self._files(names)
+                data["selects"] = self._selects(names)
                 sets = [names, *(n for n in self._name_sets() if n != names)][:_MAX_NAME_SETS]
                 index = {"format": FORMAT, "identity": self.identity, "names": sets}
                 if self._write(self.index, index):
