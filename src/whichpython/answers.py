@@ -38,13 +38,19 @@ from whichpython.files import (
     kind_of,
     load_private,
     own_uid,
-    private_dir,
     refuse_shared,
     sweep_temp,
     warn_once,
     write_private,
 )
-from whichpython.signatures import ancestors, holds, is_witness_list, signature
+from whichpython.signatures import (
+    UNWATCHED_LSTAT,
+    UNWATCHED_STAT,
+    ancestors,
+    holds,
+    is_witness_list,
+    signature,
+)
 from whichpython.terminal import width
 from whichpython.witness import Witness
 
@@ -98,25 +104,35 @@ def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> str
     """``root/name`` when both the cache dir ``root`` and it are directories of this user that
     nobody else may write (created 0700 if ``create``; ``root`` may be a link of this user's
     to such a directory); None when missing, or refused: then ``not using <what>: <why>`` is
-    warned once."""
+    warned once. Checked on every read, so not a witness of a recorded answer."""
     folder = os.path.join(root, name)
     try:
         if create:
-            os.makedirs(root, mode=0o700, exist_ok=True)
-        info = os.lstat(root)
-        if stat.S_ISLNK(info.st_mode):  # a link of ours may name the directory used
-            if own_uid() not in (None, info.st_uid):
-                raise FileRefused(root, f"is a symlink of another user (uid {info.st_uid})")
-            info = os.stat(root)
-        if not stat.S_ISDIR(info.st_mode):
-            raise FileRefused(root, f"is {kind_of(info.st_mode)}, not a directory")
-        refuse_shared(root, info)
-        return private_dir(folder, create=create)
+            try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+            except FileExistsError:  # a file or a dangling link: said below
+                pass
+        _private(root, link=True)
+        _private(folder, link=False)
+        return folder
     except FileRefused as refused:
         warn_once(f"not using {'the cache' if refused.path == root else what}: {refused}")
     except OSError:
         pass
     return None
+
+
+def _private(path: str, *, link: bool) -> None:
+    """Raise :class:`FileRefused` unless ``path`` is a directory of this user that nobody else
+    may write (with ``link``, or a link of this user's to one)."""
+    info = UNWATCHED_LSTAT(path)
+    if link and stat.S_ISLNK(info.st_mode):
+        if own_uid() not in (None, info.st_uid):
+            raise FileRefused(path, f"is a symlink of another user (uid {info.st_uid})")
+        info = UNWATCHED_STAT(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a directory")
+    refuse_shared(path, info)
 
 
 def caching_off(environ: Mapping[str, str]) -> bool:

@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 # within one timestamp tick.
 RACY_NS = 20_000_000
 _CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
-_STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
+# The real ones (the witness wraps those in os): a call through these is no witness.
+UNWATCHED_STAT, UNWATCHED_LSTAT = os.stat, os.lstat
 
 
 def signature(path: str, follow: bool) -> Signature:
     """What must stay the same for an answer to hold; None for a path that does not exist."""
     try:
-        info = _STAT(path) if follow else _LSTAT(path)
+        info = UNWATCHED_STAT(path) if follow else UNWATCHED_LSTAT(path)
     except (OSError, ValueError):
         return None
     if not follow and stat.S_ISDIR(info.st_mode):
