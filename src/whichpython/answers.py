@@ -107,9 +107,9 @@ def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> str
     warned once. Checked on every read, so not a witness of a recorded answer."""
     folder = os.path.join(root, name)
     try:
-        if create:
+        for directory in (root, folder) if create else ():  # (mode: of the last part only)
             try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
-                os.makedirs(folder, mode=0o700, exist_ok=True)
+                os.makedirs(directory, mode=0o700, exist_ok=True)
             except FileExistsError:  # a file or a dangling link: said below
                 pass
         _private(root, link=True)
