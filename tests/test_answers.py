@@ -328,3 +328,23 @@ def test_iterating_the_environment_keys_on_all_of_it() -> None:
         dict(os.environ)
     assert witness.whole_environment
     assert type(os.environ).__name__ == "_Environ"  # put back
+
+
+def test_a_shim_config_above_keeps_the_answer_to_its_directory(machine: Machine) -> None:
+    """No source reads mise's configs, but a shim does: where one exists up the tree (mise's
+    global ~/.config/mise/config.toml), an answer is its working directory's, and replays
+    there; one recorded elsewhere is not replayed below such a config."""
+    for _ in range(2):
+        machine.run("find", "3.12")
+    assert _recorded(machine)["cwd"] is None  # no config up from machine.project
+    configured = machine.root / "home" / "work"
+    (machine.root / "home" / ".config" / "mise").mkdir(parents=True)
+    (machine.root / "home" / ".config" / "mise" / "config.toml").write_text("[tools]\n")
+    configured.mkdir()
+    _, engine, _ = machine.run("find", "3.12", cwd=configured)
+    assert engine  # not the answer recorded for any directory
+    done, engine, _ = machine.run("find", "3.12", cwd=configured)
+    assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+    folder = machine.cache / "answers"
+    cwds = {marshal.loads((folder / name).read_bytes())["cwd"] for name in machine.answers()}
+    assert cwds == {None, str(configured)}

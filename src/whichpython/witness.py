@@ -204,7 +204,7 @@ class Witness:
         """The :data:`PROJECT_FILES` to look for from a working directory upwards, as
         ``[name, follow]`` relative to the directory looked in (those the run looked up as it
         did, the others by ``lstat``), when the answer holds in any working directory where
-        none exists; None when it depends on this one (a lookup found something, a relative
+        none exists; None when it depends on this one (one exists here or above, a relative
         path was used, a path inside ``cwd`` was looked at, or a remembered failure keyed on
         ``cwd`` was used)."""
         if self.relative or self.cwd_bound:
@@ -223,8 +223,11 @@ class Witness:
                 elif index == 0:
                     return None  # something inside the working directory itself
                 break
-        looked = {name for name, _ in lookups}
-        lookups.update(dict.fromkeys((name, False) for name in sorted(PROJECT_FILES - looked)))
+        unseen = sorted(PROJECT_FILES - {name for name, _ in lookups})
+        for folder in ancestors(cwd):  # the names no source looked up are looked for here
+            if any(signature(os.path.join(folder, name), False) for name in unseen):
+                return None  # (mise's global ~/.config/mise/config.toml, say)
+        lookups.update(dict.fromkeys((name, False) for name in unseen))
         return [[name, follow] for name, follow in lookups]
 
 
