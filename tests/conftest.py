@@ -187,7 +187,7 @@ def machine_cli_env(root: Path, environ: dict[str, str]) -> dict[str, str]:
 #: never hard-linked, by :func:`relocated_copy`, since a hard link changes the original's
 #: ctime and so invalidates the cache of a test running at the same time on the same install.
 _WITNESSED = re.compile(r"^_sysconfigdata.*\.py$|\.pth$|^sitecustomize\.py$|^EXTERNALLY-MANAGED$|"
-                        r"^build-details\.json$")  # fmt: skip
+                        r"^build-details\.json$|^libpython.*\.so")  # fmt: skip
 
 
 def relocated_copy(version: str, dest: Path) -> Path:

@@ -263,8 +263,8 @@ def test_a_new_empty_working_dir_replays_a_project_dir_does_not(machine: Machine
         machine.run("find")
     data = _recorded(machine)
     assert data["cwd"] is None  # no project file anywhere up from machine.project
-    looked_up = {name.split(os.sep)[0] for name, _ in data["upward"]}
-    assert looked_up == PROJECT_FILES  # every walk up the tree is accounted for
+    looked_up = {name for name, _ in data["upward"]}
+    assert looked_up >= PROJECT_FILES  # every walk up the tree, and the shims' configs
     elsewhere = machine.root / "a" / "b"
     elsewhere.mkdir(parents=True)
     done, engine, _ = machine.run("find", cwd=elsewhere)
@@ -313,7 +313,10 @@ def test_relative_paths_make_an_answer_the_working_dirs(tmp_path: Path) -> None:
         os.path.exists(str(tmp_path / "x"))
         os.path.abspath(str(tmp_path))
     assert not absolute.relative
-    assert absolute.upward(str(tmp_path / "elsewhere"), [[str(tmp_path / "x"), True, None]]) == []
+    unseen = [[name, False] for name in sorted(PROJECT_FILES)]  # none looked up: all lstat'ed
+    assert (
+        absolute.upward(str(tmp_path / "elsewhere"), [[str(tmp_path / "x"), True, None]]) == unseen
+    )
     inside = [[str(tmp_path / "x"), True, None]]
     assert absolute.upward(str(tmp_path), inside) is None  # looked at inside the cwd
 
@@ -325,3 +328,23 @@ def test_iterating_the_environment_keys_on_all_of_it() -> None:
         dict(os.environ)
     assert witness.whole_environment
     assert type(os.environ).__name__ == "_Environ"  # put back
+
+
+def test_a_shim_config_above_keeps_the_answer_to_its_directory(machine: Machine) -> None:
+    """No source reads mise's configs, but a shim does: where one exists up the tree (mise's
+    global ~/.config/mise/config.toml), an answer is its working directory's, and replays
+    there; one recorded elsewhere is not replayed below such a config."""
+    for _ in range(2):
+        machine.run("find", "3.12")
+    assert _recorded(machine)["cwd"] is None  # no config up from machine.project
+    configured = machine.root / "home" / "work"
+    (machine.root / "home" / ".config" / "mise").mkdir(parents=True)
+    (machine.root / "home" / ".config" / "mise" / "config.toml").write_text("[tools]\n")
+    configured.mkdir()
+    _, engine, _ = machine.run("find", "3.12", cwd=configured)
+    assert engine  # not the answer recorded for any directory
+    done, engine, _ = machine.run("find", "3.12", cwd=configured)
+    assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+    folder = machine.cache / "answers"
+    cwds = {marshal.loads((folder / name).read_bytes())["cwd"] for name in machine.answers()}
+    assert cwds == {None, str(configured)}

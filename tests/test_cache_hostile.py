@@ -21,6 +21,7 @@ from conftest import (
     make_venv,
     pyenv_python,
     recorded_answers,
+    relocated_copy,
     require,
     run_cli,
 )
@@ -98,8 +99,7 @@ def test_an_entry_whose_answer_is_another_interpreters_is_rejected(
 
 def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    for _ in range(2):
-        run_cli("find", "3.12", env=env)
+    recorded_run(env, "find", "3.12")
     (answer,) = recorded_answers(tmp_path / "cache" / "answers")
     good = marshal.loads(answer.read_bytes())
     forged: list[Any] = [
@@ -114,6 +114,7 @@ def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
         dict(good, cwd=b"/"),
         dict(good, upward=[[".venv", "yes"]]),
         dict(good, upward=None),
+        {key: value for key, value in good.items() if key != "cwd"},  # was a KeyError
         [good],
         "not even a dict",
     ]
@@ -126,8 +127,7 @@ def test_a_hand_edited_answers_file_is_ignored(tmp_path: Path) -> None:
 
 def test_a_hand_edited_answers_index_is_ignored(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    for _ in range(2):
-        run_cli("find", "3.12", env=env)
+    recorded_run(env, "find", "3.12")
     folder = tmp_path / "cache" / "answers"
     (answer,) = recorded_answers(folder)
     (index,) = set(folder.glob("*.marshal")) - {answer}
@@ -143,8 +143,7 @@ def test_a_hand_edited_answers_index_is_ignored(tmp_path: Path) -> None:
 @root_only
 def test_an_answers_file_of_another_user_is_not_replayed(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    for _ in range(2):
-        run_cli("find", "3.12", env=env)
+    recorded_run(env, "find", "3.12")
     (answer,) = recorded_answers(tmp_path / "cache" / "answers")
     data = marshal.loads(answer.read_bytes())
     answer.write_bytes(marshal.dumps(dict(data, stdout="/tmp/evil/python\n")))
@@ -166,7 +165,7 @@ def test_pruning_never_deletes_what_is_not_ours(tmp_path: Path) -> None:
         done = run_cli("find", "3.12", env=env)
         assert done.returncode == 0
     assert len(os.listdir(elsewhere)) == 300
-    assert "not recording answers" in done.stderr and "symlink" in done.stderr
+    assert "not using recorded answers" in done.stderr and "symlink" in done.stderr
 
 
 def test_orphaned_temp_files_are_swept(tmp_path: Path) -> None:
@@ -365,8 +364,7 @@ def test_a_hostile_cache_entry_is_not_read(how: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("how", ["fifo", "zero", "sparse"])
 def test_a_hostile_answers_file_is_not_read(how: str, tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    for _ in range(2):
-        run_cli("find", "3.12", env=env)
+    recorded_run(env, "find", "3.12")
     (answer,) = recorded_answers(tmp_path / "cache" / "answers")
     hostile(answer, how)
     done = run_cli("find", "3.12", env=env, timeout=30)
@@ -401,3 +399,170 @@ def test_the_c_library_loaded_is_a_dependency(
     os.replace(fresh, lib / os.path.basename(system_libc))  # an upgrade: a new file
     inspect_interpreter(python, environ=environ)
     assert len(probes) == 3
+
+
+# -- a replayed answer witnesses what the probe cache depends on (issue 21) -------------------
+
+
+def recorded_run(env: dict[str, str], *args: str, cwd: Path | None = None) -> Any:
+    """Run the CLI until its answer is recorded (a run is not recorded when a file it looked
+    at changed meanwhile: other tests hard-linking the pyenv builds move their ctimes)."""
+    folder = Path(env["WHICHPYTHON_CACHE_DIR"]) / "answers"
+    for _ in range(6):
+        before = set(recorded_answers(folder))
+        done = run_cli(*args, env=env, cwd=cwd)
+        if set(recorded_answers(folder)) - before or done.returncode not in (0, 1):
+            return done
+    raise AssertionError(f"{args} was never recorded")
+
+
+def _replayed_then_changed(env: dict[str, str], python: Path, change: Any) -> tuple[Any, Any]:
+    """``inspect --json python`` recorded and replayed, then again after ``change()``: the two
+    outputs, parsed."""
+    recorded_run(env, "inspect", "--json", str(python))  # probed, then answered from the cache
+    before = run_cli("inspect", "--json", str(python), env=env)  # replayed
+    assert before.returncode == 0, before.stderr
+    change()
+    after = run_cli("inspect", "--json", str(python), env=env)
+    assert after.returncode == 0, after.stderr
+    return json.loads(before.stdout), json.loads(after.stdout)
+
+
+def test_a_pth_file_added_changes_the_replayed_inspect(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    venv = make_venv(str(pyenv_python("3.12.1")), tmp_path / "venv")
+    (site,) = (tmp_path / "venv" / "lib").glob("python3.12/site-packages")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    time.sleep(0.05)  # not within a timestamp tick of the probe
+    before, after = _replayed_then_changed(
+        env, venv, lambda: (site / "project.pth").write_text(f"{extra}\n")
+    )
+    assert str(extra) not in before["sys_path"]
+    assert str(extra) in after["sys_path"]
+
+
+@pytest.mark.parametrize("change", ["externally-managed", "conda-meta", "pixi"])
+def test_a_marker_appearing_changes_the_replayed_inspect(change: str, tmp_path: Path) -> None:
+    """EXTERNALLY-MANAGED in the stdlib dir, ``conda-meta/`` (and pixi's file in it) in the
+    prefix: the probe's facts change, so must the probe cache's answer and the replayed one."""
+    env = cli_env(tmp_path)
+    prefix = relocated_copy("3.12.1", tmp_path / "copy")
+    python = prefix / "bin" / "python3.12"
+    if change == "pixi":
+        (prefix / "conda-meta").mkdir()
+    time.sleep(0.05)
+
+    def plant() -> None:
+        if change == "externally-managed":
+            marker = prefix / "lib" / "python3.12" / "EXTERNALLY-MANAGED"
+            marker.write_text("[externally-managed]\nError=use the distro's packages\n")
+        elif change == "conda-meta":
+            (prefix / "conda-meta").mkdir()
+        else:
+            (prefix / "conda-meta" / "pixi").write_text('{"manifest_path": "/nowhere"}\n')
+
+    before, after = _replayed_then_changed(env, python, plant)
+    if change == "externally-managed":
+        assert (before["externally_managed"], after["externally_managed"]) == (False, True)
+    elif change == "conda-meta":
+        assert before["manager"] != "conda"
+        assert (after["kind"], after["manager"]) == ("managed", "conda")
+    else:
+        assert (before["manager"], after["manager"]) == ("conda", "pixi")
+
+
+def test_a_failure_remembered_in_one_directory_is_not_replayed_in_another(tmp_path: Path) -> None:
+    """A mise shim fails where no mise config selects a Python, and runs one where a
+    ``mise.toml`` does: its remembered failure belongs to the directory it failed in."""
+    env = cli_env(tmp_path)
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    real = pyenv_python("3.12.1")
+    shim = shims / "python3"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'[ -f mise.toml ] && exec {real} "$@"\n'
+        "echo 'mise ERROR No version is set for shim: python3' >&2\nexit 1\n"
+    )
+    shim.chmod(0o755)
+    env["PATH"] = str(shims)
+    plain, configured = tmp_path / "plain", tmp_path / "configured"
+    for folder in (plain, configured):
+        folder.mkdir()
+    (configured / "mise.toml").write_text('[tools]\npython = "3.12"\n')
+    time.sleep(0.05)
+    recorded_run(env, "find", "3.12", cwd=plain)  # failed, then remembered
+    failed = run_cli("find", "3.12", env=env, cwd=plain)  # replayed
+    assert failed.returncode == 1 and failed.stdout == "", failed.stderr
+    found = run_cli("find", "3.12", env=env, cwd=configured)
+    assert (found.returncode, found.stdout) == (0, f"{shim}\n"), found.stderr
+    (plain / "mise.toml").write_text('[tools]\npython = "3.12"\n')  # now it runs one here too
+    found = run_cli("find", "3.12", env=env, cwd=plain)
+    assert (found.returncode, found.stdout) == (0, f"{shim}\n"), found.stderr
+
+
+# -- the cache dir and what is in it are checked before anything is read (issue 21) -----------
+
+
+@pytest.mark.parametrize("shared", ["answers", "root"])
+def test_an_answers_dir_others_may_write_is_not_read(shared: str, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    recorded_run(env, "find", "3.12")
+    folder = tmp_path / "cache" / "answers"
+    (answer,) = recorded_answers(folder)
+    data = marshal.loads(answer.read_bytes())
+    answer.write_bytes(marshal.dumps(dict(data, stdout="/tmp/evil/python3.12\n")))  # swapped
+    shared_dir = folder if shared == "answers" else folder.parent
+    shared_dir.chmod(0o770)  # a group may write it: it could have swapped the file
+    done = run_cli("find", "3.12", env=env)
+    assert (done.returncode, done.stdout) == (0, f"{tmp_path / 'bin' / 'python3.12'}\n")
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    what = "recorded answers" if shared == "answers" else "the cache"
+    assert warnings == [
+        f"whichpython: warning: not using {what}: {shared_dir}: is writable by others (mode 770)"
+    ]
+
+
+def test_a_listings_dir_others_may_write_is_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from whichpython import listings
+
+    store = tmp_path / "store"
+    (store / "python3-3.12.8").mkdir(parents=True)
+    os.utime(store, ns=(1, 1))
+    time.sleep(0.05)  # not changed within a timestamp tick of the listing: it is stored
+    environ = {"WHICHPYTHON_CACHE_DIR": str(tmp_path / "cache")}
+    stamp = listings.stamp(str(store))
+    keep = lambda name: name.startswith("python3-")  # noqa: E731
+    assert listings.kept_names("nix-store", str(store), stamp, keep, environ) == ["python3-3.12.8"]
+    folder = tmp_path / "cache" / "listings"
+    (stored,) = folder.iterdir()
+    stored.write_text(json.dumps(dict(json.loads(stored.read_text()), names=["python3-evil"])))
+    folder.chmod(0o777)
+    for _ in range(2):
+        names = listings.kept_names("nix-store", str(store), stamp, keep, environ)
+        assert names == ["python3-3.12.8"]
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings == [
+        f"whichpython: warning: not using stored listings: {folder}: is writable by others "
+        "(mode 777)"
+    ]
+
+
+def test_an_answer_copied_from_another_command_line_is_refused(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    (tmp_path / "bin" / "python3.11").symlink_to(pyenv_python("3.11.7"))
+    for request in ("3.12", "3.11"):
+        recorded_run(env, "find", request)
+    answers = {
+        marshal.loads(path.read_bytes())["stdout"]: path
+        for path in recorded_answers(tmp_path / "cache" / "answers")
+    }
+    wanted, other = (f"{tmp_path / 'bin' / name}\n" for name in ("python3.12", "python3.11"))
+    assert set(answers) == {wanted, other}
+    shutil.copyfile(answers[other], answers[wanted])  # ours, private, in our private dir
+    for _ in range(2):
+        done = run_cli("find", "3.12", env=env)
+        assert (done.returncode, done.stdout, done.stderr) == (0, wanted, "")

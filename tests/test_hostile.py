@@ -210,13 +210,15 @@ _WITNESSES = st.lists(
 
 def a_good_answer() -> dict[str, Any]:
     root = answers_module.signature("/", True)
+    selects = Answers(tempfile.gettempdir(), ["find", "3.12"])._selects([])
     return {"format": answers_module.FORMAT, "code": 0, "stdout": "/opt/python3.12\n",
             "stderr": "", "expires": None, "witnesses": [["/", True, root]], "environ": {},
-            "cwd": None, "upward": []}  # fmt: skip
+            "cwd": None, "upward": [], "selects": selects}  # fmt: skip
 
 
 def a_good_index() -> dict[str, Any]:
-    return {"format": answers_module.FORMAT, "names": [[]]}
+    identity = Answers(tempfile.gettempdir(), ["find", "3.12"]).identity
+    return {"format": answers_module.FORMAT, "identity": identity, "names": [[]]}
 
 
 @st.composite

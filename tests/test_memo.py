@@ -3,11 +3,15 @@
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import pyenv_python
 from whichpython import memo
+from whichpython.discovery import Discovery
 
 NAMES = ["a", "b", "c", "python3", "bin"]
 # Link targets: relative (with "." and ".."), absolute (filled in with the tree's root),
@@ -81,23 +85,82 @@ def test_forgotten_when_the_last_search_ends(tmp_path: Path) -> None:
         assert memo.realpath(inside) == str(tmp_path / "two" / "python3")
 
 
-def test_searches_in_threads_keep_facts_until_the_last_ends(tmp_path: Path) -> None:
-    started, finish = threading.Event(), threading.Event()
+def test_a_search_in_another_thread_keeps_its_own_facts(tmp_path: Path) -> None:
+    """Two searches at once (a server's requests): a link retargeted between them is seen by
+    the later one, whose answer is the new target's, real path and version alike."""
+    old, new = pyenv_python("3.8.18"), pyenv_python("3.12.1")
+    folder = tmp_path / "current"
+    folder.symlink_to(old.parent)
+    environ = {"PATH": str(folder), "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "none")}
+    searching, retargeted = threading.Event(), threading.Event()
+    first: list[Any] = []
 
-    def other_search() -> None:
-        with memo.OneSearch():
-            started.set()
-            finish.wait(10)
+    def found(interpreter: Any) -> None:
+        first.append(interpreter)
+        searching.set()
+        retargeted.wait(30)  # this search goes on while the other one runs
 
-    thread = threading.Thread(target=other_search)
+    early = Discovery(environ=environ, cwd=str(tmp_path), root=str(tmp_path), cache=False,
+                      found=found)  # fmt: skip
+    thread = threading.Thread(target=early.find_all, args=("3",))
     thread.start()
-    started.wait(10)
+    try:
+        assert searching.wait(60)
+        assert first[0].version == "3.8.18"
+        folder.unlink()
+        folder.symlink_to(new.parent)
+        later = Discovery(environ=environ, cwd=str(tmp_path), root=str(tmp_path), cache=False)
+        (interpreter, *_) = later.find_all("3").interpreters
+    finally:
+        retargeted.set()
+        thread.join(60)
+    assert interpreter.version == "3.12.1"
+    assert interpreter.real_path == os.path.realpath(new)
+
+
+def test_each_thread_has_its_own_facts() -> None:
+    seen: list[object] = []
+
+    def search() -> None:
+        with memo.OneSearch():
+            memo.remember("kind", "key", lambda key: threading.get_ident())
+            seen.append(memo.remember("kind", "key", lambda key: None))
+
     with memo.OneSearch():
-        memo.remember("kind", "key", lambda key: 1)
-    assert memo.remember("kind", "key", lambda key: 2) == 1  # the other search still runs
-    finish.set()
-    thread.join()
-    assert memo.remember("kind", "key", lambda key: 3) == 3  # outside any search
+        memo.remember("kind", "key", lambda key: "main")
+        thread = threading.Thread(target=search)
+        thread.start()
+        thread.join()
+        assert memo.remember("kind", "key", lambda key: None) == "main"
+    assert seen == [thread.ident]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_during_a_search_remembers_nothing(tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    link = tmp_path / "current"
+    link.symlink_to("one")
+    inside = str(link / "python3")
+    read, write = os.pipe()
+    with memo.OneSearch():
+        assert memo.realpath(inside) == str(tmp_path / "one" / "python3")
+        link.unlink()
+        link.symlink_to("two")
+        pid = os.fork()
+        if pid == 0:  # the child: its own searches, inside this one or not, start afresh
+            try:
+                with memo.OneSearch():
+                    answer = memo.realpath(inside)
+                os.write(write, (answer + "\n" + memo.realpath(inside)).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            answers = pipe.read().split("\n")
+        os.waitpid(pid, 0)
+        assert memo.realpath(inside) == str(tmp_path / "one" / "python3")  # the parent's search
+    assert answers == [str(tmp_path / "two" / "python3")] * 2
 
 
 def test_dot_dot_after_a_link_is_not_lexical(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from whichpython.sources.pipenv import env_name as pipenv_name
 from whichpython.sources.poetry import env_name as poetry_name
 from whichpython.sources.project import markers
 from whichpython.versionfile import NAMES
-from whichpython.witness import PROJECT_FILES
+from whichpython.witness import PROJECT_FILES, SHIM_CONFIGS
 
 
 def venv(prefix: Path, **files: str) -> Path:
@@ -209,4 +209,4 @@ def test_a_recorded_answer_is_not_replayed_into_a_project(machine: Machine) -> N
 
 def test_every_project_marker_is_a_witnessed_lookup() -> None:
     """What the sources look for up the tree is what a recorded answer checks up the tree."""
-    assert {*markers(ENVIRONMENTS), ".venv", *NAMES} == PROJECT_FILES
+    assert {*markers(ENVIRONMENTS), ".venv", *NAMES} | SHIM_CONFIGS == PROJECT_FILES

@@ -18,13 +18,16 @@ shell bookkeeping, when the run iterated it), and the working directory unless t
 holds in any directory where the project-file lookups find nothing (:meth:`Witness.upward`).
 A new unrelated variable or a new empty directory to run in replays the same answer; a
 changed variable the sources read, a changed signature, or a project file appearing means
-the engine runs again (docs/cache.md).
+the engine runs again (docs/cache.md). Each file names what selects it (the command line,
+Python, kernel, terminal and a digest of the variables' values) and is refused for anything
+else; the cache dir and ``answers/`` must be this user's alone before anything is read.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import stat
 import sys
 import time
 import zlib
@@ -32,15 +35,25 @@ import zlib
 from whichpython.files import (
     FileRefused,
     is_own_file,
+    kind_of,
     load_private,
-    private_dir,
+    own_uid,
+    refuse_shared,
     sweep_temp,
     warn_once,
     write_private,
 )
+from whichpython.signatures import (
+    UNWATCHED_LSTAT,
+    UNWATCHED_STAT,
+    ancestors,
+    holds,
+    is_witness_list,
+    signature,
+)
 from whichpython.streams import OutputFailed
 from whichpython.terminal import width
-from whichpython.witness import Witness, ancestors, holds, is_witness_list, signature
+from whichpython.witness import Witness
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -48,7 +61,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 
 
-FORMAT = 3
+FORMAT = 4
 COMMANDS = frozenset({"find", "list", "inspect"})
 # Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
 SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
@@ -88,6 +101,41 @@ def answers_dir(environ: Mapping[str, str]) -> str | None:
     return None if root is None else os.path.join(root, "answers")
 
 
+def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> str | None:
+    """``root/name`` when both the cache dir ``root`` and it are directories of this user that
+    nobody else may write (created 0700 if ``create``; ``root`` may be a link of this user's
+    to such a directory); None when missing, or refused: then ``not using <what>: <why>`` is
+    warned once. Checked on every read, so not a witness of a recorded answer."""
+    folder = os.path.join(root, name)
+    try:
+        for directory in (root, folder) if create else ():  # (mode: of the last part only)
+            try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+            except FileExistsError:  # a file or a dangling link: said below
+                pass
+        _private(root, link=True)
+        _private(folder, link=False)
+        return folder
+    except FileRefused as refused:
+        warn_once(f"not using {'the cache' if refused.path == root else what}: {refused}")
+    except OSError:
+        pass
+    return None
+
+
+def _private(path: str, *, link: bool) -> None:
+    """Raise :class:`FileRefused` unless ``path`` is a directory of this user that nobody else
+    may write (with ``link``, or a link of this user's to one)."""
+    info = UNWATCHED_LSTAT(path)
+    if link and stat.S_ISLNK(info.st_mode):
+        if own_uid() not in (None, info.st_uid):
+            raise FileRefused(path, f"is a symlink of another user (uid {info.st_uid})")
+        info = UNWATCHED_STAT(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a directory")
+    refuse_shared(path, info)
+
+
 def caching_off(environ: Mapping[str, str]) -> bool:
     """True when ``WHICHPYTHON_NO_CACHE`` is set to anything but ``0``/``false``/``no``/``off``
     (the probe cache and recorded answers alike)."""
@@ -111,7 +159,9 @@ def _valid(data: object) -> bool:
         and all(
             type(k) is str and (v is None or type(v) is str) for k, v in data["environ"].items()
         )
-        and (data.get("cwd") is None or type(data["cwd"]) is str)
+        and "cwd" in data
+        and (data["cwd"] is None or type(data["cwd"]) is str)
+        and "selects" in data
         and isinstance(data.get("upward"), list)
         and all(
             isinstance(u, list) and len(u) == 2 and type(u[0]) is str and type(u[1]) is bool
@@ -145,13 +195,28 @@ class Answers:
         self.directory = directory
         self.cwd = os.getcwd()
         self.index = os.path.join(directory, _key(self.identity) + ".marshal")
+        self._values: dict[tuple[str, ...] | None, str] = {}  # digests of _environment()
 
     def _files(self, names: list[str] | None) -> tuple[str, str]:
         """The answer files for the variables ``names``: for this directory, for any."""
-        anywhere = _key((self.identity, _environment(names)))
+        anywhere = _key(self._selects(names))
         here = _key((anywhere, self.cwd))
         return (os.path.join(self.directory, here + ".marshal"),
                 os.path.join(self.directory, anywhere + ".marshal"))  # fmt: skip
+
+    def _selects(self, names: list[str] | None) -> tuple[Any, str]:
+        """What an answer for the variables ``names`` must name as selecting it: this
+        command line, Python, kernel and terminal, and a digest of the variables' values."""
+        key = None if names is None else tuple(names)
+        if key not in self._values:
+            self._values[key] = _key(_environment(names))
+        return self.identity, self._values[key]
+
+    def _trusted(self, *, create: bool = False) -> bool:
+        """Whether the cache dir and the answers dir are ours alone (else warned once)."""
+        root = os.path.dirname(self.directory)
+        name = os.path.basename(self.directory)
+        return trusted_dir(root, name, "recorded answers", create=create) is not None
 
     @classmethod
     def for_process(cls, words: Sequence[str]) -> Answers | None:
@@ -169,6 +234,8 @@ class Answers:
 
     def replay(self) -> int | None:
         """Print the recorded output and return its exit status, or None if it may be stale."""
+        if not self._trusted():
+            return None
         for names in self._name_sets():
             found = self._replay(names)
             if found is not None:
@@ -179,7 +246,11 @@ class Answers:
         """The sets of variables recent recordings read (a search that stops early reads
         fewer than one that goes on), newest first."""
         index = self._load(self.index)
-        if not (isinstance(index, dict) and index.get("format") == FORMAT):
+        if not (
+            isinstance(index, dict)
+            and index.get("format") == FORMAT
+            and index.get("identity") == self.identity  # not another command line's
+        ):
             return []
         sets = index.get("names")
         if not isinstance(sets, list):
@@ -193,7 +264,7 @@ class Answers:
     def _replay(self, names: list[str] | None) -> int | None:
         for file in self._files(names):
             data = self._load(file)
-            if _valid(data) and self._holds(data):
+            if _valid(data) and data["selects"] == self._selects(names) and self._holds(data):
                 out, err, code = data["stdout"], data["stderr"], data["code"]
                 try:
                     sys.stdout.write(out)
@@ -249,8 +320,10 @@ class Answers:
                         "cwd": None if upward is not None else self.cwd,
                         "upward": upward or []}  # fmt: skip
                 here, anywhere = self._files(names)
+                data["selects"] = self._selects(names)
                 sets = [names, *(n for n in self._name_sets() if n != names)][:_MAX_NAME_SETS]
-                if self._write(self.index, {"format": FORMAT, "names": sets}):
+                index = {"format": FORMAT, "identity": self.identity, "names": sets}
+                if self._write(self.index, index):
                     self._write(anywhere if upward is not None else here, data)
         return code
 
@@ -260,13 +333,10 @@ class Answers:
         blob = marshal.dumps(data)
         if len(blob) > _MAX_BYTES:
             return False
-        try:
-            os.makedirs(os.path.dirname(self.directory), mode=0o700, exist_ok=True)
-            private_dir(self.directory)
-            write_private(file, blob)
-        except FileRefused as refused:
-            warn_once(f"not recording answers: {refused}")
+        if not self._trusted(create=True):
             return False
+        try:
+            write_private(file, blob)
         except OSError:
             return False
         self._prune()

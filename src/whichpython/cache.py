@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
-from whichpython.answers import SHELL_NOISE, cache_root
+from whichpython.answers import SHELL_NOISE, cache_root, trusted_dir
 from whichpython.errors import (
     InterpreterError,
     NotAPython,
@@ -27,19 +27,12 @@ from whichpython.errors import (
     ProbeLeftChild,
     ProbeTimeout,
 )
-from whichpython.files import (
-    SOURCE,
-    FileRefused,
-    load_private,
-    private_dir,
-    sweep_temp,
-    warn_once,
-    write_private,
-)
+from whichpython.files import SOURCE, load_private, sweep_temp, write_private
 from whichpython.memo import realpath
 from whichpython.probe.identity import probe_environment, probe_hash
 from whichpython.probe.result import ProbeResult, probe_from_json, probe_to_json
-from whichpython.witness import changed_since, expires_at, file_clock, is_witness_list, signature
+from whichpython.signatures import ancestors, changed_since, file_clock, is_witness_list, signature
+from whichpython.witness import PROJECT_FILES, depends, remembered_failure
 
 CACHE_FORMAT = 2
 FAILURE_TTL = 300  # seconds a failed probe is remembered
@@ -95,7 +88,21 @@ def dependencies(path: str, probe: ProbeResult) -> list[Dependency]:
         files += [(release, True) for release in _OS_RELEASE]
     if probe.platform is not None and probe.platform.libc is not None and probe.platform.libc.path:
         files.append((probe.platform.libc.path, True))  # its version is a platform fact
+    # conda_meta and pixi: a conda-meta dir (and pixi's marker in it) in the base prefix.
+    meta = os.path.join(probe.base_prefix or probe.prefix, "conda-meta")
+    files += [(meta, True), (os.path.join(meta, "pixi"), True)]
     return list(dict.fromkeys(files))
+
+
+def project_dependencies() -> list[Dependency]:
+    """What a remembered failure depends on besides its file: the project files and version
+    manager configs up from the working directory (a shim fails in one project and not in
+    another, or until a ``mise.toml`` appears)."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return []
+    return [(os.path.join(d, name), True) for d in ancestors(cwd) for name in sorted(PROJECT_FILES)]
 
 
 def _pth_files(folder: str) -> list[str]:
@@ -186,6 +193,8 @@ class Cache:
 
     def _read(self, path: str) -> Optional[_Parsed]:
         """The entry for ``path`` (and its answer) if it is sound and still holds."""
+        if not self._trusted():
+            return None
         found = _parsed(self._entry(path))
         entry = found[0] if found is not None else None
         if not (
@@ -194,26 +203,22 @@ class Cache:
             and entry.get("real_path") == realpath(path)
             and entry.get("environment") == self.environment
             and entry.get("kernel") == self.kernel
-            and self._trusted()
         ):
             return None
         for dep, follow, recorded in entry["deps"]:
+            depends(dep, follow)  # a recorded CLI answer using this one witnesses it too
             if signature(dep, follow) != recorded:
                 return None
         return found
 
     def _trusted(self, *, create: bool = False) -> bool:
-        """Whether the entries' directory is ours alone (checked once per instance)."""
+        """Whether the cache dir and the entries' directory are ours alone (checked once per
+        instance)."""
         if not self.trusted:
-            try:
-                private_dir(self.directory, create=create)
-            except FileRefused as refused:
-                warn_once(f"not using the cache: {refused}")
-                return False
-            except OSError:
-                return False
-            self.trusted = True
-        return True
+            self.trusted = (
+                trusted_dir(self.root, "interpreters", "the cache", create=create) is not None
+            )
+        return self.trusted
 
     def store(self, path: str, probe: ProbeResult, watch: Watch) -> None:
         """Write the answer, unless something it depends on changed while the probe ran."""
@@ -225,7 +230,7 @@ class Cache:
         """Remember a failed probe for :data:`FAILURE_TTL` seconds (kinds that cost a run)."""
         if error.kind not in _REMEMBERED:
             return
-        deps = _signed(static_dependencies(path))
+        deps = _signed([*static_dependencies(path), *project_dependencies()])
         if watch.unchanged(deps):
             fields = {name: getattr(error, name) for name in _FIELDS if hasattr(error, name)}
             failure = {"kind": error.kind, "cause": error.cause, "fields": fields,
@@ -249,7 +254,6 @@ class Cache:
 
         target = self._entry(path)
         try:
-            os.makedirs(self.root, mode=0o700, exist_ok=True)
             if not self._trusted(create=True):
                 return
             with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
@@ -323,5 +327,5 @@ def _remembered(
     for name in _FIELDS:
         if name in fields:
             setattr(error, name, fields[name])
-    expires_at(expires)
+    remembered_failure(expires)
     return error

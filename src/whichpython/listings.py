@@ -6,25 +6,20 @@ cache, under ``listings/``, with the directory's signature (mtime, inode, device
 removing or renaming an entry moves the mtime), so a new process reads one small file instead
 of listing the directory. A listing is stored only when the directory did not change while it
 was read nor within a timestamp tick before (a change then could leave the mtime as it was);
-the file is private (0600 in a 0700 directory of this user), read capped and checked like a
-cache entry, and a forged one can only name entries the source's own filter accepts.
+the file is private (0600 in a 0700 directory of this user, checked with the cache dir before
+anything is read), read capped and checked like a cache entry, and a forged one can only name
+entries the source's own filter accepts.
 """
 
+import contextlib
 import json
 import os
 import zlib
 from typing import Any, Callable, Optional
 
-from whichpython.answers import cache_root
-from whichpython.files import (
-    SOURCE,
-    FileRefused,
-    load_private,
-    private_dir,
-    warn_once,
-    write_private,
-)
-from whichpython.witness import changed_since, file_clock, signature
+from whichpython.answers import cache_root, trusted_dir
+from whichpython.files import SOURCE, load_private, write_private
+from whichpython.signatures import changed_since, file_clock, signature
 
 FORMAT = 1
 Stamp = list[int]
@@ -47,7 +42,7 @@ def kept_names(
     directory's stamp is ``stamped``, else listed (and stored). Raises OSError when the
     directory cannot be listed."""
     file = _file(kind, directory, environ)
-    if file is not None:
+    if file is not None and _trusted(file):
         stored = _read(file, directory, stamped, keep)
         if stored is not None:
             return stored
@@ -86,12 +81,15 @@ def _read(
     return names
 
 
+def _trusted(file: str, *, create: bool = False) -> bool:
+    """Whether the cache dir and ``listings/`` are ours alone (else warned about once)."""
+    folder = os.path.dirname(file)
+    root, name = os.path.split(folder)
+    return trusted_dir(root, name, "stored listings", create=create) is not None
+
+
 def _write(file: str, data: dict[str, Any]) -> None:
-    try:
-        os.makedirs(os.path.dirname(os.path.dirname(file)), mode=0o700, exist_ok=True)
-        private_dir(os.path.dirname(file))
+    if not _trusted(file, create=True):
+        return
+    with contextlib.suppress(OSError):
         write_private(file, json.dumps(data).encode("utf-8"))
-    except FileRefused as refused:
-        warn_once(f"not storing listings: {refused}")
-    except OSError:
-        pass

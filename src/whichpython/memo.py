@@ -5,7 +5,10 @@ resolved by ``os.path.realpath`` three times each (folding duplicates, checking 
 entry, building the answer), every time walking every directory of the path with ``lstat``,
 and each has its ``pyvenv.cfg`` looked for beside it and one level up. Within one search the
 file system is taken to hold still (its result is a snapshot anyway); between searches
-nothing is kept, so a long-lived process sees every change on its next call.
+nothing is kept, so a long-lived process sees every change on its next call. The facts are
+the search's own: another thread's search (a server's requests) keeps its own, and a child
+forked during a search starts with none (threads the search starts itself, its probes,
+remember nothing).
 """
 
 import os
@@ -15,20 +18,37 @@ from types import TracebackType
 from typing import Callable, Optional, TypeVar
 
 T = TypeVar("T")
-_LOCK = threading.Lock()
-_searches = 0  # searches running now (threads of one process may search at once)
-_facts: Optional[dict[tuple[str, str], object]] = None
+_Facts = dict[tuple[str, str], object]
+
+
+class _State(threading.local):
+    """This thread's facts: set while a search runs in it (searches nest)."""
+
+    facts: Optional[_Facts] = None
+
+
+_state = _State()
+
+
+def _forget_in_child() -> None:
+    """After ``fork``: the child's searches start afresh (the parent's facts may be stale)."""
+    global _state
+    _state = _State()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 class OneSearch:
-    """``with OneSearch():`` remembers facts until the outermost search running ends."""
+    """``with OneSearch():`` remembers facts in this thread until the outermost search
+    running in it ends."""
 
     def __enter__(self) -> "OneSearch":
-        global _searches, _facts
-        with _LOCK:
-            _searches += 1
-            if _facts is None:
-                _facts = {}
+        self.state = _state
+        self.outermost = self.state.facts is None
+        if self.outermost:
+            self.state.facts = {}
         return self
 
     def __exit__(
@@ -37,16 +57,17 @@ class OneSearch:
         error: Optional[BaseException],
         trace: Optional[TracebackType],
     ) -> None:
-        global _searches, _facts
-        with _LOCK:
-            _searches -= 1
-            if _searches == 0:
-                _facts = None
+        if self.outermost:
+            self.state.facts = None  # (after a fork, the parent's state: never read again)
+
+
+def _facts() -> Optional[_Facts]:
+    return _state.facts
 
 
 def remember(kind: str, key: str, compute: Callable[[str], T]) -> T:
     """``compute(key)``, once per search for each ``(kind, key)``; every time outside one."""
-    facts = _facts
+    facts = _facts()
     if facts is None:
         return compute(key)
     try:
@@ -59,7 +80,7 @@ def remember(kind: str, key: str, compute: Callable[[str], T]) -> T:
 def realpath(path: str) -> str:
     """``os.path.realpath(path)``, cheaper within a search: each directory is resolved once,
     then the last part costs one ``lstat`` (and a ``readlink`` per link on the way)."""
-    if _facts is None or os.name == "nt" or ".." in path.split("/"):
+    if _facts() is None or os.name == "nt" or ".." in path.split("/"):
         return os.path.realpath(path)  # ".." after a link is not lexical: leave it to realpath
     return _resolve(os.path.abspath(path), 0)
 

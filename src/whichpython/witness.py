@@ -1,139 +1,73 @@
-"""What a recorded CLI answer depends on: the signature of a path, and a recorder that notes
-every path a run stats, lists, opens or reads a link of, every environment variable it reads,
-and any process it starts (docs/cache.md). Imported on the CLI's fast path: nothing of the
-engine, no ``typing``."""
+"""What a recorded CLI answer depends on: a recorder that notes every path a run stats, lists,
+opens or reads a link of, every environment variable it reads, any process it starts, and the
+dependencies of every probe-cache answer it uses (docs/cache.md). Imported on the CLI's fast
+path: nothing of the engine, no ``typing``."""
 
 from __future__ import annotations
 
 import builtins
 import os
-import stat
 import sys
-import time
-import zlib
 from _collections_abc import MutableMapping  # os.environ's base: loaded with os, unlike typing
+
+from whichpython.signatures import ancestors as ancestors  # re-exported: the sources use it
+from whichpython.signatures import changed_since, file_clock, listing, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
-    from typing import Any, Callable, Optional
+    from typing import Any, Callable
 
-    Signature = Optional[list[int]]
+    from whichpython.signatures import Signature
 
-# Elsewhere than Linux, a file changed this close to a run's start may have changed during it
-# within one timestamp tick.
-RACY_NS = 20_000_000
-_CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
-_STAT, _LSTAT = os.stat, os.lstat  # the real ones: the witness wraps those in os
 _SPAWNS = frozenset(
     {"subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.forkpty", "os.system",
      "os.spawn", "os.startfile"}
 )  # fmt: skip
 # The code that makes the answer: an upgrade or an edit of any of it changes a signature.
 _CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
-#: The names the sources look for in the working directory and in each directory above it
-#: (version files, a project's ``.venv``, the tools' project markers). An answer whose
-#: lookups of these all found nothing, and that looked at nothing else inside the working
-#: directory, holds in any directory where they find nothing either (:meth:`Witness.upward`).
-PROJECT_FILES = frozenset(
+#: What a version manager's shim reads in the working directory and each one above it to
+#: choose an interpreter: mise's project config files (its ``LOCAL_CONFIG_FILENAMES`` and the
+#: ``conf.d`` dirs) and asdf's ``.tool-versions``. No source reads them; a shim run does.
+SHIM_CONFIGS = frozenset(
+    {"mise.toml", ".mise.toml", "mise.local.toml", ".mise.local.toml", ".rtx.toml",
+     ".rtx.local.toml", "mise/config.toml", ".mise/config.toml", ".mise/config.local.toml",
+     ".config/mise.toml", ".config/mise.local.toml", ".config/mise/config.toml",
+     ".config/mise/config.local.toml", ".config/mise/conf.d", "mise/conf.d", ".mise/conf.d",
+     ".tool-versions"}
+)  # fmt: skip
+#: The names looked for in the working directory and in each directory above it: the
+#: sources' (version files, a project's ``.venv``, the tools' project markers) and the
+#: shims' (:data:`SHIM_CONFIGS`). An answer whose lookups of these all found nothing, and that
+#: looked at nothing else inside the working directory, holds in any directory where none of
+#: them exists either (:meth:`Witness.upward`).
+PROJECT_FILES = SHIM_CONFIGS | frozenset(
     {".python-version", ".python-versions", ".tool-versions", ".venv"}
     | {"pyproject.toml", "Pipfile", "hatch.toml", "pixi.toml", ".pixi", ".conda"}
 )
 
 
-def signature(path: str, follow: bool) -> Signature:
-    """What must stay the same for an answer to hold; None for a path that does not exist."""
-    try:
-        info = _STAT(path) if follow else _LSTAT(path)
-    except (OSError, ValueError):
-        return None
-    if not follow and stat.S_ISDIR(info.st_mode):
-        # lstat of a directory asks "is it a link?" (realpath walking a path, islink) or "who
-        # may write it?" (files.distrust): its entries coming and going (/tmp, say) do not
-        # change the answer; its mode and owner do.
-        return [info.st_mode, info.st_ino, info.st_dev, info.st_uid]
-    return [info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns,
-            info.st_ctime_ns]  # fmt: skip
+def project_file(relative: str) -> bool:
+    """Whether a path relative to a directory is (or is inside) one of :data:`PROJECT_FILES`."""
+    parts = relative.split(os.sep)
+    return any(os.sep.join(parts[:end]) in PROJECT_FILES for end in range(1, len(parts) + 1))
 
 
-def file_clock() -> int:
-    """Now, as a file changed from now on will be stamped: on Linux the coarse clock the
-    kernel stamps files with (a later change is never stamped earlier), else the time less a
-    margin for coarse file times."""
-    if sys.platform.startswith("linux"):
-        try:
-            return time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
-        except OSError:
-            pass
-    return time.time_ns() - RACY_NS
-
-
-def ancestors(folder: str) -> list[str]:
-    """``folder`` and each directory above it, up to the root."""
-    found = [folder]
-    while os.path.dirname(found[-1]) != found[-1]:
-        found.append(os.path.dirname(found[-1]))
-    return found
-
-
-def listing(path: str) -> int:
-    """A checksum of a directory's entries (names and whether each is a directory or a link,
-    as the directory itself records them): what a listing told the run. -1 if unreadable."""
-    try:
-        with os.scandir(path) as entries:
-            names = sorted(
-                f"{e.name}/{e.is_dir(follow_symlinks=False):d}{e.is_symlink():d}" for e in entries
-            )
-    except OSError:
-        return -1
-    return zlib.crc32("\0".join(names).encode("utf-8", "surrogateescape"))
-
-
-def holds(path: str, follow: bool, recorded: Signature) -> bool:
-    """Whether a recorded signature still holds. A directory that was only listed carries its
-    listing's checksum as a seventh item: touched (or an entry changed in place) but listing
-    the same entries, it still holds."""
-    now = signature(path, follow)
-    if recorded is None or len(recorded) != 7:
-        return now == recorded
-    if now is None:
-        return False
-    return now == recorded[:6] or (now[:3] == recorded[:3] and listing(path) == recorded[6])
-
-
-def changed_since(sig: Signature, started: int) -> bool:
-    """Whether a signature's file changed at or after ``started`` (a :func:`file_clock`)."""
-    if sig is None or len(sig) < 6:
-        return False  # missing, or a directory only lstat'ed (its type and inode are kept)
-    changed = sig[4] if os.name == "nt" else sig[5]  # Windows' st_ctime is creation time
-    return changed >= started
-
-
-def is_witness_list(value: object) -> bool:
-    """True for a list of ``[path, follow, signature]`` as :func:`signature` makes them (what
-    a recorded answer or a cache entry read from disk must hold before it is used)."""
-    return isinstance(value, list) and all(
-        isinstance(item, list)
-        and len(item) == 3
-        and isinstance(item[0], str)
-        and isinstance(item[1], bool)
-        and (
-            item[2] is None
-            or (
-                isinstance(item[2], list)
-                and len(item[2]) in (4, 6, 7)
-                and all(type(n) is int for n in item[2])
-            )
-        )
-        for item in value
-    )
-
-
-def expires_at(when: float) -> None:
-    """Called by the probe cache when an answer uses a remembered failure: a recording of
-    this run must not outlive it."""
+def depends(path: str, follow: bool) -> None:
+    """Called by the probe cache for each dependency of an answer it checks: a recording of
+    this run witnesses what the cache's own check reads (one list, not two)."""
     witness = Witness._hooked
     if witness is not None:
-        witness.expires = min(when, witness.expires or when)
+        witness.note(path, follow, {})
+
+
+def remembered_failure(expires: float) -> None:
+    """Called by the probe cache when an answer uses a remembered failure: a recording of
+    this run must not outlive it, and holds in this working directory only (the failure is
+    keyed on it: a shim fails in one project and not in another)."""
+    witness = Witness._hooked
+    if witness is not None:
+        witness.expires = min(expires, witness.expires or expires)
+        witness.cwd_bound = True
 
 
 class Witness:
@@ -156,7 +90,8 @@ class Witness:
         self.consulted: dict[str, str | None] = {}  # environment variables read, as they were
         self.whole_environment = False  # the run iterated or changed the environment
         self.saved: dict[str, Any] = {}
-        self.expires: float | None = None  # set when the run used a remembered failure
+        self.expires: float | None = None  # set when the run used a remembered failure ...
+        self.cwd_bound = False  # ... which holds in its working directory only
         self.started = file_clock()
 
     @property
@@ -266,11 +201,13 @@ class Witness:
         return signed
 
     def upward(self, cwd: str, signed: list[list[Any]]) -> list[list[Any]] | None:
-        """The :data:`PROJECT_FILES` lookups made from ``cwd`` upwards, as ``[name, follow]``
-        relative to the directory looked in, when the answer holds in any working directory
-        where they find nothing; None when it depends on this one (a lookup found something,
-        a relative path was used, or a path inside ``cwd`` was looked at)."""
-        if self.relative:
+        """The :data:`PROJECT_FILES` to look for from a working directory upwards, as
+        ``[name, follow]`` relative to the directory looked in (those the run looked up as it
+        did, the others by ``lstat``), when the answer holds in any working directory where
+        none exists; None when it depends on this one (one exists here or above, a relative
+        path was used, a path inside ``cwd`` was looked at, or a remembered failure keyed on
+        ``cwd`` was used)."""
+        if self.relative or self.cwd_bound:
             return None
         lookups: dict[tuple[str, bool], None] = {}
         for path, follow, sig in signed:
@@ -279,13 +216,18 @@ class Witness:
                 if not path.startswith(base):
                     continue
                 relative = path[len(base) :]
-                if relative.split(os.sep, 1)[0] in PROJECT_FILES:
+                if project_file(relative):
                     if sig is not None:
                         return None  # found one: the answer is this directory's
                     lookups[relative, follow] = None
                 elif index == 0:
                     return None  # something inside the working directory itself
                 break
+        unseen = sorted(PROJECT_FILES - {name for name, _ in lookups})
+        for folder in ancestors(cwd):  # the names no source looked up are looked for here
+            if any(signature(os.path.join(folder, name), False) for name in unseen):
+                return None  # (mise's global ~/.config/mise/config.toml, say)
+        lookups.update(dict.fromkeys((name, False) for name in unseen))
         return [[name, follow] for name, follow in lookups]
 
 
