@@ -25,6 +25,7 @@ from conftest import (
     isolate_machine,
     machine_cli_env,
     machine_environ,
+    measure_cost,
     pyenv_python,
     require,
     run_cli,
@@ -373,3 +374,82 @@ def test_files_not_read_are_shown_when_nothing_matches(tmp_path: Path) -> None:
             assert skipped == [{"path": str(fifo), "reason": "is a FIFO, not a regular file"}]
         else:
             assert f"files not read:\n  {fifo}: is a FIFO, not a regular file\n" in done.stderr
+
+
+# -- what a TOML file may cost (issue 21) -----------------------------------------------------
+
+#: TOML a config file may be planted with: cheap to write, costly to parse with tomllib
+#: (quadratic in a dotted key's parts: 80 KB needs > 6 GB), or with a value that int() refuses.
+COSTLY_TOML = {
+    "dotted-80kb": ".".join(["a"] * 40_000) + " = 1\n",
+    "dotted-10k-parts": ".".join(["a"] * 10_000) + " = 1\n",
+    "header-10k-parts": "[" + ".".join(["a"] * 10_000) + "]\nx = 1\n",
+    "int-5000-digits": "[tool.uv.workspace]\nmembers = " + "1" * 5000 + "\n",
+}
+TOML_REASONS = {
+    "dotted-80kb": "holds 39999 dots and brackets, more than the 16384 a config file needs "
+    "(not parsed: its tables would cost too much)",
+    "dotted-10k-parts": "has a dotted key of more than 64 parts (not parsed)",
+    "header-10k-parts": "has a dotted key of more than 64 parts (not parsed)",
+    "int-5000-digits": "holds a value Python will not read "
+    "(Exceeds the limit (4300 digits) for integer string conversion)",
+}
+
+
+def skip_linear_on_subset(kind: str) -> None:
+    if sys.version_info < (3, 11) and kind.startswith(("dotted-10k", "header")):
+        pytest.skip("the subset reader of 3.9/3.10 is linear in a key's parts: nothing refused")
+
+
+@pytest.mark.parametrize("where", ["pyproject", "HATCH_CONFIG"])
+@pytest.mark.parametrize("kind", list(COSTLY_TOML))
+def test_a_costly_toml_file_is_refused_with_its_reason(
+    machine: Machine, kind: str, where: str
+) -> None:
+    """A project's pyproject.toml or a tool's config that would cost seconds and gigabytes
+    to parse, or holds an integer Python will not read, is not used: ``--explain`` names it
+    and why, and the search goes on (a traceback or a 6 GB parse on today's main)."""
+    skip_linear_on_subset(kind)
+    if where == "pyproject":
+        bad = machine.cwd / "pyproject.toml"
+    else:
+        bad = machine.root / "configs" / f"{where.lower()}.toml"
+        bad.parent.mkdir()
+        machine.environ[where] = str(bad)
+    bad.write_text(COSTLY_TOML[kind])
+    answer = machine.explained("find", path=bad, why=TOML_REASONS[kind])
+    assert answer["interpreter"]["path"] == str(machine.python)
+
+
+@pytest.mark.parametrize("kind", list(COSTLY_TOML))
+def test_a_costly_pdm_config_is_refused(tmp_path: Path, kind: str) -> None:
+    """``$PDM_CONFIG_FILE`` (read by ``envs`` for pdm's venv dir): refused with its reason,
+    and pdm's default dir used."""
+    skip_linear_on_subset(kind)
+    from whichpython.sources.base import Context
+    from whichpython.sources.pdm import venv_location
+
+    bad = tmp_path / "pdm.toml"
+    bad.write_text(COSTLY_TOML[kind])
+    ctx = Context(environ={"PDM_CONFIG_FILE": str(bad), "HOME": str(tmp_path)}, cwd="/")
+    assert venv_location(ctx) == str(tmp_path / ".local" / "share" / "pdm" / "venvs")
+    assert ctx.skipped == [(str(bad), TOML_REASONS[kind])]
+
+
+@pytest.mark.parametrize("kind", list(COSTLY_TOML))
+def test_reading_a_costly_toml_file_is_bounded(tmp_path: Path, kind: str) -> None:
+    """The bounded-cost check of issue 21: each pathological TOML file is read (and refused)
+    in under 2 s and 256 MB peak RSS (today's main: 6.8 s and 416 MB for 10k parts, a
+    MemoryError under the 4 GB cap for 80 KB, a ValueError for the integer)."""
+    skip_linear_on_subset(kind)
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text(COSTLY_TOML[kind])
+    code = (
+        "from whichpython.sources.base import Context\n"
+        "from whichpython.sources.layout import read_toml\n"
+        f"ctx = Context(environ={{}}, cwd={str(tmp_path)!r})\n"
+        f"assert read_toml({str(bad)!r}, ctx) == {{}}\n"
+        "assert len(ctx.skipped) == 1, ctx.skipped\n"
+    )
+    seconds, peak = measure_cost(code)
+    assert seconds < 2 and peak < 256, (seconds, peak)
