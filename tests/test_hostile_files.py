@@ -453,3 +453,59 @@ def test_reading_a_costly_toml_file_is_bounded(tmp_path: Path, kind: str) -> Non
     )
     seconds, peak = measure_cost(code)
     assert seconds < 2 and peak < 256, (seconds, peak)
+
+
+# -- uv workspace globs (issue 21) ------------------------------------------------------------
+
+#: ``members`` globs that hung ``find`` (each ``**`` tried every split: exponential) or raised
+#: RecursionError (one frame per part) on today's main.
+COSTLY_GLOBS = {"nomatch": "**/" * 26 + "nomatch", "recursion": "**/" * 1500}
+
+
+def deep_member(root: Path, globs: list[str]) -> Path:
+    """A uv workspace at ``root`` with ``members = globs`` and a project 10 levels below."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(f"[tool.uv.workspace]\nmembers = {json.dumps(globs)}\n")
+    member = root.joinpath(*"abcdefghij")
+    member.mkdir(parents=True)
+    (member / "pyproject.toml").write_text('[project]\nname = "member"\n')
+    return member
+
+
+@pytest.mark.parametrize("kind", list(COSTLY_GLOBS))
+def test_a_costly_workspace_glob_does_not_hang_find(machine: Machine, kind: str) -> None:
+    """``find`` in a deep member of a workspace whose ``members`` glob is hostile answers
+    at once (today's main: a hang, or a RecursionError traceback)."""
+    machine.cwd = deep_member(machine.root / "work", [COSTLY_GLOBS[kind]])
+    done = machine.cli("find", "--explain")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == str(machine.python)
+
+
+def test_workspace_globs_collapse_and_match_as_before(tmp_path: Path) -> None:
+    """Consecutive ``**`` are one: ``**/``*1500 takes every member, ``**/``*26 + nomatch
+    none, a plain glob its own; a glob of more than 64 parts matches nothing."""
+    from whichpython.sources.uv import workspace_root
+
+    member = deep_member(tmp_path / "a", [COSTLY_GLOBS["recursion"]])
+    assert workspace_root(str(member)) == str(tmp_path / "a")
+    member = deep_member(tmp_path / "b", [COSTLY_GLOBS["nomatch"]])
+    assert workspace_root(str(member)) == str(member)
+    member = deep_member(tmp_path / "c", ["a/b/*/d/**/j"])
+    assert workspace_root(str(member)) == str(tmp_path / "c")
+    member = deep_member(tmp_path / "d", ["/".join(["*"] * 9 + ["**"] * 56 + ["j"])])
+    assert workspace_root(str(member)) == str(tmp_path / "d")  # 11 parts once collapsed
+    member = deep_member(tmp_path / "e", ["/".join(["*", "x"] * 32 + ["**"])])
+    assert workspace_root(str(member)) == str(member)  # 65 parts
+
+
+def test_matching_costly_workspace_globs_is_bounded(tmp_path: Path) -> None:
+    """The bounded-cost check of issue 21: both globs, for a member 10 levels deep, are
+    decided in under 2 s and 256 MB."""
+    member = deep_member(tmp_path, list(COSTLY_GLOBS.values()))
+    code = (
+        "from whichpython.sources.uv import workspace_root\n"
+        f"assert workspace_root({str(member)!r}) == {str(tmp_path)!r}\n"
+    )
+    seconds, peak = measure_cost(code, timeout=30)
+    assert seconds < 2 and peak < 256, (seconds, peak)
