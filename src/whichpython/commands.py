@@ -11,6 +11,7 @@ from whichpython.terminal import Progress, width
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterable
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -24,6 +25,7 @@ def _discovery(args: argparse.Namespace, progress: Progress) -> Any:
         timeout=args.timeout,
         cache=not args.no_cache,
         progress=progress.note,
+        deadline=args.deadline,
     )
 
 
@@ -31,6 +33,7 @@ def find(args: argparse.Namespace) -> int:
     """``find``: the chosen interpreter's path (``--explain``: every candidate's verdict)."""
     with Progress() as progress:
         result = _discovery(args, progress).find(args.request, explain=args.explain)
+    note_deadline(c.detail for c in result.candidates)
     chosen = result.interpreters[0]
     if args.json:
         from whichpython.serialization import converter, interpreter_to_json
@@ -56,6 +59,7 @@ def list_(args: argparse.Namespace) -> int:
 
     with Progress() as progress:
         result = _discovery(args, progress).find_all(args.request)
+    note_deadline(c.detail for c in result.candidates)
     found = result.interpreters
     if args.sort == "version":
         from packaging.version import Version
@@ -165,7 +169,7 @@ def venv(args: argparse.Namespace) -> int:
     from whichpython.discovery import Discovery
     from whichpython.venvs import create_venv, venv_base
 
-    discovery = Discovery(timeout=args.timeout, cache=not args.no_cache)
+    discovery = Discovery(timeout=args.timeout, cache=not args.no_cache, deadline=args.deadline)
     source = discovery.find(args.python).interpreters[0]
     base = venv_base(source)
     if source.is_venv:
@@ -197,7 +201,10 @@ def envs(args: argparse.Namespace) -> int:
     from whichpython.sources.base import working_dir
 
     project = project_dir(args.project, working_dir(os.environ))
-    found = find_environments(project, timeout=args.timeout, cache=not args.no_cache)
+    found = find_environments(
+        project, timeout=args.timeout, cache=not args.no_cache, deadline=args.deadline
+    )
+    note_deadline(env.error for env in found)
     if args.json:
         from whichpython.serialization import environment_to_json
 
@@ -211,6 +218,15 @@ def envs(args: argparse.Namespace) -> int:
     else:
         print("whichpython: no environments found", file=sys.stderr)
     return EXIT_OK
+
+
+def note_deadline(details: Iterable[str | None]) -> None:
+    """Say on stderr, in one line, how many candidates the search's deadline left out."""
+    from whichpython.deadline import note, untried
+
+    line = note(untried(details))
+    if line is not None:
+        print(line, file=sys.stderr)
 
 
 def locate(name: str) -> str:

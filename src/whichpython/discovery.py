@@ -8,14 +8,16 @@ from typing import Optional, Union
 import attrs
 
 from whichpython.cache import Cache
+from whichpython.deadline import Deadline, verdict_of
 from whichpython.environments import found_by
 from whichpython.errors import InterpreterError, InterpreterNotFound
-from whichpython.inspection import cached_interpreter, inspect_interpreter
-from whichpython.memo import OneSearch, realpath
+from whichpython.inspection import cached_interpreter
+from whichpython.memo import OneSearch
 from whichpython.models import Considered, Interpreter, Skipped
 from whichpython.policy import Policy, Verdict
-from whichpython.pyvenv import directory_python, find_pyvenv_cfg
+from whichpython.pyvenv import directory_python
 from whichpython.request import Request, RequestError, parse_request
+from whichpython.searching import Item, identity, skipped_files, static_identity
 from whichpython.sources import Candidate, Context, Source, ordered_sources, resolve_shim
 from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
@@ -25,31 +27,6 @@ from whichpython.versionfile import find_version_file
 _MAX_WORKERS = 16
 #: What a search accepts: a request string, a path, a parsed request, or None (any).
 RequestLike = Union[str, "os.PathLike[str]", Request, None]
-
-
-@attrs.define
-class _Item:
-    """A candidate on its way through the search, with what became of it."""
-
-    candidate: Candidate
-    rank: int
-    target: Optional[str] = None  # what a shim runs
-    aliases: list[str] = attrs.field(factory=list)
-    verdict: Optional[Verdict] = None
-    interpreter: Optional[Interpreter] = None
-
-    @property
-    def path(self) -> str:
-        """The executable to inspect: a shim's target, else the candidate itself."""
-        return self.target or self.candidate.path
-
-    def considered(self) -> Considered:
-        verdict = self.verdict or Verdict("not-probed", "not probed")
-        known = self.interpreter.version if self.interpreter is not None else None
-        version = known or self.candidate.hints.version  # what its layout says, unprobed
-        return Considered(
-            self.candidate.path, self.candidate.source, verdict.code, verdict.detail, version
-        )
 
 
 @attrs.frozen
@@ -88,12 +65,17 @@ class Discovery:
     #: Install directories searched beyond PATH, one level deep, before
     #: ``$WHICHPYTHON_EXTRA_DIRS`` (docs/discovery.md): ``["/opt", "/opt/rh"]``.
     extra_dirs: tuple[str, ...] = attrs.field(default=(), converter=_dirs)
+    #: Seconds a search may take from its start (None: ``$WHICHPYTHON_DEADLINE``, else 4
+    #: probe timeouts), then it probes no more and ends with what it has (docs/security.md).
+    deadline: Optional[float] = None
 
     def context(self) -> Context:
-        """Where and for whom this search looks."""
+        """Where and for whom this search looks; its deadline starts now."""
         environ = os.environ if self.environ is None else self.environ
         cwd = self.cwd or working_dir(environ)
-        return Context(environ=environ, cwd=cwd, root=self.root, extra_dirs=self.extra_dirs)
+        clock = Deadline.start(self.deadline, self.timeout, environ)
+        return Context(environ=environ, cwd=cwd, root=self.root, extra_dirs=self.extra_dirs,
+                       deadline=clock)  # fmt: skip
 
     def find(self, request: RequestLike = None, *, explain: bool = False) -> SearchResult:
         """The best match: the first plain build in priority order, else the first match.
@@ -116,8 +98,8 @@ class Discovery:
         policy = Policy(parsed, self.prefer, self.venvs)
         with OneSearch():
             items = list(self._items(policy, ctx))
-            matched: list[_Item] = []
-            seen: dict[tuple[str, str], _Item] = {}
+            matched: list[Item] = []
+            seen: dict[tuple[str, str], Item] = {}
             for item in self._probe_all([item for item in items if item.verdict is None], ctx):
                 if item.verdict is None and self._decide(item, policy, seen):
                     item.verdict = Verdict("match", "matches")
@@ -126,7 +108,7 @@ class Discovery:
                         self.found(self._finish(item))
             matches = [self._finish(item) for item in matched]
         considered = [item.considered() for item in items]
-        return SearchResult(parsed, matches, considered, skipped=_skipped(ctx))
+        return SearchResult(parsed, matches, considered, skipped=skipped_files(ctx))
 
     # -- the two searches ------------------------------------------------------------------
 
@@ -141,11 +123,11 @@ class Discovery:
             request, self.prefer, self.venvs, not_managed_by="pyenv" if system else None
         )
         sources = (SearchPath(),) if system else None
-        items: list[_Item] = []
-        deferred: list[_Item] = []
-        chosen: Optional[_Item] = None
-        fallbacks: list[_Item] = []
-        seen: dict[tuple[str, str], _Item] = {}
+        items: list[Item] = []
+        deferred: list[Item] = []
+        chosen: Optional[Item] = None
+        fallbacks: list[Item] = []
+        seen: dict[tuple[str, str], Item] = {}
         for item in self._items(policy, ctx, sources):
             if chosen is not None and not explain:
                 break
@@ -170,15 +152,15 @@ class Discovery:
             item.verdict = policy.fallback_verdict(item.interpreter, chosen=item is chosen)
         if chosen is None:
             considered = [item.considered() for item in items]
-            raise InterpreterNotFound(str(request), considered, skipped=_skipped(ctx))
+            raise InterpreterNotFound(str(request), considered, skipped=skipped_files(ctx))
         if chosen.verdict is None:
             chosen.verdict = Verdict("chosen", "chosen")
         interpreter = self._finish(chosen)
         considered = [item.considered() for item in items]
-        return SearchResult(request, [interpreter], considered, skipped=_skipped(ctx))
+        return SearchResult(request, [interpreter], considered, skipped=skipped_files(ctx))
 
     @staticmethod
-    def _plain_or_fallback(item: _Item, policy: Policy, fallbacks: list[_Item]) -> Optional[_Item]:
+    def _plain_or_fallback(item: Item, policy: Policy, fallbacks: list[Item]) -> Optional[Item]:
         assert item.interpreter is not None
         if policy.is_plain(item.interpreter):
             return item
@@ -209,25 +191,25 @@ class Discovery:
                 result, candidates=considered + result.candidates, version_file=path
             )
         raise InterpreterNotFound(
-            " or ".join(lines), considered, f"; asked by {path}", skipped=_skipped(ctx)
+            " or ".join(lines), considered, f"; asked by {path}", skipped=skipped_files(ctx)
         )
 
     def _explicit(self, request: Request, ctx: Context, source: str = "explicit") -> SearchResult:
         assert request.path is not None
         inside = directory_python(request.path, windows=ctx.windows)
         path = inside if inside and os.path.isdir(request.path) else request.path
-        item = _Item(Candidate(path, source), rank=0)
+        item = Item(Candidate(path, source), rank=0)
         try:
             item.interpreter = self._inspect(path, ctx)
         except InterpreterError as error:
-            detail = Verdict("failed", f"failed: {error.cause}")
+            detail = verdict_of(error)
             raise InterpreterNotFound(
                 request.raw, [attrs.evolve(item, verdict=detail).considered()]
             ) from None
         named = "explicit path" if source == "explicit" else f"{source}'s install of that name"
         item.verdict = Verdict("chosen", f"chosen ({named})")
         found = [self._finish(item)]
-        return SearchResult(request, found, [item.considered()], skipped=_skipped(ctx))
+        return SearchResult(request, found, [item.considered()], skipped=skipped_files(ctx))
 
     # -- shared steps ----------------------------------------------------------------------
 
@@ -238,24 +220,24 @@ class Discovery:
 
     def _items(
         self, policy: Policy, ctx: Context, sources: Optional[tuple[Source, ...]] = None
-    ) -> Iterator[_Item]:
+    ) -> Iterator[Item]:
         """Candidates in priority order: shims resolved, static duplicates folded into the
         first occurrence, static mismatches decided."""
-        first: dict[tuple[str, Optional[str]], _Item] = {}
+        first: dict[tuple[str, Optional[str]], Item] = {}
         rank = 0
         for source in sources or self._sources(policy.request):
             for candidate in source.candidates(ctx):
                 rank += 1
                 if candidate.problem is not None:
                     failed = Verdict("failed", f"failed: {candidate.problem}")
-                    yield _Item(candidate, rank, verdict=failed)
+                    yield Item(candidate, rank, verdict=failed)
                     continue
                 shim = resolve_shim(candidate.path, ctx)
                 if shim is not None and not shim.targets:
-                    yield _Item(candidate, rank, verdict=Verdict("shim", shim.reason))
+                    yield Item(candidate, rank, verdict=Verdict("shim", shim.reason))
                     continue
-                item = _Item(candidate, rank, target=shim.targets[0] if shim else None)
-                key = _static_identity(item.path)
+                item = Item(candidate, rank, target=shim.targets[0] if shim else None)
+                key = static_identity(item.path)
                 if key in first:
                     earlier = first[key]
                     earlier.aliases.append(candidate.path)
@@ -266,11 +248,9 @@ class Discovery:
                 yield item
 
     def _inspect(self, path: str, ctx: Context) -> Interpreter:
-        return inspect_interpreter(
-            path, timeout=self.timeout, cache=self.cache, environ=ctx.environ
-        )
+        return ctx.deadline.inspect(path, self.cache, ctx.environ)  # type: ignore[no-any-return]
 
-    def _from_cache(self, item: _Item, store: Cache, ctx: Context) -> bool:
+    def _from_cache(self, item: Item, store: Cache, ctx: Context) -> bool:
         """Settle ``item`` from the cache (an answer or a remembered failure), if it can."""
         try:
             item.interpreter = cached_interpreter(item.path, store, ctx.environ, self.timeout)
@@ -279,15 +259,15 @@ class Discovery:
             return True
         return item.interpreter is not None
 
-    def _probe(self, item: _Item, ctx: Context) -> None:
+    def _probe(self, item: Item, ctx: Context) -> None:
         if self.progress is not None:
             self.progress(item.path)
         try:
             item.interpreter = self._inspect(item.path, ctx)
         except InterpreterError as error:
-            item.verdict = Verdict("failed", f"failed: {error.cause}")
+            item.verdict = verdict_of(error)
 
-    def _probe_all(self, items: list[_Item], ctx: Context) -> Iterator[_Item]:
+    def _probe_all(self, items: list[Item], ctx: Context) -> Iterator[Item]:
         """Yields ``items`` in order, each once inspected: cached answers are read first, in
         this thread; the misses are probed in parallel."""
         misses = items
@@ -312,18 +292,18 @@ class Discovery:
                 yield item
 
     def _judge(
-        self, item: _Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], _Item]
+        self, item: Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], Item]
     ) -> bool:
         """Probe one item and decide it; True when it matches."""
         self._probe(item, ctx)
         return self._decide(item, policy, seen)
 
     @staticmethod
-    def _decide(item: _Item, policy: Policy, seen: dict[tuple[str, str], _Item]) -> bool:
+    def _decide(item: Item, policy: Policy, seen: dict[tuple[str, str], Item]) -> bool:
         interpreter = item.interpreter
         if interpreter is None:
             return False
-        key = _identity(interpreter)
+        key = identity(interpreter)
         if key in seen:
             earlier = seen[key]
             earlier.aliases += [item.candidate.path, item.path, *item.aliases]
@@ -334,27 +314,12 @@ class Discovery:
         return item.verdict is None
 
     @staticmethod
-    def _finish(item: _Item) -> Interpreter:
+    def _finish(item: Item) -> Interpreter:
         assert item.interpreter is not None
         primary = item.path
         aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
         found = found_by(item.interpreter, item.candidate.source, item.candidate.project)
         return attrs.evolve(found, source=item.candidate.source, aliases=aliases)
-
-
-def _skipped(ctx: Context) -> list[Skipped]:
-    return [Skipped(path, reason) for path, reason in ctx.skipped]
-
-
-def _static_identity(path: str) -> tuple[str, Optional[str]]:
-    cfg = find_pyvenv_cfg(path)
-    return realpath(path), os.path.dirname(cfg) if cfg else None
-
-
-def _identity(interpreter: Interpreter) -> tuple[str, str]:
-    """One interpreter, however it was reached: its real binary and its prefix."""
-    binary = realpath(interpreter.executable or interpreter.path)
-    return binary, interpreter.prefixes.prefix
 
 
 def find_interpreter(
@@ -367,18 +332,22 @@ def find_interpreter(
     timeout: Optional[float] = None,
     cache: bool = True,
     extra_dirs: Iterable[str] = (),
+    deadline: Optional[float] = None,
 ) -> Interpreter:
     """The interpreter a request selects (docs/discovery.md).
 
     Priority: an explicit path, the active venv, the active conda env, the project's
     ``.venv``, then installed interpreters in source order for ``prefer`` (``managed``,
     ``system``, ``only-managed``, ``only-system``); ``venvs`` is ``allow``, ``never`` or
-    ``only``; ``extra_dirs`` are install directories searched beyond PATH. Plain final
+    ``only``; ``extra_dirs`` are install directories searched beyond PATH; ``deadline``
+    bounds the whole search in seconds (default: ``$WHICHPYTHON_DEADLINE``, else 4 probe
+    timeouts; candidates left are ``not probed``). Plain final
     CPython builds win over prereleases, debug, free-threaded and other implementations
     unless the request asks for them. Raises
     :class:`~whichpython.errors.InterpreterNotFound` with every candidate's verdict.
     """
-    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs)
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs,
+                       deadline=deadline)  # fmt: skip
     return search.find(request).interpreters[0]
 
 
@@ -392,8 +361,10 @@ def find_interpreters(
     timeout: Optional[float] = None,
     cache: bool = True,
     extra_dirs: Iterable[str] = (),
+    deadline: Optional[float] = None,
 ) -> Iterator[Interpreter]:
     """Every interpreter matching ``request``, in priority order, each once (with aliases);
     the arguments are :func:`find_interpreter`'s."""
-    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs)
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs,
+                       deadline=deadline)  # fmt: skip
     return iter(search.find_all(request).interpreters)

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping
-from typing import ClassVar, Optional, Protocol
+from typing import Any, ClassVar, Optional, Protocol
 
 import attrs
 
@@ -87,6 +87,8 @@ class Context:
     extra_dirs: tuple[str, ...] = ()
     #: Files the sources refused to read, as (path, reason): shown by ``--explain``.
     skipped: list[tuple[str, str]] = attrs.field(factory=list, eq=False)
+    #: The search's :class:`~whichpython.deadline.Deadline` (the engine's; no source's).
+    deadline: Any = attrs.field(default=None, eq=False)
 
     def skip(self, path: str, reason: str) -> None:
         """Note a file that was not read (a FIFO, a device, too large, ...)."""
