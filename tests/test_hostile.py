@@ -881,3 +881,26 @@ def test_the_envs_of_a_hanging_python_cost_one_timeout(tmp_path: Path) -> None:
     ]
     assert timed_out and len(timed_out) + len(skipped) == 100
     assert elapsed < 8, elapsed  # the first round of probes (8 at once), and their killing
+
+
+def test_an_answer_the_deadline_cut_short_is_not_replayed(tmp_path: Path) -> None:
+    """A ``list`` whose deadline left a candidate unprobed while spawning nothing (the others
+    were cached) is not replayed later: what it printed depended on the clock."""
+    import marshal
+
+    first = fake_python(tmp_path / "a" / "python3.12", "3.12.4")
+    env = machine_environ(tmp_path)
+    env["PATH"] = str(first.parent)
+    cli_env = machine_cli_env(tmp_path, env)
+    run = [sys.executable, "-c", CLI, "list", "--deadline", "0.000001"]
+    warm = subprocess.run(run[:4], capture_output=True, text=True, env=cli_env, timeout=60)
+    assert warm.returncode == 0, warm.stderr  # the probe cache now holds the first
+    second = fake_python(tmp_path / "b" / "python3.11", "3.11.9")
+    cli_env["PATH"] = env["PATH"] = f"{first.parent}{os.pathsep}{second.parent}"
+    cut = subprocess.run(run, capture_output=True, text=True, env=cli_env, timeout=60)
+    assert cut.returncode == 0, cut.stderr
+    assert str(first) in cut.stdout and str(second) not in cut.stdout
+    assert "1 candidate was not probed" in cut.stderr
+    for file in recorded_answers(tmp_path / "cache" / "answers"):
+        expires = marshal.loads(file.read_bytes())["expires"]
+        assert expires is not None and expires <= time.time(), file

@@ -25,6 +25,7 @@ from whichpython.errors import ConfigError, InterpreterError, ProbeTimeout
 from whichpython.memo import realpath
 from whichpython.policy import Verdict
 from whichpython.probe.identity import resolve_timeout
+from whichpython.witness import expires_at
 
 if TYPE_CHECKING:
     from whichpython.models import Interpreter
@@ -60,7 +61,7 @@ def resolve_deadline(
         seconds = math.nan
     if not 0 < seconds < math.inf:
         name = "WHICHPYTHON_DEADLINE=" if deadline is None else "the search's deadline "
-        raise ConfigError(f"{name}{value!r} is not a positive number of seconds")
+        raise ConfigError(f"{name}{value!r} is not a positive, finite number of seconds")
     return seconds
 
 
@@ -105,6 +106,7 @@ class Deadline:
             found = cached()
             if found is not None:
                 return found
+            expires_at(time.time())  # an answer the clock shaped is not recorded (answers.py)
             raise NotTried(path, f"{PASSED} ({self.seconds:g} s) had passed")
         limit = min(self.timeout, left)
         try:
