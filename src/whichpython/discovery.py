@@ -17,7 +17,10 @@ from whichpython.models import Considered, Interpreter, Skipped
 from whichpython.policy import Policy, Verdict
 from whichpython.pyvenv import directory_python
 from whichpython.request import Request, RequestError, parse_request
-from whichpython.searching import Item, identity, skipped_files, static_identity
+from whichpython.searching import Item as _Item
+from whichpython.searching import identity as _identity
+from whichpython.searching import skipped_files as _skipped
+from whichpython.searching import static_identity as _static_identity
 from whichpython.sources import Candidate, Context, Source, ordered_sources, resolve_shim
 from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
@@ -98,8 +101,8 @@ class Discovery:
         policy = Policy(parsed, self.prefer, self.venvs)
         with OneSearch():
             items = list(self._items(policy, ctx))
-            matched: list[Item] = []
-            seen: dict[tuple[str, str], Item] = {}
+            matched: list[_Item] = []
+            seen: dict[tuple[str, str], _Item] = {}
             for item in self._probe_all([item for item in items if item.verdict is None], ctx):
                 if item.verdict is None and self._decide(item, policy, seen):
                     item.verdict = Verdict("match", "matches")
@@ -108,7 +111,7 @@ class Discovery:
                         self.found(self._finish(item))
             matches = [self._finish(item) for item in matched]
         considered = [item.considered() for item in items]
-        return SearchResult(parsed, matches, considered, skipped=skipped_files(ctx))
+        return SearchResult(parsed, matches, considered, skipped=_skipped(ctx))
 
     # -- the two searches ------------------------------------------------------------------
 
@@ -123,11 +126,11 @@ class Discovery:
             request, self.prefer, self.venvs, not_managed_by="pyenv" if system else None
         )
         sources = (SearchPath(),) if system else None
-        items: list[Item] = []
-        deferred: list[Item] = []
-        chosen: Optional[Item] = None
-        fallbacks: list[Item] = []
-        seen: dict[tuple[str, str], Item] = {}
+        items: list[_Item] = []
+        deferred: list[_Item] = []
+        chosen: Optional[_Item] = None
+        fallbacks: list[_Item] = []
+        seen: dict[tuple[str, str], _Item] = {}
         for item in self._items(policy, ctx, sources):
             if chosen is not None and not explain:
                 break
@@ -152,15 +155,15 @@ class Discovery:
             item.verdict = policy.fallback_verdict(item.interpreter, chosen=item is chosen)
         if chosen is None:
             considered = [item.considered() for item in items]
-            raise InterpreterNotFound(str(request), considered, skipped=skipped_files(ctx))
+            raise InterpreterNotFound(str(request), considered, skipped=_skipped(ctx))
         if chosen.verdict is None:
             chosen.verdict = Verdict("chosen", "chosen")
         interpreter = self._finish(chosen)
         considered = [item.considered() for item in items]
-        return SearchResult(request, [interpreter], considered, skipped=skipped_files(ctx))
+        return SearchResult(request, [interpreter], considered, skipped=_skipped(ctx))
 
     @staticmethod
-    def _plain_or_fallback(item: Item, policy: Policy, fallbacks: list[Item]) -> Optional[Item]:
+    def _plain_or_fallback(item: _Item, policy: Policy, fallbacks: list[_Item]) -> Optional[_Item]:
         assert item.interpreter is not None
         if policy.is_plain(item.interpreter):
             return item
@@ -191,14 +194,14 @@ class Discovery:
                 result, candidates=considered + result.candidates, version_file=path
             )
         raise InterpreterNotFound(
-            " or ".join(lines), considered, f"; asked by {path}", skipped=skipped_files(ctx)
+            " or ".join(lines), considered, f"; asked by {path}", skipped=_skipped(ctx)
         )
 
     def _explicit(self, request: Request, ctx: Context, source: str = "explicit") -> SearchResult:
         assert request.path is not None
         inside = directory_python(request.path, windows=ctx.windows)
         path = inside if inside and os.path.isdir(request.path) else request.path
-        item = Item(Candidate(path, source), rank=0)
+        item = _Item(Candidate(path, source), rank=0)
         try:
             item.interpreter = self._inspect(path, ctx)
         except InterpreterError as error:
@@ -209,7 +212,7 @@ class Discovery:
         named = "explicit path" if source == "explicit" else f"{source}'s install of that name"
         item.verdict = Verdict("chosen", f"chosen ({named})")
         found = [self._finish(item)]
-        return SearchResult(request, found, [item.considered()], skipped=skipped_files(ctx))
+        return SearchResult(request, found, [item.considered()], skipped=_skipped(ctx))
 
     # -- shared steps ----------------------------------------------------------------------
 
@@ -220,24 +223,24 @@ class Discovery:
 
     def _items(
         self, policy: Policy, ctx: Context, sources: Optional[tuple[Source, ...]] = None
-    ) -> Iterator[Item]:
+    ) -> Iterator[_Item]:
         """Candidates in priority order: shims resolved, static duplicates folded into the
         first occurrence, static mismatches decided."""
-        first: dict[tuple[str, Optional[str]], Item] = {}
+        first: dict[tuple[str, Optional[str]], _Item] = {}
         rank = 0
         for source in sources or self._sources(policy.request):
             for candidate in source.candidates(ctx):
                 rank += 1
                 if candidate.problem is not None:
                     failed = Verdict("failed", f"failed: {candidate.problem}")
-                    yield Item(candidate, rank, verdict=failed)
+                    yield _Item(candidate, rank, verdict=failed)
                     continue
                 shim = resolve_shim(candidate.path, ctx)
                 if shim is not None and not shim.targets:
-                    yield Item(candidate, rank, verdict=Verdict("shim", shim.reason))
+                    yield _Item(candidate, rank, verdict=Verdict("shim", shim.reason))
                     continue
-                item = Item(candidate, rank, target=shim.targets[0] if shim else None)
-                key = static_identity(item.path)
+                item = _Item(candidate, rank, target=shim.targets[0] if shim else None)
+                key = _static_identity(item.path)
                 if key in first:
                     earlier = first[key]
                     earlier.aliases.append(candidate.path)
@@ -250,7 +253,7 @@ class Discovery:
     def _inspect(self, path: str, ctx: Context) -> Interpreter:
         return ctx.deadline.inspect(path, self.cache, ctx.environ)  # type: ignore[no-any-return]
 
-    def _from_cache(self, item: Item, store: Cache, ctx: Context) -> bool:
+    def _from_cache(self, item: _Item, store: Cache, ctx: Context) -> bool:
         """Settle ``item`` from the cache (an answer or a remembered failure), if it can."""
         try:
             item.interpreter = cached_interpreter(item.path, store, ctx.environ, self.timeout)
@@ -259,7 +262,7 @@ class Discovery:
             return True
         return item.interpreter is not None
 
-    def _probe(self, item: Item, ctx: Context) -> None:
+    def _probe(self, item: _Item, ctx: Context) -> None:
         if self.progress is not None:
             self.progress(item.path)
         try:
@@ -267,7 +270,7 @@ class Discovery:
         except InterpreterError as error:
             item.verdict = verdict_of(error)
 
-    def _probe_all(self, items: list[Item], ctx: Context) -> Iterator[Item]:
+    def _probe_all(self, items: list[_Item], ctx: Context) -> Iterator[_Item]:
         """Yields ``items`` in order, each once inspected: cached answers are read first, in
         this thread; the misses are probed in parallel."""
         misses = items
@@ -292,18 +295,18 @@ class Discovery:
                 yield item
 
     def _judge(
-        self, item: Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], Item]
+        self, item: _Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], _Item]
     ) -> bool:
         """Probe one item and decide it; True when it matches."""
         self._probe(item, ctx)
         return self._decide(item, policy, seen)
 
     @staticmethod
-    def _decide(item: Item, policy: Policy, seen: dict[tuple[str, str], Item]) -> bool:
+    def _decide(item: _Item, policy: Policy, seen: dict[tuple[str, str], _Item]) -> bool:
         interpreter = item.interpreter
         if interpreter is None:
             return False
-        key = identity(interpreter)
+        key = _identity(interpreter)
         if key in seen:
             earlier = seen[key]
             earlier.aliases += [item.candidate.path, item.path, *item.aliases]
@@ -314,7 +317,7 @@ class Discovery:
         return item.verdict is None
 
     @staticmethod
-    def _finish(item: Item) -> Interpreter:
+    def _finish(item: _Item) -> Interpreter:
         assert item.interpreter is not None
         primary = item.path
         aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
