@@ -993,3 +993,132 @@ def test_envs_of_a_project_that_does_not_exist_is_a_usage_error(tmp_path: Path) 
         done.stderr
         == f"whichpython: error: --project {tmp_path / 'nonexistent'}: no such directory\n"
     )
+
+
+# -- one deadline per search (issue 21) -------------------------------------------------------
+
+HANGS = "#!/bin/sh\nexec /bin/sleep 100\n"
+
+
+def test_a_version_file_of_hanging_paths_ends_at_the_deadline(tmp_path: Path) -> None:
+    """Six hanging interpreters named in one .python-version cost one deadline, not six
+    timeouts: the ones left are ``not probed`` (``--explain``, ``--json``, the library's
+    ``InterpreterNotFound.candidates``) and stderr says so in one line (today's main: each
+    one's whole timeout)."""
+    from whichpython import Discovery, InterpreterNotFound
+
+    project = tmp_path / "project"
+    project.mkdir()
+    hanging = [write_hanging(tmp_path / f"h{i}" / "python3") for i in range(6)]
+    (project / ".python-version").write_text("".join(f"{path}\n" for path in hanging))
+    env = machine_environ(tmp_path)
+    env.update(WHICHPYTHON_TIMEOUT="1", WHICHPYTHON_DEADLINE="2")
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, "find", "--explain"], capture_output=True, text=True,
+        env=machine_cli_env(tmp_path, env), cwd=project, timeout=60,
+    )  # fmt: skip
+    elapsed = time.monotonic() - start
+    assert done.returncode == 1, done.stderr
+    assert elapsed < 2 + 3, elapsed  # the deadline, start-up and killing the last probe
+    lines = done.stderr.splitlines()
+    assert "Traceback" not in done.stderr
+    notes = [line for line in lines if line.startswith("whichpython: note: the search's deadline")]
+    assert len(notes) == 1, done.stderr
+    untried = [line for line in lines if "not probed: the search's deadline (2 s)" in line]
+    assert len(untried) >= 3 and str(hanging[-1]) in untried[-1], done.stderr
+    assert notes[0].split(": ")[3].startswith(f"{len(untried)} candidates were not probed")
+
+    search = Discovery(cwd=str(project), environ=env, cache=False, timeout=1, deadline=1.5)
+    start = time.monotonic()
+    with pytest.raises(InterpreterNotFound) as missing:
+        search.find()
+    assert time.monotonic() - start < 1.5 + 2.5
+    verdicts = [(c.path, c.verdict) for c in missing.value.candidates]
+    assert verdicts[-1] == (str(hanging[-1]), "not-probed")
+    assert [c.path for c in missing.value.candidates] == [str(path) for path in hanging]
+
+
+def write_hanging(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HANGS)
+    path.chmod(0o755)
+    return path
+
+
+def test_the_envs_of_a_hanging_python_cost_one_timeout(tmp_path: Path) -> None:
+    """100 pipenv envs whose python is a link to the same hanging interpreter: once it has
+    timed out, the others are ``not probed`` (they run the same binary), so ``envs`` takes
+    about one timeout, well within a long deadline (today's main: 100 / 8 timeouts)."""
+    from whichpython import find_environments
+
+    base = write_hanging(tmp_path / "base" / "bin" / "python3.12")
+    home = tmp_path / "home" / "venvs"
+    for index in range(100):
+        env_dir = home / f"proj{index}-abcdefgh"
+        (env_dir / "bin").mkdir(parents=True)
+        (env_dir / "pyvenv.cfg").write_text(f"home = {base.parent}\nversion = 3.12.1\n")
+        (env_dir / "bin" / "python").symlink_to(base)
+        (env_dir / ".project").write_text(str(tmp_path / f"proj{index}"))
+    env = machine_environ(tmp_path)
+    env.update(WORKON_HOME=str(home), WHICHPYTHON_TIMEOUT="1")
+    start = time.monotonic()
+    found = find_environments(tmp_path, environ=env, cwd=str(tmp_path), cache=False, deadline=60)
+    elapsed = time.monotonic() - start
+    assert len(found) == 100
+    timed_out = [env for env in found if env.error and env.error.startswith("timed out")]
+    skipped = [
+        env for env in found if env.error and f"{base} timed out in this search" in env.error
+    ]
+    assert timed_out and len(timed_out) + len(skipped) == 100
+    assert elapsed < 8, elapsed  # the first round of probes (8 at once), and their killing
+
+
+def test_an_answer_the_deadline_cut_short_is_not_replayed(tmp_path: Path) -> None:
+    """A ``list`` whose deadline left a candidate unprobed while spawning nothing (the others
+    were cached) is not replayed later: what it printed depended on the clock."""
+    import marshal
+
+    first = fake_python(tmp_path / "a" / "python3.12", "3.12.4")
+    env = machine_environ(tmp_path)
+    env["PATH"] = str(first.parent)
+    cli_env = machine_cli_env(tmp_path, env)
+    run = [sys.executable, "-c", CLI, "list", "--deadline", "0.000001"]
+    warm = subprocess.run(run[:4], capture_output=True, text=True, env=cli_env, timeout=60)
+    assert warm.returncode == 0, warm.stderr  # the probe cache now holds the first
+    second = fake_python(tmp_path / "b" / "python3.11", "3.11.9")
+    cli_env["PATH"] = env["PATH"] = f"{first.parent}{os.pathsep}{second.parent}"
+    cut = subprocess.run(run, capture_output=True, text=True, env=cli_env, timeout=60)
+    assert cut.returncode == 0, cut.stderr
+    assert str(first) in cut.stdout and str(second) not in cut.stdout
+    assert "1 candidate was not probed" in cut.stderr
+    for file in recorded_answers(tmp_path / "cache" / "answers"):
+        expires = marshal.loads(file.read_bytes())["expires"]
+        assert expires is not None and expires <= time.time(), file
+
+
+@pytest.mark.parametrize("value", ["soon", "inf", "1e309", "nan", "0", "-1"])
+def test_a_deadline_that_is_no_number_of_seconds_is_a_usage_error(
+    tmp_path: Path, value: str
+) -> None:
+    """``WHICHPYTHON_DEADLINE`` and ``--deadline`` take a positive, finite number of seconds;
+    anything else is one line and status 2, and ``deadline=`` a ConfigError."""
+    from whichpython import Discovery
+    from whichpython.errors import ConfigError
+
+    env = machine_environ(tmp_path)
+    for extra, variable in (([], {"WHICHPYTHON_DEADLINE": value}), (["--deadline", value], {})):
+        done = subprocess.run(
+            [sys.executable, "-c", CLI, "find", *extra], capture_output=True, text=True,
+            env=machine_cli_env(tmp_path, {**env, **variable}), timeout=60,
+        )  # fmt: skip
+        if extra and value == "soon":  # argparse's own usage error
+            assert done.returncode == 2 and "invalid float value: 'soon'" in done.stderr
+            continue
+        name = "WHICHPYTHON_DEADLINE=" if variable else "the search's deadline "
+        shown = repr(value) if variable else repr(float(value))
+        message = f"whichpython: error: {name}{shown} is not a positive, finite number of seconds"
+        assert (done.returncode, done.stderr) == (2, message + "\n")
+    if value != "soon":
+        with pytest.raises(ConfigError, match="is not a positive, finite number of seconds"):
+            Discovery(environ=env, cwd=str(tmp_path), deadline=float(value)).find_all()

@@ -26,6 +26,7 @@ from conftest import (
     isolate_machine,
     machine_cli_env,
     machine_environ,
+    measure_cost,
     plant_as_other_user,
     pyenv_python,
     recorded_answers,
@@ -703,3 +704,138 @@ def test_a_recorded_answer_does_not_outlive_trust(machine: Machine, change: str)
         folder.chmod(0o777)
     done = machine.cli("find")
     assert done.stdout.strip() == str(machine.python), done.stderr
+
+
+# -- what a TOML file may cost (issue 21) -----------------------------------------------------
+
+#: TOML a config file may be planted with: cheap to write, costly to parse with tomllib
+#: (quadratic in a dotted key's parts: 80 KB needs > 6 GB), or with a value that int() refuses.
+COSTLY_TOML = {
+    "dotted-80kb": ".".join(["a"] * 40_000) + " = 1\n",
+    "dotted-10k-parts": ".".join(["a"] * 10_000) + " = 1\n",
+    "header-10k-parts": "[" + ".".join(["a"] * 10_000) + "]\nx = 1\n",
+    "int-5000-digits": "[tool.uv.workspace]\nmembers = " + "1" * 5000 + "\n",
+}
+TOML_REASONS = {
+    "dotted-80kb": "holds 39999 dots and brackets, more than the 16384 a config file needs "
+    "(not parsed: its tables would cost too much)",
+    "dotted-10k-parts": "has a dotted key of more than 64 parts (not parsed)",
+    "header-10k-parts": "has a dotted key of more than 64 parts (not parsed)",
+    "int-5000-digits": "holds a value Python will not read "
+    "(Exceeds the limit (4300 digits) for integer string conversion)",
+}
+
+
+def skip_linear_on_subset(kind: str) -> None:
+    if sys.version_info < (3, 11) and kind.startswith(("dotted-10k", "header")):
+        pytest.skip("the subset reader of 3.9/3.10 is linear in a key's parts: nothing refused")
+
+
+@pytest.mark.parametrize("where", ["pyproject", "HATCH_CONFIG"])
+@pytest.mark.parametrize("kind", list(COSTLY_TOML))
+def test_a_costly_toml_file_is_refused_with_its_reason(
+    machine: Machine, kind: str, where: str
+) -> None:
+    """A project's pyproject.toml or a tool's config that would cost seconds and gigabytes
+    to parse, or holds an integer Python will not read, is not used: ``--explain`` names it
+    and why, and the search goes on (a traceback or a 6 GB parse on today's main)."""
+    skip_linear_on_subset(kind)
+    if where == "pyproject":
+        bad = machine.cwd / "pyproject.toml"
+    else:
+        bad = machine.root / "configs" / f"{where.lower()}.toml"
+        bad.parent.mkdir()
+        machine.environ[where] = str(bad)
+    bad.write_text(COSTLY_TOML[kind])
+    answer = machine.explained("find", path=bad, why=TOML_REASONS[kind])
+    assert answer["interpreter"]["path"] == str(machine.python)
+
+
+@pytest.mark.parametrize("kind", list(COSTLY_TOML))
+def test_a_costly_pdm_config_is_refused(tmp_path: Path, kind: str) -> None:
+    """``$PDM_CONFIG_FILE`` (read by ``envs`` for pdm's venv dir): refused with its reason,
+    and pdm's default dir used."""
+    skip_linear_on_subset(kind)
+    from whichpython.sources.base import Context
+    from whichpython.sources.pdm import venv_location
+
+    bad = tmp_path / "pdm.toml"
+    bad.write_text(COSTLY_TOML[kind])
+    ctx = Context(environ={"PDM_CONFIG_FILE": str(bad), "HOME": str(tmp_path)}, cwd="/")
+    assert venv_location(ctx) == str(tmp_path / ".local" / "share" / "pdm" / "venvs")
+    assert ctx.skipped == [(str(bad), TOML_REASONS[kind])]
+
+
+@pytest.mark.parametrize("kind", list(COSTLY_TOML))
+def test_reading_a_costly_toml_file_is_bounded(tmp_path: Path, kind: str) -> None:
+    """The bounded-cost check of issue 21: each pathological TOML file is read (and refused)
+    in under 2 s and 256 MB peak RSS (today's main: 6.8 s and 416 MB for 10k parts, a
+    MemoryError under the 4 GB cap for 80 KB, a ValueError for the integer)."""
+    skip_linear_on_subset(kind)
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text(COSTLY_TOML[kind])
+    code = (
+        "from whichpython.sources.base import Context\n"
+        "from whichpython.sources.layout import read_toml\n"
+        f"ctx = Context(environ={{}}, cwd={str(tmp_path)!r})\n"
+        f"assert read_toml({str(bad)!r}, ctx) == {{}}\n"
+        "assert len(ctx.skipped) == 1, ctx.skipped\n"
+    )
+    seconds, peak = measure_cost(code)
+    assert seconds < 2 and peak < 256, (seconds, peak)
+
+
+# -- uv workspace globs (issue 21) ------------------------------------------------------------
+
+#: ``members`` globs that hung ``find`` (each ``**`` tried every split: exponential) or raised
+#: RecursionError (one frame per part) on today's main.
+COSTLY_GLOBS = {"nomatch": "**/" * 26 + "nomatch", "recursion": "**/" * 1500}
+
+
+def deep_member(root: Path, globs: list[str]) -> Path:
+    """A uv workspace at ``root`` with ``members = globs`` and a project 10 levels below."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(f"[tool.uv.workspace]\nmembers = {json.dumps(globs)}\n")
+    member = root.joinpath(*"abcdefghij")
+    member.mkdir(parents=True)
+    (member / "pyproject.toml").write_text('[project]\nname = "member"\n')
+    return member
+
+
+@pytest.mark.parametrize("kind", list(COSTLY_GLOBS))
+def test_a_costly_workspace_glob_does_not_hang_find(machine: Machine, kind: str) -> None:
+    """``find`` in a deep member of a workspace whose ``members`` glob is hostile answers
+    at once (today's main: a hang, or a RecursionError traceback)."""
+    machine.cwd = deep_member(machine.root / "work", [COSTLY_GLOBS[kind]])
+    done = machine.cli("find", "--explain")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == str(machine.python)
+
+
+def test_workspace_globs_collapse_and_match_as_before(tmp_path: Path) -> None:
+    """Consecutive ``**`` are one: ``**/``*1500 takes every member, ``**/``*26 + nomatch
+    none, a plain glob its own; a glob of more than 64 parts matches nothing."""
+    from whichpython.sources.uv import workspace_root
+
+    member = deep_member(tmp_path / "a", [COSTLY_GLOBS["recursion"]])
+    assert workspace_root(str(member)) == str(tmp_path / "a")
+    member = deep_member(tmp_path / "b", [COSTLY_GLOBS["nomatch"]])
+    assert workspace_root(str(member)) == str(member)
+    member = deep_member(tmp_path / "c", ["a/b/*/d/**/j"])
+    assert workspace_root(str(member)) == str(tmp_path / "c")
+    member = deep_member(tmp_path / "d", ["/".join(["*"] * 9 + ["**"] * 56 + ["j"])])
+    assert workspace_root(str(member)) == str(tmp_path / "d")  # 11 parts once collapsed
+    member = deep_member(tmp_path / "e", ["/".join(["*", "x"] * 32 + ["**"])])
+    assert workspace_root(str(member)) == str(member)  # 65 parts
+
+
+def test_matching_costly_workspace_globs_is_bounded(tmp_path: Path) -> None:
+    """The bounded-cost check of issue 21: both globs, for a member 10 levels deep, are
+    decided in under 2 s and 256 MB."""
+    member = deep_member(tmp_path, list(COSTLY_GLOBS.values()))
+    code = (
+        "from whichpython.sources.uv import workspace_root\n"
+        f"assert workspace_root({str(member)!r}) == {str(tmp_path)!r}\n"
+    )
+    seconds, peak = measure_cost(code, timeout=30)
+    assert seconds < 2 and peak < 256, (seconds, peak)

@@ -20,6 +20,7 @@ from conftest import (
     fake_python,
     machine_cli_env,
     machine_environ,
+    measure_cost,
     require,
     run_cli,
     write_script,
@@ -43,9 +44,11 @@ def nested(depth: int) -> str:
     return '{"a": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
 
 
-def test_an_answer_nested_a_million_deep_fails_only_that_interpreter(tmp_path: Path) -> None:
+def test_an_answer_nested_too_deep_fails_only_that_interpreter(tmp_path: Path) -> None:
+    """30,000 levels: deeper than json can recurse, fewer values than MAX_VALUES (a million
+    levels are refused before parsing, as too many values)."""
     good = fake_python(tmp_path / "good" / "bin" / "python3.12", "3.12.4")
-    bad = answering(tmp_path / "bad" / "python3", "'{\"a\":' + '[' * 10**6 + ']' * 10**6 + '}'")
+    bad = answering(tmp_path / "bad" / "python3", "'{\"a\":' + '[' * 30000 + ']' * 30000 + '}'")
     env = machine_environ(tmp_path)
     env["PATH"] = f"{bad.parent}{os.pathsep}{good.parent}"
     for command in (["list", "--explain"], ["find", "--explain"]):
@@ -229,3 +232,38 @@ def test_a_signal_kills_the_running_probes_and_exits_128_plus_it(
     assert "Traceback" not in err and not out, err
     for pid in probes:  # the probes and their children: none left under pid 1
         assert_gone(pid)
+
+
+def test_an_answer_of_too_many_values_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """4 MiB of ``[{},{},...]`` parse into 35 times their size: an answer is counted
+    first, and one of more than MAX_VALUES values fails that interpreter alone, naming it."""
+    many = answering(tmp_path / "many" / "python3", "'{\"a\":[' + '{},' * 70000 + '{}]}'")
+    with pytest.raises(whichpython.ProbeFailed, match="more than 65536 JSON values") as failed:
+        runner.run_probe(str(many))
+    assert str(many) in str(failed.value)
+    fewer = answering(tmp_path / "fewer" / "python3", "'{\"a\":[' + '0,' * 60000 + '0]}'")
+    assert len(runner.run_probe(str(fewer))["a"]) == 60001
+
+
+def test_sixteen_answers_of_4_mib_cost_little(tmp_path: Path) -> None:
+    """The bounded-cost check of issue 21: 16 interpreters answering 4 MiB of
+    ``[{},{},...]`` each, probed in parallel (as ``list`` does), take under 2 s and 256 MB
+    (today's main: 33 s and 2.8 GB)."""
+    count = (runner.OUTPUT_LIMIT - 64) // 3
+    payload = f"'{{\"a\":[' + '{{}},' * {count} + '{{}}]}}'"
+    bad = [str(answering(tmp_path / f"b{i}" / "python3", payload)) for i in range(16)]
+    code = (
+        "import concurrent.futures\n"
+        "from whichpython.errors import ProbeFailed\n"
+        "from whichpython.probe.runner import run_probe\n"
+        "def one(path):\n"
+        "    try:\n"
+        "        run_probe(path, timeout=30)\n"
+        "    except ProbeFailed as failed:\n"
+        "        return failed.cause\n"
+        "with concurrent.futures.ThreadPoolExecutor(16) as pool:\n"
+        f"    causes = set(pool.map(one, {bad!r}))\n"
+        "assert causes == {'answered the probe with more than 65536 JSON values (not parsed)'}\n"
+    )
+    seconds, peak = measure_cost(code)
+    assert seconds < 2 and peak < 256, (seconds, peak)

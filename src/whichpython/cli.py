@@ -59,7 +59,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print whole paths on a terminal too (into a pipe or file they always are)",
     )
-    search = argparse.ArgumentParser(add_help=False, parents=[common, wide])
+    bounded = argparse.ArgumentParser(add_help=False)
+    bounded.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="stop probing after this long and answer with what was found "
+        "(default: 4 probe timeouts)",
+    )
+    search = argparse.ArgumentParser(add_help=False, parents=[common, wide, bounded])
     search.add_argument("request", nargs="?", metavar="REQUEST", help="e.g. 3.12, >=3.10, pypy")
     search.add_argument(
         "--prefer",
@@ -112,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         embed.add_argument(flag, action="append_const", dest="parts", const=flag, help=what)
 
     venv = commands.add_parser(
-        "venv", parents=[common], help="create a venv whose home is the real install"
+        "venv", parents=[common, bounded], help="create a venv whose home is the real install"
     )
     venv.add_argument("dest", metavar="DEST", help="the new venv's directory (new or empty)")
     venv.add_argument(
@@ -124,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     venv.add_argument("--with-pip", action="store_true", help="install pip (slower)")
     envs = commands.add_parser(
         "envs",
-        parents=[common, wide],
+        parents=[common, wide, bounded],
         help="list environments: a project's first (its .venv, poetry, pipenv, tox, ...), "
         "then the machine's others",
     )
@@ -294,9 +302,11 @@ def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
         error["skipped"] = converter.unstructure(missing.skipped)
         print_json({"error": error})
         return EXIT_FAILED
+    from whichpython.commands import note_deadline
     from whichpython.render import closest, considered_lines, skipped_lines
 
     print(f"whichpython: error: {missing.message}", file=sys.stderr)
+    note_deadline(c.detail for c in missing.candidates)
     width = columns(args, sys.stderr)
     if getattr(args, "explain", True):  # `venv -p` has no --explain: it shows them all
         lines = [*considered_lines(missing.candidates, width), *skipped_lines(missing.skipped)]

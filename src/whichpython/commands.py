@@ -11,6 +11,7 @@ from whichpython.terminal import Progress, width
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterable
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -24,6 +25,7 @@ def _discovery(args: argparse.Namespace, progress: Progress) -> Any:
         timeout=args.timeout,
         cache=not args.no_cache,
         progress=progress.note,
+        deadline=args.deadline,
     )
 
 
@@ -46,6 +48,7 @@ def find(args: argparse.Namespace) -> int:
     note_cwd()
     with Progress() as progress:
         result = _discovery(args, progress).find(args.request, explain=args.explain)
+    note_deadline(c.detail for c in result.candidates)
     chosen = result.interpreters[0]
     if args.json:
         from whichpython.serialization import converter, interpreter_to_json
@@ -72,6 +75,7 @@ def list_(args: argparse.Namespace) -> int:
     note_cwd()
     with Progress() as progress:
         result = _discovery(args, progress).find_all(args.request)
+    note_deadline(c.detail for c in result.candidates)
     found = result.interpreters
     if args.sort == "version":
         from packaging.version import Version
@@ -181,7 +185,7 @@ def venv(args: argparse.Namespace) -> int:
     from whichpython.discovery import Discovery
     from whichpython.venvs import create_venv, venv_base
 
-    discovery = Discovery(timeout=args.timeout, cache=not args.no_cache)
+    discovery = Discovery(timeout=args.timeout, cache=not args.no_cache, deadline=args.deadline)
     source = discovery.find(args.python).interpreters[0]
     base = venv_base(source)
     if source.is_venv:
@@ -223,7 +227,10 @@ def envs(args: argparse.Namespace) -> int:
         raise ConfigError(f"--project {project}: {what}")
     for path, reason in ctx.skipped:  # a project file another user planted
         print(f"whichpython: {path}: {reason}", file=sys.stderr)
-    found = find_environments(args.project, timeout=args.timeout, cache=not args.no_cache)
+    found = find_environments(
+        args.project, timeout=args.timeout, cache=not args.no_cache, deadline=args.deadline
+    )
+    note_deadline(env.error for env in found)
     if args.json:
         from whichpython.serialization import environment_to_json
 
@@ -237,6 +244,15 @@ def envs(args: argparse.Namespace) -> int:
     else:
         print("whichpython: no environments found", file=sys.stderr)
     return EXIT_OK
+
+
+def note_deadline(details: Iterable[str | None]) -> None:
+    """Say on stderr, in one line, how many candidates the search's deadline left out."""
+    from whichpython.deadline import note, untried
+
+    line = note(untried(details))
+    if line is not None:
+        print(line, file=sys.stderr)
 
 
 def locate(name: str) -> str:

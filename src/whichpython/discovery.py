@@ -8,14 +8,19 @@ from typing import Optional, Union
 import attrs
 
 from whichpython.cache import Cache
+from whichpython.deadline import Deadline, verdict_of
 from whichpython.environments import found_by
 from whichpython.errors import InterpreterError, InterpreterNotFound
-from whichpython.inspection import cached_interpreter, inspect_interpreter
-from whichpython.memo import OneSearch, realpath
+from whichpython.inspection import cached_interpreter
+from whichpython.memo import OneSearch
 from whichpython.models import Considered, Interpreter, Skipped
 from whichpython.policy import Policy, Verdict
-from whichpython.pyvenv import directory_python, find_pyvenv_cfg
+from whichpython.pyvenv import directory_python
 from whichpython.request import Request, RequestError, parse_request
+from whichpython.searching import Item as _Item
+from whichpython.searching import identity as _identity
+from whichpython.searching import skipped_files as _skipped
+from whichpython.searching import static_identity as _static_identity
 from whichpython.sources import Candidate, Context, Source, ordered_sources, resolve_shim
 from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
@@ -25,31 +30,6 @@ from whichpython.versionfile import find_version_file
 _MAX_WORKERS = 16
 #: What a search accepts: a request string, a path, a parsed request, or None (any).
 RequestLike = Union[str, "os.PathLike[str]", Request, None]
-
-
-@attrs.define
-class _Item:
-    """A candidate on its way through the search, with what became of it."""
-
-    candidate: Candidate
-    rank: int
-    target: Optional[str] = None  # what a shim runs
-    aliases: list[str] = attrs.field(factory=list)
-    verdict: Optional[Verdict] = None
-    interpreter: Optional[Interpreter] = None
-
-    @property
-    def path(self) -> str:
-        """The executable to inspect: a shim's target, else the candidate itself."""
-        return self.target or self.candidate.path
-
-    def considered(self) -> Considered:
-        verdict = self.verdict or Verdict("not-probed", "not probed")
-        known = self.interpreter.version if self.interpreter is not None else None
-        version = known or self.candidate.hints.version  # what its layout says, unprobed
-        return Considered(
-            self.candidate.path, self.candidate.source, verdict.code, verdict.detail, version
-        )
 
 
 @attrs.frozen
@@ -88,12 +68,17 @@ class Discovery:
     #: Install directories searched beyond PATH, one level deep, before
     #: ``$WHICHPYTHON_EXTRA_DIRS`` (docs/discovery.md): ``["/opt", "/opt/rh"]``.
     extra_dirs: tuple[str, ...] = attrs.field(default=(), converter=_dirs)
+    #: Seconds a search may take from its start (None: ``$WHICHPYTHON_DEADLINE``, else 4
+    #: probe timeouts), then it probes no more and ends with what it has (docs/security.md).
+    deadline: Optional[float] = None
 
     def context(self) -> Context:
-        """Where and for whom this search looks."""
+        """Where and for whom this search looks; its deadline starts now."""
         environ = os.environ if self.environ is None else self.environ
         cwd = self.cwd or working_dir(environ)
-        return Context(environ=environ, cwd=cwd, root=self.root, extra_dirs=self.extra_dirs)
+        clock = Deadline.start(self.deadline, self.timeout, environ)
+        return Context(environ=environ, cwd=cwd, root=self.root, extra_dirs=self.extra_dirs,
+                       deadline=clock)  # fmt: skip
 
     def find(self, request: RequestLike = None, *, explain: bool = False) -> SearchResult:
         """The best match: the first plain build in priority order, else the first match.
@@ -220,7 +205,7 @@ class Discovery:
         try:
             item.interpreter = self._inspect(path, ctx)
         except InterpreterError as error:
-            detail = Verdict("failed", f"failed: {error.cause}")
+            detail = verdict_of(error)
             raise InterpreterNotFound(
                 request.raw, [attrs.evolve(item, verdict=detail).considered()]
             ) from None
@@ -266,9 +251,7 @@ class Discovery:
                 yield item
 
     def _inspect(self, path: str, ctx: Context) -> Interpreter:
-        return inspect_interpreter(
-            path, timeout=self.timeout, cache=self.cache, environ=ctx.environ
-        )
+        return ctx.deadline.inspect(path, self.cache, ctx.environ)  # type: ignore[no-any-return]
 
     def _from_cache(self, item: _Item, store: Cache, ctx: Context) -> bool:
         """Settle ``item`` from the cache (an answer or a remembered failure), if it can."""
@@ -285,7 +268,7 @@ class Discovery:
         try:
             item.interpreter = self._inspect(item.path, ctx)
         except InterpreterError as error:
-            item.verdict = Verdict("failed", f"failed: {error.cause}")
+            item.verdict = verdict_of(error)
 
     def _probe_all(self, items: list[_Item], ctx: Context) -> Iterator[_Item]:
         """Yields ``items`` in order, each once inspected: cached answers are read first, in
@@ -342,21 +325,6 @@ class Discovery:
         return attrs.evolve(found, source=item.candidate.source, aliases=aliases)
 
 
-def _skipped(ctx: Context) -> list[Skipped]:
-    return [Skipped(path, reason) for path, reason in ctx.skipped]
-
-
-def _static_identity(path: str) -> tuple[str, Optional[str]]:
-    cfg = find_pyvenv_cfg(path)
-    return realpath(path), os.path.dirname(cfg) if cfg else None
-
-
-def _identity(interpreter: Interpreter) -> tuple[str, str]:
-    """One interpreter, however it was reached: its real binary and its prefix."""
-    binary = realpath(interpreter.executable or interpreter.path)
-    return binary, interpreter.prefixes.prefix
-
-
 def find_interpreter(
     request: Union[str, "os.PathLike[str]", None] = None,
     *,
@@ -367,18 +335,22 @@ def find_interpreter(
     timeout: Optional[float] = None,
     cache: bool = True,
     extra_dirs: Iterable[str] = (),
+    deadline: Optional[float] = None,
 ) -> Interpreter:
     """The interpreter a request selects (docs/discovery.md).
 
     Priority: an explicit path, the active venv, the active conda env, the project's
     ``.venv``, then installed interpreters in source order for ``prefer`` (``managed``,
     ``system``, ``only-managed``, ``only-system``); ``venvs`` is ``allow``, ``never`` or
-    ``only``; ``extra_dirs`` are install directories searched beyond PATH. Plain final
+    ``only``; ``extra_dirs`` are install directories searched beyond PATH; ``deadline``
+    bounds the whole search in seconds (default: ``$WHICHPYTHON_DEADLINE``, else 4 probe
+    timeouts; candidates left are ``not probed``). Plain final
     CPython builds win over prereleases, debug, free-threaded and other implementations
     unless the request asks for them. Raises
     :class:`~whichpython.errors.InterpreterNotFound` with every candidate's verdict.
     """
-    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs)
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs,
+                       deadline=deadline)  # fmt: skip
     return search.find(request).interpreters[0]
 
 
@@ -392,8 +364,10 @@ def find_interpreters(
     timeout: Optional[float] = None,
     cache: bool = True,
     extra_dirs: Iterable[str] = (),
+    deadline: Optional[float] = None,
 ) -> Iterator[Interpreter]:
     """Every interpreter matching ``request``, in priority order, each once (with aliases);
     the arguments are :func:`find_interpreter`'s."""
-    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs)
+    search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs,
+                       deadline=deadline)  # fmt: skip
     return iter(search.find_all(request).interpreters)

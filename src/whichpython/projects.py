@@ -7,9 +7,9 @@ from typing import Optional, Union
 
 import attrs
 
+from whichpython.deadline import Deadline
 from whichpython.environments import TOOLS, found_by
 from whichpython.errors import InterpreterError
-from whichpython.inspection import inspect_interpreter
 from whichpython.memo import OneSearch, realpath
 from whichpython.models import Environment
 from whichpython.pyvenv import directory_python
@@ -28,28 +28,38 @@ def find_environments(
     timeout: Optional[float] = None,
     cache: bool = True,
     root: str = "/",
+    deadline: Optional[float] = None,
 ) -> list[Environment]:
     """Every environment the tools keep (docs/environments.md): those that belong to
     ``project`` (default: the project the working directory is in, the nearest directory
     with a tool's project file or a ``.venv``), in the order its tools would use them, then
     the machine's others, each once. A broken one (its base gone, its interpreter a dangling
-    link) is listed with its ``error``."""
+    link) is listed with its ``error``. ``deadline`` bounds the whole search in seconds
+    (default: ``$WHICHPYTHON_DEADLINE``, else 4 probe timeouts): the environments not
+    inspected by then have the error ``not probed: the search's deadline ...``."""
     environ = os.environ if environ is None else environ
     cwd = cwd or working_dir(environ)
     ctx = Context(environ=environ, cwd=cwd, root=root)
     folder = project_dir(project, ctx)
     if project is None:  # found by walking up: its files are held to the walk's rule
         ctx = attrs.evolve(ctx, walked=folder)
-    return environments_of([folder], ctx, timeout=timeout, cache=cache)
+    return environments_of([folder], ctx, timeout=timeout, cache=cache, deadline=deadline)
 
 
 def environments_of(
-    projects: Sequence[str], ctx: Context, *, timeout: Optional[float] = None, cache: bool = True
+    projects: Sequence[str],
+    ctx: Context,
+    *,
+    timeout: Optional[float] = None,
+    cache: bool = True,
+    deadline: Optional[float] = None,
 ) -> list[Environment]:
     """The environments of each of ``projects`` (absolute directories) in turn, then the
-    machine's others, each once (:func:`find_environments` for several projects, or none)."""
+    machine's others, each once (:func:`find_environments` for several projects, or none),
+    within ``deadline`` seconds from now (as :func:`find_environments` takes it)."""
+    clock = Deadline.start(deadline, timeout, ctx.environ)
     with OneSearch():
-        return _inspected(_unique(_candidates(projects, ctx)), ctx, timeout, cache)
+        return _inspected(_unique(_candidates(projects, ctx)), ctx, clock, cache)
 
 
 def project_dir(project: Union[str, "os.PathLike[str]", None], ctx: Context) -> str:
@@ -105,7 +115,7 @@ def _unique(candidates: Iterator[Candidate]) -> list[Candidate]:
 
 
 def _inspected(
-    found: list[Candidate], ctx: Context, timeout: Optional[float], cache: bool
+    found: list[Candidate], ctx: Context, clock: Deadline, cache: bool
 ) -> list[Environment]:
     def one(candidate: Candidate) -> Environment:
         prefix = env_dir(candidate.path)
@@ -113,9 +123,7 @@ def _inspected(
         error = candidate.problem
         if error is None:
             try:
-                python = inspect_interpreter(
-                    candidate.path, timeout=timeout, cache=cache, environ=ctx.environ
-                )
+                python = clock.inspect(candidate.path, cache, ctx.environ)
             except InterpreterError as failure:
                 error = failure.cause
             else:

@@ -60,13 +60,21 @@ def depends(path: str, follow: bool) -> None:
         witness.note(path, follow, {})
 
 
+def expires_at(when: float) -> None:
+    """A recording of this run must not be replayed after ``when`` (a remembered failure
+    that ends then; a search the deadline cut short: now)."""
+    witness = Witness._hooked
+    if witness is not None:
+        witness.expires = min(when, witness.expires or when)
+
+
 def remembered_failure(expires: float) -> None:
     """Called by the probe cache when an answer uses a remembered failure: a recording of
     this run must not outlive it, and holds in this working directory only (the failure is
     keyed on it: a shim fails in one project and not in another)."""
+    expires_at(expires)
     witness = Witness._hooked
     if witness is not None:
-        witness.expires = min(expires, witness.expires or expires)
         witness.cwd_bound = True
 
 

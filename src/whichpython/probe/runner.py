@@ -37,6 +37,9 @@ from whichpython.probe.process import run as _run
 from whichpython.pyvenv import directory_python, find_pyvenv_cfg, read_pyvenv_cfg
 
 MAX_DEPTH = 64  # a real answer nests less than 10 levels deep
+#: JSON values an answer may hold (a real one: about 250; a long sys.path adds one each).
+#: Counted before parsing: 4 MiB of ``[{},{},...]`` would take 150 MB to parse.
+MAX_VALUES = 65536
 _PYTHON2_NAME = re.compile(r"^(python|pypy)2(\.\d+)?(\.exe)?$", re.IGNORECASE)
 _WINDOWS = os.name == "nt"
 
@@ -153,6 +156,13 @@ def _parse(path: str, outcome: Outcome, limit: float) -> dict[str, Any]:
             raise ProbeCrashed(path, outcome.returncode, stderr)
         raise NotAPython(path, "ran, but did not answer the probe (not a Python interpreter?)")
     too_deep = f"answered the probe with JSON nested more than {MAX_DEPTH} levels deep"
+    # Every value but the first follows a comma or opens a list or object (commas in
+    # strings count too: an over-count, never an under-count).
+    values = payload.count(b",") + payload.count(b"[") + payload.count(b"{")
+    if values > MAX_VALUES:
+        raise ProbeFailed(
+            path, f"answered the probe with more than {MAX_VALUES} JSON values (not parsed)"
+        )
     try:
         answer = json.loads(payload.decode("ascii"))
     except RecursionError:

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar, Optional, Protocol
+from typing import Any, ClassVar, Optional, Protocol
 
 import attrs
 
@@ -90,6 +90,8 @@ class Context:
     #: A project directory found by walking up (not named by the user): the files the tools
     #: read in it are held to the same rule as the walk (:meth:`distrusted`).
     walked: Optional[str] = None
+    #: The search's :class:`~whichpython.deadline.Deadline` (the engine's; no source's).
+    deadline: Any = attrs.field(default=None, eq=False)
 
     def skip(self, path: str, reason: str) -> None:
         """Note a file that was not read (a FIFO, a device, too large, ...)."""

@@ -19,9 +19,10 @@ import re
 import sys
 from typing import Any, Optional
 
-from whichpython.files import CONFIG, SMALL, FileRefused, read_text, warn_once
+from whichpython.files import SMALL, FileRefused, read_text, warn_once
 from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, Hints, venv_hints
+from whichpython.sources.tomlcost import TOML_LIMIT, TomlRefused, check_cost
 
 #: Directory entries read per listing: a tool's env dir holds far fewer; a hostile one more.
 SCAN_LIMIT = 1000
@@ -138,22 +139,46 @@ def read_small(path: str, ctx: Optional[Context], limit: int = SMALL) -> Optiona
 
 def read_toml(path: str, ctx: Optional[Context] = None) -> dict[str, Any]:
     """The top-level table of the TOML file at ``path``; empty when it is missing,
-    unreadable, refused (over 1 MiB: see :func:`read_small`) or invalid."""
-    text = read_small(path, ctx, CONFIG)
-    return {} if text is None else parse_toml(text)
+    unreadable, invalid, or refused (over 256 KiB, too costly to parse, a value Python will
+    not read: see :mod:`whichpython.sources.tomlcost`; noted in ``ctx.skipped``)."""
+    text = read_small(path, ctx, TOML_LIMIT)
+    if text is None:
+        return {}
+    try:
+        return load_toml(text)
+    except TomlRefused as refused:
+        if ctx is not None:
+            ctx.skip(path, refused.reason)
+        return {}
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """TOML text as a dict (:mod:`tomllib`, else :func:`parse_toml_subset`); empty when
-    invalid."""
-    if sys.version_info >= (3, 11):
-        import tomllib
+    """TOML text as a dict (:func:`load_toml`); empty when invalid or refused."""
+    try:
+        return load_toml(text)
+    except TomlRefused:
+        return {}
 
-        try:
-            return tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, RecursionError):
-            return {}
-    return parse_toml_subset(text)  # pragma: no cover (3.9, 3.10)
+
+def load_toml(text: str) -> dict[str, Any]:
+    """TOML text as a dict (:mod:`tomllib`, else :func:`parse_toml_subset`), empty when
+    invalid; raises :class:`TomlRefused` for text too costly to parse, nested too deep, or
+    with a value Python will not read (an integer of more than 4300 digits)."""
+    check_cost(text)
+    try:
+        if sys.version_info >= (3, 11):
+            import tomllib
+
+            try:
+                return tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                return {}
+        return parse_toml_subset(text)  # pragma: no cover (3.9, 3.10)
+    except RecursionError:
+        raise TomlRefused("nests deeper than the parser can follow (not parsed)") from None
+    except ValueError as exc:  # int('1' * 5000): "Exceeds the limit (4300 digits) for ..."
+        cause = str(exc).split(":")[0]
+        raise TomlRefused(f"holds a value Python will not read ({cause})") from None
 
 
 def lookup(table: dict[str, Any], *keys: str) -> Any:
@@ -202,9 +227,13 @@ def parse_toml_subset(text: str) -> dict[str, Any]:
                 index += 1  # a multi-line string's lines are not keys
             index += 1
             continue
-        while value_text.startswith("[") and _open_brackets(value_text) and index < len(lines):
-            value_text += "\n" + lines[index]  # an array that goes on over the next lines
+        depth = _bracket_depth(value_text) if value_text.startswith("[") else 0
+        more = []
+        while depth > 0 and index < len(lines):  # an array that goes on over the next lines
+            more.append(lines[index])
+            depth += _bracket_depth(lines[index])  # each line once: strings end with it
             index += 1
+        value_text = "\n".join([value_text, *more])
         value, _ = _value(value_text, 0)
         target = _descend(table, keys[:-1]) if table is not None else None
         if target is not None and value is not _SKIP:
@@ -247,8 +276,8 @@ def _descend(table: dict[str, Any], keys: list[str]) -> Optional[dict[str, Any]]
     return table
 
 
-def _open_brackets(text: str) -> bool:
-    """Whether ``text`` has more ``[`` than ``]`` outside strings and comments."""
+def _bracket_depth(text: str) -> int:
+    """How many more ``[`` than ``]`` ``text`` holds outside strings and comments."""
     depth, position = 0, 0
     while position < len(text):
         char = text[position]
@@ -261,7 +290,7 @@ def _open_brackets(text: str) -> bool:
             continue
         depth += {"[": 1, "]": -1}.get(char, 0)
         position += 1
-    return depth > 0
+    return depth
 
 
 def _value(text: str, position: int) -> tuple[Any, int]:

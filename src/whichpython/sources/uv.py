@@ -2,6 +2,8 @@
 the env of a project or workspace (fixtures/environments/uv.json)."""
 
 import fnmatch
+import itertools
+import operator
 import os
 import re
 from collections.abc import Iterator
@@ -109,24 +111,37 @@ def _includes(root: str, workspace: dict[str, Any], member: str) -> bool:
     return matches("members") and not matches("exclude")
 
 
+#: A ``members``/``exclude`` glob of more parts (``**`` runs counted once) matches nothing.
+GLOB_PARTS = 64
+
+
 def _glob_match(pattern: str, parts: list[str]) -> bool:
     """Whether the path components ``parts`` match the ``/``-separated ``pattern``
-    (``**`` matches any number of components)."""
-    pieces = [p for p in pattern.replace("\\", "/").split("/") if p not in ("", ".")]
-
-    def match(i: int, j: int) -> bool:
-        if i == len(pieces):
-            return j == len(parts)
-        if pieces[i] == "**":
-            return any(match(i + 1, k) for k in range(j, len(parts) + 1))
-        fold = os.path.normcase
-        return (
-            j < len(parts)
-            and fnmatch.fnmatchcase(fold(parts[j]), fold(pieces[i]))
-            and match(i + 1, j + 1)
-        )
-
-    return match(0, 0)
+    (``**`` matches any number of components). Consecutive ``**`` are one; the match is a
+    walk over the pattern's parts keeping the set of components reached (parts x
+    components ``fnmatch`` calls at most, no recursion); a pattern of more than
+    :data:`GLOB_PARTS` parts or with a part longer than a file name (255) matches nothing."""
+    pieces: list[str] = []
+    for piece in pattern.replace("\\", "/").split("/"):
+        if piece in ("", ".") or (piece == "**" and pieces[-1:] == ["**"]):
+            continue
+        if len(pieces) == GLOB_PARTS or len(piece) > 255:
+            return False
+        pieces.append(piece)
+    fold = os.path.normcase
+    names = [fold(part) for part in parts]
+    reached = [True] + [False] * len(parts)  # reached[j]: the pieces so far match parts[:j]
+    for piece in pieces:
+        if piece == "**":
+            reached = list(itertools.accumulate(reached, operator.or_))
+        else:
+            glob = fold(piece)
+            reached = [False] + [
+                reached[j] and fnmatch.fnmatchcase(names[j], glob) for j in range(len(parts))
+            ]
+        if not any(reached):
+            return False
+    return reached[-1]
 
 
 def _made_by_uv(env: str, ctx: Context) -> bool:
