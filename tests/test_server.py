@@ -637,8 +637,8 @@ def test_a_bad_server_deadline_variable_is_one_line(tmp_path: Path) -> None:
                           capture_output=True, timeout=60, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.decode().splitlines() == [
-        "whichpython: error: WHICHPYTHON_SERVER_DEADLINE must be a number of seconds in "
-        "(0, 3600], not 'inf'"
+        "whichpython: error: WHICHPYTHON_SERVER_DEADLINE='inf' is not a usable deadline: give "
+        "a number of seconds above 0 and at most 3600"
     ]
 
 

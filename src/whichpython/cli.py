@@ -62,7 +62,6 @@ def _parser() -> argparse.ArgumentParser:
     bounded = argparse.ArgumentParser(add_help=False)
     bounded.add_argument(
         "--deadline",
-        type=float,
         metavar="SECONDS",
         help="stop probing after this long and answer with what was found "
         "(default: 4 probe timeouts)",
@@ -274,20 +273,19 @@ def _dispatch(argv: Sequence[str]) -> int:
 
 
 def _check_timeout(args: argparse.Namespace) -> None:
-    """A ``--timeout`` or ``WHICHPYTHON_TIMEOUT`` that is no usable number of seconds (``inf``,
-    ``nan``, ``1e309``, 0) is a usage error naming it, before anything runs."""
-    from whichpython.errors import ConfigError
-    from whichpython.probe.identity import check_timeout, resolve_timeout
+    """A ``--timeout``, ``--deadline``, ``WHICHPYTHON_TIMEOUT`` or ``WHICHPYTHON_DEADLINE``
+    that is no usable number of seconds (``inf``, ``nan``, ``1e309``, 0, a word) is a usage
+    error naming it, before anything runs."""
+    from whichpython.deadline import resolve_deadline
+    from whichpython.probe.identity import resolve_timeout
+    from whichpython.seconds import seconds
 
     if args.timeout is not None:
-        raw = args.timeout
-        try:
-            float(raw)
-        except ValueError:
-            raise ConfigError(f"--timeout {raw!r} is not a number of seconds") from None
-        args.timeout = check_timeout(raw, "--timeout ")
-    else:
-        resolve_timeout(None, os.environ)
+        args.timeout = seconds(args.timeout, "--timeout ", what="timeout")
+    timeout = resolve_timeout(args.timeout, os.environ)
+    if getattr(args, "deadline", None) is not None:
+        args.deadline = seconds(args.deadline, "--deadline ", what="deadline")
+    resolve_deadline(getattr(args, "deadline", None), timeout, os.environ)
 
 
 def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:

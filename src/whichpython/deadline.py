@@ -15,16 +15,16 @@ path: a venv's python is a link to (or a copy of) its base's binary, so a candid
 real binary already timed out is ``not probed`` either.
 """
 
-import math
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Callable, Optional, TypeVar
 
-from whichpython.errors import ConfigError, InterpreterError, ProbeTimeout
+from whichpython.errors import InterpreterError, ProbeTimeout
 from whichpython.memo import realpath
 from whichpython.policy import Verdict
 from whichpython.probe.identity import resolve_timeout
+from whichpython.seconds import seconds
 from whichpython.witness import expires_at
 
 if TYPE_CHECKING:
@@ -49,20 +49,11 @@ def resolve_deadline(
 ) -> float:
     """The search's deadline in seconds: ``deadline``, else ``WHICHPYTHON_DEADLINE``, else
     :data:`TIMEOUTS` times the probe ``timeout``. Raises :class:`ConfigError` for anything
-    but a positive, finite number."""
-    value: object = deadline
-    if deadline is None:
-        value = environ.get("WHICHPYTHON_DEADLINE", "").strip()
-        if not value:
-            return TIMEOUTS * timeout
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        seconds = math.nan
-    if not 0 < seconds < math.inf:
-        name = "WHICHPYTHON_DEADLINE=" if deadline is None else "the search's deadline "
-        raise ConfigError(f"{name}{value!r} is not a positive, finite number of seconds")
-    return seconds
+    but a number of seconds above 0 and at most a day (:func:`whichpython.seconds.seconds`)."""
+    if deadline is not None:
+        return seconds(deadline, "deadline=", what="deadline")
+    raw = environ.get("WHICHPYTHON_DEADLINE", "").strip()
+    return seconds(raw, "WHICHPYTHON_DEADLINE=", what="deadline") if raw else TIMEOUTS * timeout
 
 
 class Deadline:

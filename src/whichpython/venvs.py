@@ -8,8 +8,9 @@ from typing import Optional, Union
 
 from whichpython.errors import InterpreterError, Refused, VenvCreationFailed, telling_line
 from whichpython.models import Interpreter
-from whichpython.probe.identity import check_timeout, probe_environment
+from whichpython.probe.identity import probe_environment
 from whichpython.pyvenv import directory_python
+from whichpython.seconds import seconds
 
 #: Creating a venv with pip can take a while (ensurepip installs a wheel).
 CREATE_TIMEOUT = 300.0
@@ -50,7 +51,7 @@ def create_venv(
     if not isinstance(interpreter, Interpreter):
         interpreter = inspect_interpreter(interpreter, environ=environ)
     if timeout is not None:
-        timeout = check_timeout(timeout, "timeout=")
+        timeout = seconds(timeout, "timeout=", what="timeout")
     try:
         dest = os.path.abspath(os.fspath(dest))
     except FileNotFoundError:  # relative, and the current directory was removed

@@ -2,14 +2,13 @@
 its work is doing; the work stops starting probes, and those it runs were given no more
 time than was left (a probe's own time-out kills it)."""
 
-import math
 import threading
 import time
 import weakref
 from collections.abc import Mapping
 from typing import Callable, TypeVar
 
-from whichpython.errors import ConfigError
+from whichpython.seconds import seconds
 
 #: Seconds a refresh, find or resolve may take, overall (PET's clients wait 30 s).
 DEFAULT_DEADLINE = 25.0
@@ -27,22 +26,14 @@ class Expired(Exception):
 
 def deadline_seconds(value: object, where: str) -> float:
     """``value`` (a number, or its text) as a deadline in seconds; ConfigError if it is not
-    one (positive, finite, at most :data:`MAX_DEADLINE`)."""
-    try:
-        seconds = float(value) if isinstance(value, (str, int, float)) else math.nan
-    except (ValueError, OverflowError):
-        seconds = math.nan
-    if isinstance(value, bool) or not 0 < seconds <= MAX_DEADLINE:
-        shown = repr(value)[:40]
-        raise ConfigError(f"{where} must be a number of seconds in (0, {MAX_DEADLINE:g}], "
-                          f"not {shown}")  # fmt: skip
-    return seconds
+    one (above 0, at most :data:`MAX_DEADLINE`: :func:`whichpython.seconds.seconds`)."""
+    return seconds(value, where, what="deadline", maximum=MAX_DEADLINE)
 
 
 def default_deadline(environ: Mapping[str, str]) -> float:
     """``$WHICHPYTHON_SERVER_DEADLINE``, else :data:`DEFAULT_DEADLINE`."""
     raw = environ.get(VARIABLE, "").strip()
-    return deadline_seconds(raw, VARIABLE) if raw else DEFAULT_DEADLINE
+    return deadline_seconds(raw, f"{VARIABLE}=") if raw else DEFAULT_DEADLINE
 
 
 class Deadline:
@@ -65,9 +56,13 @@ class Deadline:
         if self.passed or self.left() <= 0:
             raise Expired
 
+    def remaining(self) -> float:
+        """What is left, for work starting now (a little at least: a positive number)."""
+        return max(_SHORTEST_PROBE, self.left())
+
     def probe_timeout(self, limit: float) -> float:
         """The time-out for a probe starting now: ``limit``, or less if less is left."""
-        return max(_SHORTEST_PROBE, min(limit, self.left()))
+        return min(limit, self.remaining())
 
     def message(self, method: str) -> str:
         return (f"{method}: deadline of {self.seconds:g} s reached ({VARIABLE} or "

@@ -90,7 +90,7 @@ class Server:
         deadline = previous.deadline
         if options.get("deadline") is not None:
             try:
-                deadline = deadline_seconds(options["deadline"], "deadline")
+                deadline = deadline_seconds(options["deadline"], "configure's deadline ")
             except ConfigError as error:
                 raise invalid_params(str(error)) from None
         config = Config(
@@ -235,14 +235,12 @@ class Server:
 
             self.connection.log("info", "refresh: searching the machine")
             limit = resolve_timeout(None, environ)
-            # The single place where the request's deadline reaches Discovery. Today: no
-            # probe starts after it (progress), and none runs longer than was left at the
-            # start. Discovery's own ``deadline`` keyword (seconds for the whole search,
-            # added on another branch of issue 21) is passed here when it has one.
-            bound: dict[str, Any] = {"timeout": deadline.probe_timeout(limit)}
-            if "deadline" in attrs.fields_dict(Discovery):
-                bound["deadline"] = max(0.05, deadline.left())
-            Discovery(environ=environ, found=found, progress=deadline.check, **bound).find_all()
+            # The request's deadline is the search's: no probe starts after it (progress),
+            # and none runs longer than is left.
+            Discovery(
+                environ=environ, found=found, progress=deadline.check,
+                timeout=deadline.probe_timeout(limit), deadline=deadline.remaining(),
+            ).find_all()  # fmt: skip
             folders: list[tuple[str, Optional[str]]] = []
             if kind is None:  # as in PET: a search for one kind ignores the workspace
                 folders += [(d, d) for d in config.workspace]
@@ -282,7 +280,7 @@ class Server:
         ctx = Context(environ=environ, cwd=working_dir(environ))
         deadline.check()
         limit = deadline.probe_timeout(resolve_timeout(None, environ))
-        for env in environments_of(projects, ctx, timeout=limit):
+        for env in environments_of(projects, ctx, timeout=limit, deadline=deadline.remaining()):
             python = env.interpreter
             if python is None:
                 if _first(seen, env.path, env.prefix):
