@@ -317,6 +317,17 @@ def _restore(prefix: Path, snapshot: dict[str, object]) -> None:
             (prefix / name).write_bytes(content)
 
 
+def _fixed_and_undone(standalone: Path) -> tuple[Path, dict[str, object], dict[str, object]]:
+    """Fix the install once to learn the fixed state, then put the original back: the
+    install's prefix, its files before and after a whole fix."""
+    prefix = _prefix(standalone)
+    before = _snapshot(prefix)
+    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
+    after = _snapshot(prefix)
+    _restore(prefix, before)
+    return prefix, before, after
+
+
 def _kill_at(when: str, standalone: Path) -> "subprocess.CompletedProcess[str]":
     prefix = str(_prefix(standalone))
     return subprocess.run(
@@ -330,11 +341,8 @@ def _kill_at(when: str, standalone: Path) -> "subprocess.CompletedProcess[str]":
 def test_a_kill_at_any_step_leaves_each_file_old_or_new_and_a_rerun_finishes(
     standalone: Path,
 ) -> None:
-    prefix = _prefix(standalone)
-    before = _snapshot(prefix)
-    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
-    after = _snapshot(prefix)  # every file fixed, its backup beside it, nothing else
-    assert any(name.endswith(".pc" + BACKUP) for name in after)
+    prefix, before, after = _fixed_and_undone(standalone)
+    assert any(name.endswith(".pc" + BACKUP) for name in after)  # each file fixed, backed up
     step = 0
     while True:
         step += 1
@@ -362,11 +370,7 @@ def test_a_kill_at_any_step_leaves_each_file_old_or_new_and_a_rerun_finishes(
 def test_a_kill_between_files_is_finished_by_the_next_run(standalone: Path) -> None:
     """The issue's case: killed after the first file; a rerun said "nothing to change" and
     left the .pc files at /install for ever."""
-    prefix = _prefix(standalone)
-    before = _snapshot(prefix)
-    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
-    after = _snapshot(prefix)
-    _restore(prefix, before)
+    prefix, before, after = _fixed_and_undone(standalone)
     killed = _kill_at("first-file", standalone)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert _snapshot(prefix) != before  # one file was changed when it was killed
@@ -384,11 +388,7 @@ def test_a_kill_between_files_is_finished_by_the_next_run(standalone: Path) -> N
 def test_an_interrupted_fix_whose_new_files_are_gone_is_undone_then_done(
     standalone: Path,
 ) -> None:
-    prefix = _prefix(standalone)
-    before = _snapshot(prefix)
-    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
-    after = _snapshot(prefix)
-    _restore(prefix, before)
+    prefix, _, after = _fixed_and_undone(standalone)
     assert _kill_at("first-file", standalone).returncode == -signal.SIGKILL
     staged = [p for p in prefix.glob("lib/*/*.whichpython-new")]
     assert staged  # the new versions not yet in place
@@ -566,11 +566,7 @@ def test_an_interrupted_fix_that_cannot_be_finished_now_is_one_line(
     from whichpython.errors import Refused
     from whichpython.repair import fix_sysconfig
 
-    prefix = _prefix(standalone)
-    before = _snapshot(prefix)
-    assert run_cli("fix-sysconfig", "--no-cache", str(standalone)).returncode == 0
-    after = _snapshot(prefix)
-    _restore(prefix, before)
+    prefix, _, after = _fixed_and_undone(standalone)
     assert _kill_at("first-file", standalone).returncode == -signal.SIGKILL
     killed = _snapshot(prefix)
 
