@@ -179,7 +179,12 @@ def test_jython_is_found_only_when_asked_for(tmp_path: Path) -> None:
     if java is None:
         pytest.skip("jython is there, java is not")
     (folder / "java").symlink_to(os.path.realpath(java))
-    env = {"PATH": str(folder), "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c")}
+    env = {
+        "PATH": str(folder),
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "c"),
+        "WHICHPYTHON_TIMEOUT": "60",
+    }  # a JVM's start on a busy machine can take over 5 s
     found = run_cli("find", "jython2.7", "--json", env=env, cwd=tmp_path)
     assert found.returncode == 0, found.stderr
     assert '"implementation": "jython"' in found.stdout
