@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
-from whichpython.answers import Answers, answers_dir, cache_root
+from whichpython.answers import Answers, answers_dir
 from whichpython.cache import Cache
-from whichpython.witness import PROJECT_FILES, Witness
+from whichpython.cachedir import cache_root
+from whichpython.projectfiles import PROJECT_FILES
+from whichpython.witness import Witness
 
 # The real CLI in a process, reporting on stderr whether the engine ran and what it spawned.
 RUN = """

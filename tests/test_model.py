@@ -12,8 +12,9 @@ import pytest
 from conftest import make_venv, pyenv_python, real_interpreters, require
 from whichpython import Interpreter, inspect_interpreter
 from whichpython.inspection import pep440
+from whichpython.probe.result import probe_from_json
 from whichpython.probe.runner import run_probe
-from whichpython.serialization import interpreter_from_json, interpreter_to_json, probe_from_json
+from whichpython.serialization import interpreter_from_json, interpreter_to_json
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parent.parent / "docs" / "interpreter.schema.json").read_text()
@@ -79,8 +80,8 @@ def test_site_packages_are_taken_from_sys_path_in_order_without_duplicates() -> 
 
 @pytest.mark.parametrize("python", real_interpreters())
 def test_probe_answers_read_without_cattrs_as_cattrs_reads_them(python: str) -> None:
+    from whichpython.converter import converter
     from whichpython.probe.result import ProbeResult, probe_to_json
-    from whichpython.serialization import converter
 
     raw = run_probe(require(python))
     probe = probe_from_json(raw)

@@ -27,31 +27,24 @@ from __future__ import annotations
 
 import marshal
 import os
-import stat
 import sys
 import time
 import zlib
 
+from whichpython.cachedir import SHELL_NOISE, cache_root, trusted_dir
 from whichpython.files import (
-    FileRefused,
     is_own_file,
-    kind_of,
     load_private,
-    own_uid,
-    refuse_shared,
     sweep_temp,
-    warn_once,
     write_private,
 )
 from whichpython.signatures import (
-    UNWATCHED_LSTAT,
-    UNWATCHED_STAT,
     ancestors,
     holds,
     is_witness_list,
     signature,
 )
-from whichpython.streams import OutputFailed
+from whichpython.streams import OutputFailed, closed_pipe, output_failed
 from whichpython.terminal import width
 from whichpython.witness import Witness
 
@@ -63,33 +56,10 @@ if TYPE_CHECKING:
 
 FORMAT = 4
 COMMANDS = frozenset({"find", "list", "inspect"})
-# Set by the shell on every prompt or cd; no source reads them (the cwd is keyed on its own).
-SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
 _MAX_WITNESSES = 100_000
 _MAX_NAME_SETS = 8  # variable sets an index keeps
 _MAX_FILES = 256  # answers kept per cache dir; the oldest go first
 _MAX_BYTES = 64 * 1024 * 1024  # an answer file larger than this is neither written nor read
-
-
-def cache_root(environ: Mapping[str, str]) -> str | None:
-    """whichpython's cache dir: ``$WHICHPYTHON_CACHE_DIR``, else ``whichpython`` in the user
-    cache dir (as platformdirs gives it, worked out without importing platformdirs, whose
-    import costs more than a warm answer; Windows asks platformdirs); None when caching is off."""
-    if caching_off(environ):
-        return None
-    explicit = environ.get("WHICHPYTHON_CACHE_DIR")
-    if explicit:
-        return explicit
-    if sys.platform == "win32":
-        import platformdirs
-
-        return platformdirs.user_cache_dir("whichpython", appauthor=False)
-    if sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Caches")
-    else:
-        xdg = environ.get("XDG_CACHE_HOME", "").strip()
-        base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")
-    return os.path.join(base, "whichpython")
 
 
 def answers_dir(environ: Mapping[str, str]) -> str | None:
@@ -99,48 +69,6 @@ def answers_dir(environ: Mapping[str, str]) -> str | None:
         return None
     root = cache_root(environ)
     return None if root is None else os.path.join(root, "answers")
-
-
-def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> str | None:
-    """``root/name`` when both the cache dir ``root`` and it are directories of this user that
-    nobody else may write (created 0700 if ``create``; ``root`` may be a link of this user's
-    to such a directory); None when missing, or refused: then ``not using <what>: <why>`` is
-    warned once. Checked on every read, so not a witness of a recorded answer."""
-    folder = os.path.join(root, name)
-    try:
-        for directory in (root, folder) if create else ():  # (mode: of the last part only)
-            try:  # noqa: SIM105 (contextlib is not imported on the CLI's fast path)
-                os.makedirs(directory, mode=0o700, exist_ok=True)
-            except FileExistsError:  # a file or a dangling link: said below
-                pass
-        _private(root, link=True)
-        _private(folder, link=False)
-        return folder
-    except FileRefused as refused:
-        warn_once(f"not using {'the cache' if refused.path == root else what}: {refused}")
-    except OSError:
-        pass
-    return None
-
-
-def _private(path: str, *, link: bool) -> None:
-    """Raise :class:`FileRefused` unless ``path`` is a directory of this user that nobody else
-    may write (with ``link``, or a link of this user's to one)."""
-    info = UNWATCHED_LSTAT(path)
-    if link and stat.S_ISLNK(info.st_mode):
-        if own_uid() not in (None, info.st_uid):
-            raise FileRefused(path, f"is a symlink of another user (uid {info.st_uid})")
-        info = UNWATCHED_STAT(path)
-    if not stat.S_ISDIR(info.st_mode):
-        raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a directory")
-    refuse_shared(path, info)
-
-
-def caching_off(environ: Mapping[str, str]) -> bool:
-    """True when ``WHICHPYTHON_NO_CACHE`` is set to anything but ``0``/``false``/``no``/``off``
-    (the probe cache and recorded answers alike)."""
-    value = environ.get("WHICHPYTHON_NO_CACHE", "").strip().lower()
-    return value not in ("", "0", "false", "no", "off")
 
 
 def _valid(data: object) -> bool:
@@ -271,12 +199,8 @@ class Answers:
                     sys.stdout.flush()
                     sys.stderr.write(err)
                 except BrokenPipeError:  # `whichpython list | head -1`: as the engine path does
-                    from whichpython.cli import closed_pipe
-
                     return closed_pipe()
                 except OutputFailed as failed:  # `>&-`, `>/dev/full`: as the engine path does
-                    from whichpython.cli import output_failed
-
                     return output_failed(failed)
                 return int(code)
         return None

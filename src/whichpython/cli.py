@@ -165,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is not None:
         return _run(argv)
     from whichpython.streams import guard
+    from whichpython.terminal import cwd_problem
 
     guard()
     words = sys.argv[1:]
@@ -211,19 +212,8 @@ def _stop_probes_on_signals() -> None:
             signal.signal(signo, stop)
 
 
-def cwd_problem() -> str | None:
-    """Why the working directory cannot be looked in (removed, or not readable), or None."""
-    try:
-        cwd = os.getcwd()
-    except OSError:
-        return "the current directory no longer exists"
-    if not os.access(cwd, os.R_OK | os.X_OK):
-        return f"the current directory {cwd} cannot be read (permission denied)"
-    return None
-
-
 def _run(argv: Sequence[str]) -> int:
-    from whichpython.streams import OutputFailed
+    from whichpython.streams import OutputFailed, closed_pipe, output_failed
 
     try:
         return _dispatch(argv)
@@ -293,7 +283,7 @@ def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
     from whichpython.commands import columns, print_json
 
     if args.json:
-        from whichpython.serialization import converter
+        from whichpython.converter import converter
 
         error = {"kind": missing.kind, "message": missing.message, "request": missing.request}
         error["candidates"] = converter.unstructure(missing.candidates)
@@ -331,24 +321,3 @@ def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
     else:
         print(f"whichpython: error: {error.message}", file=sys.stderr)
     return code
-
-
-def closed_pipe() -> int:
-    """The reader went away (``whichpython list | head -1``): that is not an error. Exits 0
-    without a traceback or Python's "Exception ignored" at shutdown (stdout is pointed at
-    /dev/null, so the final flush has somewhere to go)."""
-    try:  # noqa: SIM105 (contextlib is not imported on the fast path)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    return EXIT_OK
-
-
-def output_failed(failed: Exception) -> int:
-    """stdout is closed or cannot be written (``>&-``, ``>/dev/full``): one line on stderr,
-    exit status 1, and no second failure when Python flushes stdout at exit."""
-    from whichpython.streams import settle
-
-    settle()
-    print(f"whichpython: error: {failed}", file=sys.stderr)
-    return EXIT_FAILED

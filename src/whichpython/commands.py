@@ -32,7 +32,7 @@ def _discovery(args: argparse.Namespace, progress: Progress) -> Any:
 def note_cwd() -> None:
     """Say so on stderr when the working directory cannot be looked in: its project files
     (a ``.python-version``, a ``.venv``, ...) are then not seen, and the answer may differ."""
-    from whichpython.cli import cwd_problem
+    from whichpython.terminal import cwd_problem
 
     problem = cwd_problem()
     if problem is not None:
@@ -51,7 +51,8 @@ def find(args: argparse.Namespace) -> int:
     note_deadline(c.detail for c in result.candidates)
     chosen = result.interpreters[0]
     if args.json:
-        from whichpython.serialization import converter, interpreter_to_json
+        from whichpython.converter import converter
+        from whichpython.serialization import interpreter_to_json
 
         data = interpreter_to_json(chosen)
         if args.explain:
@@ -82,7 +83,8 @@ def list_(args: argparse.Namespace) -> int:
 
         found = sorted(found, key=lambda i: Version(i.version), reverse=True)
     if args.json:
-        from whichpython.serialization import converter, interpreter_to_json
+        from whichpython.converter import converter
+        from whichpython.serialization import interpreter_to_json
 
         data: dict[str, Any] = {
             "schema_version": 1,
@@ -129,7 +131,7 @@ def fix_sysconfig(args: argparse.Namespace) -> int:
 
     repair = fix_sysconfig(args.path, dry_run=args.dry_run, timeout=args.timeout)
     if args.json:
-        from whichpython.serialization import converter
+        from whichpython.converter import converter
 
         print_json(converter.unstructure(repair))
     else:
@@ -144,7 +146,7 @@ def embed(args: argparse.Namespace) -> int:
 
     found = inspect_interpreter(locate(args.path), timeout=args.timeout, cache=not args.no_cache)
     if args.json:
-        from whichpython.serialization import converter
+        from whichpython.converter import converter
 
         print_json(
             {

@@ -24,8 +24,8 @@ from whichpython.errors import InterpreterError, ProbeTimeout
 from whichpython.memo import realpath
 from whichpython.policy import Verdict
 from whichpython.probe.identity import resolve_timeout
+from whichpython.recording import expires_at
 from whichpython.seconds import seconds
-from whichpython.witness import expires_at
 
 if TYPE_CHECKING:
     from whichpython.models import Interpreter

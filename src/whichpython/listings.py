@@ -17,7 +17,7 @@ import os
 import zlib
 from typing import Any, Callable, Optional
 
-from whichpython.answers import cache_root, trusted_dir
+from whichpython.cachedir import cache_root, trusted_dir
 from whichpython.files import SOURCE, load_private, write_private
 from whichpython.signatures import changed_since, file_clock, signature
 

@@ -248,9 +248,11 @@ class Interpreter:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of docs/schema.md, as Python data (``schema_version`` first)."""
-        from whichpython.serialization import interpreter_to_json  # cattrs: only for JSON
+        from whichpython.converter import converter  # cattrs: only for JSON
 
-        return interpreter_to_json(self)
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        data.update(converter.unstructure(self))
+        return data
 
     def to_json(self, *, indent: Optional[int] = None) -> str:
         """:meth:`to_dict` as a JSON string."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import attrs
 
-from whichpython import specifiers
+import whichpython.specifiers as specifiers
 from whichpython.errors import ConfigError
 from whichpython.platforms import ARCHES, LIBCS, SYSTEMS
 

@@ -1,32 +1,15 @@
 """JSON (de)serialization of the models through one cattrs converter (the JSON users read;
 probe answers are read and written by :mod:`whichpython.probe.result`)."""
 
-from typing import Any, Union
+from typing import Any
 
-import cattrs
-
-from whichpython.models import SCHEMA_VERSION, ConfigValue, Environment, Interpreter
-from whichpython.probe.result import probe_from_json, probe_to_json  # noqa: F401 (re-exported)
-
-converter = cattrs.Converter()
-
-
-def _passthrough(value: Any, _type: Any) -> Any:
-    if value is not None and not isinstance(value, (str, int, float)):
-        raise TypeError(f"expected a string or a number, not {type(value).__name__}")
-    return value
-
-
-# Config vars and version tuples mix types; cattrs only needs to check they are scalars.
-converter.register_structure_hook(ConfigValue, _passthrough)
-converter.register_structure_hook(Union[int, str], _passthrough)
+from whichpython.converter import converter
+from whichpython.models import Environment, Interpreter
 
 
 def interpreter_to_json(interpreter: Interpreter) -> dict[str, Any]:
     """The JSON object of docs/schema.md, starting with ``schema_version``."""
-    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-    data.update(converter.unstructure(interpreter))
-    return data
+    return interpreter.to_dict()
 
 
 def environment_to_json(environment: Environment) -> dict[str, Any]:

@@ -176,3 +176,22 @@ def settle() -> None:
     finally:
         if null != 1:
             os.close(null)
+
+
+def closed_pipe() -> int:
+    """The reader went away (``whichpython list | head -1``): that is not an error. Exits 0
+    without a traceback or Python's "Exception ignored" at shutdown (stdout is pointed at
+    /dev/null, so the final flush has somewhere to go)."""
+    try:  # noqa: SIM105 (contextlib is not imported on the fast path)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 0  # the CLI's EXIT_OK
+
+
+def output_failed(failed: Exception) -> int:
+    """stdout is closed or cannot be written (``>&-``, ``>/dev/full``): one line on stderr,
+    exit status 1, and no second failure when Python flushes stdout at exit."""
+    settle()
+    print(f"whichpython: error: {failed}", file=sys.stderr)
+    return 1  # the CLI's EXIT_FAILED

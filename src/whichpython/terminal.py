@@ -1,4 +1,5 @@
-"""Fitting the CLI's text to a terminal: its width, middle-elided paths, a progress line.
+"""Fitting the CLI's text to a terminal: its width, middle-elided paths, a progress line; and
+whether the working directory the CLI runs in can be looked in.
 
 Only what goes to a terminal is shortened: into a pipe or a file, and with ``--wide``, every
 path is printed whole.
@@ -118,3 +119,14 @@ class Progress:
             self.stream.flush()
         except (OSError, ValueError):  # the terminal went away: the scan goes on
             pass
+
+
+def cwd_problem() -> str | None:
+    """Why the working directory cannot be looked in (removed, or not readable), or None."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return "the current directory no longer exists"
+    if not os.access(cwd, os.R_OK | os.X_OK):
+        return f"the current directory {cwd} cannot be read (permission denied)"
+    return None

@@ -10,8 +10,9 @@ import os
 import sys
 from _collections_abc import MutableMapping  # os.environ's base: loaded with os, unlike typing
 
-from whichpython.signatures import ancestors as ancestors  # re-exported: the sources use it
-from whichpython.signatures import changed_since, file_clock, listing, signature
+from whichpython.projectfiles import PROJECT_FILES, project_file
+from whichpython.recording import Recorder, hook, hooked
+from whichpython.signatures import ancestors, changed_since, file_clock, listing, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -25,67 +26,15 @@ _SPAWNS = frozenset(
 )  # fmt: skip
 # The code that makes the answer: an upgrade or an edit of any of it changes a signature.
 _CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
-#: What a version manager's shim reads in the working directory and each one above it to
-#: choose an interpreter: mise's project config files (its ``LOCAL_CONFIG_FILENAMES`` and the
-#: ``conf.d`` dirs) and asdf's ``.tool-versions``. No source reads them; a shim run does.
-SHIM_CONFIGS = frozenset(
-    {"mise.toml", ".mise.toml", "mise.local.toml", ".mise.local.toml", ".rtx.toml",
-     ".rtx.local.toml", "mise/config.toml", ".mise/config.toml", ".mise/config.local.toml",
-     ".config/mise.toml", ".config/mise.local.toml", ".config/mise/config.toml",
-     ".config/mise/config.local.toml", ".config/mise/conf.d", "mise/conf.d", ".mise/conf.d",
-     ".tool-versions"}
-)  # fmt: skip
-#: The names looked for in the working directory and in each directory above it: the
-#: sources' (version files, a project's ``.venv``, the tools' project markers) and the
-#: shims' (:data:`SHIM_CONFIGS`). An answer whose lookups of these all found nothing, and that
-#: looked at nothing else inside the working directory, holds in any directory where none of
-#: them exists either (:meth:`Witness.upward`).
-PROJECT_FILES = SHIM_CONFIGS | frozenset(
-    {".python-version", ".python-versions", ".tool-versions", ".venv"}
-    | {"pyproject.toml", "Pipfile", "hatch.toml", "pixi.toml", ".pixi", ".conda"}
-)
 
 
-def project_file(relative: str) -> bool:
-    """Whether a path relative to a directory is (or is inside) one of :data:`PROJECT_FILES`."""
-    parts = relative.split(os.sep)
-    return any(os.sep.join(parts[:end]) in PROJECT_FILES for end in range(1, len(parts) + 1))
-
-
-def depends(path: str, follow: bool) -> None:
-    """Called by the probe cache for each dependency of an answer it checks: a recording of
-    this run witnesses what the cache's own check reads (one list, not two)."""
-    witness = Witness._hooked
-    if witness is not None:
-        witness.note(path, follow, {})
-
-
-def expires_at(when: float) -> None:
-    """A recording of this run must not be replayed after ``when`` (a remembered failure
-    that ends then; a search the deadline cut short: now)."""
-    witness = Witness._hooked
-    if witness is not None:
-        witness.expires = min(when, witness.expires or when)
-
-
-def remembered_failure(expires: float) -> None:
-    """Called by the probe cache when an answer uses a remembered failure: a recording of
-    this run must not outlive it, and holds in this working directory only (the failure is
-    keyed on it: a shim fails in one project and not in another)."""
-    expires_at(expires)
-    witness = Witness._hooked
-    if witness is not None:
-        witness.cwd_bound = True
-
-
-class Witness:
+class Witness(Recorder):
     """Notes every path the run stats, lists, opens or reads a link of, every environment
     variable it reads, and any process it starts, by wrapping the ``os`` functions that
     ``os.path``, ``glob`` and the sources call, and ``os.environ``."""
 
     _WRAPPED = (("stat", True, False), ("lstat", False, False), ("listdir", True, True),
                 ("access", True, False), ("readlink", False, False))  # fmt: skip
-    _hooked: Witness | None = None
 
     def __init__(self) -> None:
         # Each path with its signature when first noted: before the call that looks at it.
@@ -108,9 +57,9 @@ class Witness:
         return not (self.spawned or self.blind)
 
     def __enter__(self) -> Witness:
-        if Witness._hooked is None:
+        if hooked() is None:
             sys.addaudithook(_audit)
-        Witness._hooked = self
+        hook(self)
         for name, follow, lists in self._WRAPPED:
             self.saved[name] = getattr(os, name)
             setattr(os, name, self._wrap(self.saved[name], follow, lists))
@@ -133,7 +82,7 @@ class Witness:
         os.path.abspath = self.saved.pop("abspath")
         for name, original in self.saved.items():
             setattr(os, name, original)
-        Witness._hooked = None
+        hook(None)
 
     def _wrap(self, original: Callable[..., Any], follow: bool, lists: bool) -> Callable[..., Any]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -338,5 +287,6 @@ class _Consulted(MutableMapping):  # type: ignore[type-arg]
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event in _SPAWNS and Witness._hooked is not None:
-        Witness._hooked.spawned = True
+    recorder = hooked()
+    if event in _SPAWNS and recorder is not None:
+        recorder.spawned = True

@@ -7,7 +7,7 @@ from typing import Optional
 
 from packaging.version import Version
 
-from whichpython import listings
+import whichpython.listings as listings
 from whichpython.sources.base import Candidate, Context, Hints, Source, merge, name_hints
 
 # "python3", "python3.12", "python3.13t", "pypy3", "pypy3.10" (not "python3-config")
