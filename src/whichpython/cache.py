@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
 from whichpython.cachedir import SHELL_NOISE, cache_root, trusted_dir
-from whichpython.errors import (
+from whichpython.files import SOURCE, load_private, sweep_temp, write_private
+from whichpython.memo import realpath
+from whichpython.model.errors import (
     InterpreterError,
     NotAPython,
     OutputTooLarge,
@@ -27,8 +29,6 @@ from whichpython.errors import (
     ProbeLeftChild,
     ProbeTimeout,
 )
-from whichpython.files import SOURCE, load_private, sweep_temp, write_private
-from whichpython.memo import realpath
 from whichpython.probe.identity import probe_environment, probe_hash
 from whichpython.probe.result import ProbeResult, probe_from_json, probe_to_json
 from whichpython.projectfiles import PROJECT_FILES

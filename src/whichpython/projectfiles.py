@@ -2,7 +2,7 @@
 sources (version files, a project's ``.venv``, the tools' project markers) and by the version
 managers' shims a run may start. The probe cache keys what depends on the working directory on
 them, and a recorded CLI answer holds in any directory where none of them exists
-(:meth:`whichpython.witness.Witness.upward`). A floor module: the CLI's fast path imports it
+(:meth:`whichpython.cli.witness.Witness.upward`). A floor module: the CLI's fast path imports it
 (the sources package, which imports every source, it must not), and it imports nothing of
 whichpython."""
 

@@ -1,6 +1,6 @@
 """What the layers a recording of a run records tell it: the probe cache the dependencies of
 each answer it uses and the remembered failures it replays, the deadline when a search was
-cut short. The recorder is the CLI's :class:`~whichpython.witness.Witness` (docs/cache.md); the
+cut short. The recorder is the CLI's :class:`~whichpython.cli.witness.Witness` (docs/cache.md); the
 hooks do nothing when no run is recorded. A floor module: the engine and the cache call these
 without importing the CLI; it imports nothing of whichpython, nor ``typing``."""
 

@@ -1,8 +1,8 @@
 """``fix-sysconfig``: rewrite a relocated install's ``_sysconfigdata*.py`` and ``.pc`` files in
 place so that every tool (pip, setuptools, pkg-config, PyO3) sees the real paths.
 
-The corrections are those :mod:`whichpython.fixes` reports; this module works them out and
-:mod:`whichpython.journal` writes them: a whole backup of each file, then the set of files as
+The corrections are those :mod:`whichpython.facts.fixes` reports; this module works them out and
+:mod:`whichpython.facts.journal` writes them: a whole backup of each file, then the set of files as
 one journaled step that a rerun finishes after a kill (docs/relocated-sysconfig.md).
 """
 
@@ -17,23 +17,23 @@ from typing import Any, Optional, Union
 
 import attrs
 
-from whichpython.errors import Refused
-from whichpython.files import CONFIG, SOURCE, FileRefused, kind_of, own_uid, read_bytes
-from whichpython.fixes import (
+from whichpython.facts.fixes import (
     FIXED_MARKER,
     Relocation,
     correct_sysconfig,
     find_relocation,
     rebase,
 )
-from whichpython.journal import (
+from whichpython.facts.journal import (
     Change,
     apply,
     journal_path,
     read_journal,
     recover,
 )
-from whichpython.models import Interpreter, SysconfigCorrection
+from whichpython.files import CONFIG, SOURCE, FileRefused, kind_of, own_uid, read_bytes
+from whichpython.model.errors import Refused
+from whichpython.model.models import Interpreter, SysconfigCorrection
 
 
 @attrs.frozen
@@ -69,11 +69,11 @@ def fix_sysconfig(
 
     Idempotent: a fixed install is marked (``WHICHPYTHON_RELOCATED_FROM``) and a second run
     changes nothing. The files change together or not at all: a run killed half way is
-    finished by the next one. Raises :class:`~whichpython.errors.Refused` for a venv, an
+    finished by the next one. Raises :class:`~whichpython.model.errors.Refused` for a venv, an
     install that is not relocated, files that cannot be written, a backup or journal that is
     not ours; nothing is changed then.
     """
-    from whichpython.inspection import inspect_interpreter
+    from whichpython.engine.inspection import inspect_interpreter
 
     path = os.fspath(path)
     found = inspect_interpreter(path, timeout=timeout, environ=environ)

@@ -1,4 +1,4 @@
-"""What a search carries each candidate in (:mod:`whichpython.discovery`): the candidate with
+"""What a search carries each candidate in (:mod:`whichpython.engine.discovery`): the candidate with
 what became of it, and the keys that tell one interpreter from another."""
 
 import os
@@ -6,11 +6,11 @@ from typing import Optional
 
 import attrs
 
+from whichpython.engine.policy import Verdict
 from whichpython.memo import realpath
-from whichpython.models import Considered, Interpreter, Skipped
-from whichpython.policy import Verdict
-from whichpython.pyvenv import find_pyvenv_cfg
+from whichpython.model.models import Considered, Interpreter, Skipped
 from whichpython.sources import Candidate, Context
+from whichpython.sources.pyvenv import find_pyvenv_cfg
 
 
 @attrs.define

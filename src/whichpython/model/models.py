@@ -248,7 +248,7 @@ class Interpreter:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of docs/schema.md, as Python data (``schema_version`` first)."""
-        from whichpython.converter import converter  # cattrs: only for JSON
+        from whichpython.model.converter import converter  # cattrs: only for JSON
 
         data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         data.update(converter.unstructure(self))
@@ -292,7 +292,7 @@ class Skipped:
 @attrs.frozen
 class Environment:
     """An environment a tool made (a venv, a conda or pixi env), found by its layout
-    (:func:`~whichpython.projects.find_environments`, docs/environments.md). ``interpreter``
+    (:func:`~whichpython.engine.projects.find_environments`, docs/environments.md). ``interpreter``
     is None when it cannot be used; ``error`` then says why (its base is gone, ...)."""
 
     path: str

@@ -24,8 +24,8 @@ from typing import Any, Optional
 import attrs
 import cattrs
 
-from whichpython.errors import Refused
 from whichpython.files import CONFIG, SOURCE, FileRefused, kind_of, own_uid, read_bytes
+from whichpython.model.errors import Refused
 
 BACKUP_SUFFIX = ".whichpython-backup"
 NEW_SUFFIX = ".whichpython-new"

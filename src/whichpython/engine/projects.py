@@ -7,15 +7,15 @@ from typing import Optional, Union
 
 import attrs
 
-from whichpython.deadline import Deadline
-from whichpython.environments import TOOLS, found_by
-from whichpython.errors import InterpreterError
+from whichpython.engine.deadline import Deadline
+from whichpython.facts.environments import TOOLS, found_by
 from whichpython.memo import OneSearch, realpath
-from whichpython.models import Environment
-from whichpython.pyvenv import directory_python
+from whichpython.model.errors import InterpreterError
+from whichpython.model.models import Environment
 from whichpython.sources import ENVIRONMENTS, Candidate, Context
 from whichpython.sources.base import working_dir
 from whichpython.sources.project import markers, nearest_project
+from whichpython.sources.pyvenv import directory_python
 
 _MAX_WORKERS = 8
 

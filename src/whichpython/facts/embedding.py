@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 from whichpython.files import CONFIG, FileRefused, read_text, warn_once
-from whichpython.models import (
+from whichpython.model.models import (
     ConfigValue,
     Embedding,
     Interpreter,

@@ -32,6 +32,9 @@ import time
 import zlib
 
 from whichpython.cachedir import SHELL_NOISE, cache_root, trusted_dir
+from whichpython.cli.streams import OutputFailed, closed_pipe, output_failed
+from whichpython.cli.terminal import width
+from whichpython.cli.witness import Witness
 from whichpython.files import (
     is_own_file,
     load_private,
@@ -44,9 +47,6 @@ from whichpython.signatures import (
     is_witness_list,
     signature,
 )
-from whichpython.streams import OutputFailed, closed_pipe, output_failed
-from whichpython.terminal import width
-from whichpython.witness import Witness
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:

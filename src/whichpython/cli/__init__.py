@@ -1,7 +1,7 @@
 """The ``whichpython`` command line (also ``python -m whichpython``).
 
 A ``whichpython`` process first tries the answer recorded for the same command line
-(:mod:`whichpython.answers`); the modules below are imported only when the engine runs.
+(:mod:`whichpython.cli.answers`); the modules below are imported only when the engine runs.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from whichpython.answers import Answers
-    from whichpython.errors import InterpreterNotFound, WhichPythonError
+    from whichpython.cli.answers import Answers
+    from whichpython.model.errors import InterpreterNotFound, WhichPythonError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -160,12 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Without ``argv`` (a ``whichpython`` process) a ``find``/``list``/``inspect`` is answered
     from its recorded answer while that holds, and recorded when it spawned no process; the
-    process's output is made safe to write (:mod:`whichpython.streams`) and a SIGTERM, SIGHUP
+    process's output is made safe to write (:mod:`whichpython.cli.streams`) and a SIGTERM, SIGHUP
     or SIGINT kills the running probes before it exits (status 128 + the signal's number)."""
     if argv is not None:
         return _run(argv)
-    from whichpython.streams import guard
-    from whichpython.terminal import cwd_problem
+    from whichpython.cli.streams import guard
+    from whichpython.cli.terminal import cwd_problem
 
     guard()
     words = sys.argv[1:]
@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _answers(words: Sequence[str]) -> Answers | None:
-    from whichpython.answers import Answers
+    from whichpython.cli.answers import Answers
 
     return Answers.for_process(words)
 
@@ -213,7 +213,7 @@ def _stop_probes_on_signals() -> None:
 
 
 def _run(argv: Sequence[str]) -> int:
-    from whichpython.streams import OutputFailed, closed_pipe, output_failed
+    from whichpython.cli.streams import OutputFailed, closed_pipe, output_failed
 
     try:
         return _dispatch(argv)
@@ -224,12 +224,12 @@ def _run(argv: Sequence[str]) -> int:
 
 
 def _dispatch(argv: Sequence[str]) -> int:
-    from whichpython.errors import InterpreterNotFound, WhichPythonError
+    from whichpython.model.errors import InterpreterNotFound, WhichPythonError
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "completion":
-        from whichpython.completion import script
+        from whichpython.cli.completion import script
 
         sys.stdout.write(script(args.shell, parser))
         sys.stdout.flush()
@@ -238,7 +238,7 @@ def _dispatch(argv: Sequence[str]) -> int:
         from whichpython.server import main as serve
 
         return serve()
-    from whichpython import commands
+    from whichpython.cli import commands
 
     command = {
         "inspect": commands.inspect,
@@ -266,9 +266,9 @@ def _check_timeout(args: argparse.Namespace) -> None:
     """A ``--timeout``, ``--deadline``, ``WHICHPYTHON_TIMEOUT`` or ``WHICHPYTHON_DEADLINE``
     that is no usable number of seconds (``inf``, ``nan``, ``1e309``, 0, a word) is a usage
     error naming it, before anything runs."""
-    from whichpython.deadline import resolve_deadline
+    from whichpython.engine.deadline import resolve_deadline
+    from whichpython.model.seconds import seconds
     from whichpython.probe.identity import resolve_timeout
-    from whichpython.seconds import seconds
 
     if args.timeout is not None:
         args.timeout = seconds(args.timeout, "--timeout ", what="timeout")
@@ -280,18 +280,18 @@ def _check_timeout(args: argparse.Namespace) -> None:
 
 def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
     """No match: the reason and the nearest candidates (``--explain``: all of them)."""
-    from whichpython.commands import columns, print_json
+    from whichpython.cli.commands import columns, print_json
 
     if args.json:
-        from whichpython.converter import converter
+        from whichpython.model.converter import converter
 
         error = {"kind": missing.kind, "message": missing.message, "request": missing.request}
         error["candidates"] = converter.unstructure(missing.candidates)
         error["skipped"] = converter.unstructure(missing.skipped)
         print_json({"error": error})
         return EXIT_FAILED
-    from whichpython.commands import note_deadline
-    from whichpython.render import closest, considered_lines, skipped_lines
+    from whichpython.cli.commands import note_deadline
+    from whichpython.cli.render import closest, considered_lines, skipped_lines
 
     print(f"whichpython: error: {missing.message}", file=sys.stderr)
     note_deadline(c.detail for c in missing.candidates)
@@ -310,11 +310,11 @@ def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
 
 
 def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
-    from whichpython.errors import ConfigError, PathError
+    from whichpython.model.errors import ConfigError, PathError
 
     code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
     if as_json:
-        from whichpython.commands import print_json
+        from whichpython.cli.commands import print_json
 
         where = error.path if isinstance(error, PathError) else path
         print_json({"error": {"kind": error.kind, "message": error.message, "path": where}})

@@ -20,15 +20,15 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Callable, Optional, TypeVar
 
-from whichpython.errors import InterpreterError, ProbeTimeout
+from whichpython.engine.policy import Verdict
 from whichpython.memo import realpath
-from whichpython.policy import Verdict
+from whichpython.model.errors import InterpreterError, ProbeTimeout
+from whichpython.model.seconds import seconds
 from whichpython.probe.identity import resolve_timeout
 from whichpython.recording import expires_at
-from whichpython.seconds import seconds
 
 if TYPE_CHECKING:
-    from whichpython.models import Interpreter
+    from whichpython.model.models import Interpreter
 
 T = TypeVar("T")
 #: The default deadline, in probe timeouts.
@@ -49,7 +49,8 @@ def resolve_deadline(
 ) -> float:
     """The search's deadline in seconds: ``deadline``, else ``WHICHPYTHON_DEADLINE``, else
     :data:`TIMEOUTS` times the probe ``timeout``. Raises :class:`ConfigError` for anything
-    but a number of seconds above 0 and at most a day (:func:`whichpython.seconds.seconds`)."""
+    but a number of seconds above 0 and at most a day
+    (:func:`whichpython.model.seconds.seconds`)."""
     if deadline is not None:
         return seconds(deadline, "deadline=", what="deadline")
     raw = environ.get("WHICHPYTHON_DEADLINE", "").strip()
@@ -112,10 +113,10 @@ class Deadline:
             raise
 
     def inspect(self, path: str, cache: bool, environ: Mapping[str, str]) -> "Interpreter":
-        """:func:`~whichpython.inspection.inspect_interpreter` of ``path`` within the
+        """:func:`~whichpython.engine.inspection.inspect_interpreter` of ``path`` within the
         deadline (:meth:`run`)."""
         from whichpython.cache import Cache
-        from whichpython.inspection import cached_interpreter, inspect_interpreter
+        from whichpython.engine.inspection import cached_interpreter, inspect_interpreter
 
         def inspect(limit: float) -> "Interpreter":
             return inspect_interpreter(path, timeout=limit, cache=cache, environ=environ)

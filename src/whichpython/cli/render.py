@@ -3,12 +3,12 @@
 import re
 from typing import TYPE_CHECKING, Optional
 
-from whichpython.models import Considered, Environment, Interpreter, Skipped
-from whichpython.terminal import cut, elide
+from whichpython.cli.terminal import cut, elide
+from whichpython.model.models import Considered, Environment, Interpreter, Skipped
 
 if TYPE_CHECKING:
-    from whichpython.discovery import SearchResult
-    from whichpython.repair import SysconfigRepair
+    from whichpython.engine.discovery import SearchResult
+    from whichpython.engine.repair import SysconfigRepair
 
 _NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 

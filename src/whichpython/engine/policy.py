@@ -6,12 +6,12 @@ from typing import Optional
 import attrs
 from packaging.version import Version
 
-from whichpython.errors import ConfigError
-from whichpython.models import Interpreter, Kind
-from whichpython.platforms import triple
-from whichpython.request import Request
+from whichpython.model.errors import ConfigError
+from whichpython.model.models import Interpreter, Kind
+from whichpython.request.grammar import Request
+from whichpython.request.platforms import triple
+from whichpython.request.specifiers import may_satisfy, why_not
 from whichpython.sources.base import Hints
-from whichpython.specifiers import may_satisfy, why_not
 
 PREFERENCES = ("managed", "system", "only-managed", "only-system")
 VENV_POLICIES = ("allow", "never", "only")

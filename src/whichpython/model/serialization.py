@@ -3,8 +3,8 @@ probe answers are read and written by :mod:`whichpython.probe.result`)."""
 
 from typing import Any
 
-from whichpython.converter import converter
-from whichpython.models import Environment, Interpreter
+from whichpython.model.converter import converter
+from whichpython.model.models import Environment, Interpreter
 
 
 def interpreter_to_json(interpreter: Interpreter) -> dict[str, Any]:

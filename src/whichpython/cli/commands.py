@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from whichpython.terminal import Progress, width
+from whichpython.cli.terminal import Progress, width
 
 if TYPE_CHECKING:
     import argparse
@@ -17,7 +17,7 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _discovery(args: argparse.Namespace, progress: Progress) -> Any:
-    from whichpython.discovery import Discovery
+    from whichpython.engine.discovery import Discovery
 
     return Discovery(
         prefer=args.prefer,
@@ -32,7 +32,7 @@ def _discovery(args: argparse.Namespace, progress: Progress) -> Any:
 def note_cwd() -> None:
     """Say so on stderr when the working directory cannot be looked in: its project files
     (a ``.python-version``, a ``.venv``, ...) are then not seen, and the answer may differ."""
-    from whichpython.terminal import cwd_problem
+    from whichpython.cli.terminal import cwd_problem
 
     problem = cwd_problem()
     if problem is not None:
@@ -51,8 +51,8 @@ def find(args: argparse.Namespace) -> int:
     note_deadline(c.detail for c in result.candidates)
     chosen = result.interpreters[0]
     if args.json:
-        from whichpython.converter import converter
-        from whichpython.serialization import interpreter_to_json
+        from whichpython.model.converter import converter
+        from whichpython.model.serialization import interpreter_to_json
 
         data = interpreter_to_json(chosen)
         if args.explain:
@@ -63,7 +63,7 @@ def find(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(chosen.path)
     if args.explain:
-        from whichpython.render import explanation
+        from whichpython.cli.render import explanation
 
         print(explanation(result, columns(args, sys.stdout)))
     return EXIT_OK
@@ -71,7 +71,7 @@ def find(args: argparse.Namespace) -> int:
 
 def list_(args: argparse.Namespace) -> int:
     """``list``: a table of the matches; nothing on stdout and status 1 when none match."""
-    from whichpython.render import explanation, table
+    from whichpython.cli.render import explanation, table
 
     note_cwd()
     with Progress() as progress:
@@ -83,8 +83,8 @@ def list_(args: argparse.Namespace) -> int:
 
         found = sorted(found, key=lambda i: Version(i.version), reverse=True)
     if args.json:
-        from whichpython.converter import converter
-        from whichpython.serialization import interpreter_to_json
+        from whichpython.model.converter import converter
+        from whichpython.model.serialization import interpreter_to_json
 
         data: dict[str, Any] = {
             "schema_version": 1,
@@ -108,17 +108,17 @@ def list_(args: argparse.Namespace) -> int:
 
 def inspect(args: argparse.Namespace) -> int:
     """``inspect``: one interpreter described (``--json``: the whole model)."""
-    from whichpython.inspection import inspect_interpreter
+    from whichpython.engine.inspection import inspect_interpreter
 
     interpreter = inspect_interpreter(
         locate(args.path), timeout=args.timeout, cache=not args.no_cache
     )
     if args.json:
-        from whichpython.serialization import interpreter_to_json
+        from whichpython.model.serialization import interpreter_to_json
 
         print_json(interpreter_to_json(interpreter))
     else:
-        from whichpython.render import describe
+        from whichpython.cli.render import describe
 
         print(describe(interpreter))
     return EXIT_OK
@@ -126,12 +126,12 @@ def inspect(args: argparse.Namespace) -> int:
 
 def fix_sysconfig(args: argparse.Namespace) -> int:
     """``fix-sysconfig``: rewrite a relocated install's sysconfig data."""
-    from whichpython.render import repair_lines
-    from whichpython.repair import fix_sysconfig
+    from whichpython.cli.render import repair_lines
+    from whichpython.engine.repair import fix_sysconfig
 
     repair = fix_sysconfig(args.path, dry_run=args.dry_run, timeout=args.timeout)
     if args.json:
-        from whichpython.converter import converter
+        from whichpython.model.converter import converter
 
         print_json(converter.unstructure(repair))
     else:
@@ -141,12 +141,12 @@ def fix_sysconfig(args: argparse.Namespace) -> int:
 
 def embed(args: argparse.Namespace) -> int:
     """``embed``: the flags, environment and PyO3 config an embedder needs."""
-    from whichpython.embedding import env_lines, pyo3_config
-    from whichpython.inspection import inspect_interpreter
+    from whichpython.engine.inspection import inspect_interpreter
+    from whichpython.facts.embedding import env_lines, pyo3_config
 
     found = inspect_interpreter(locate(args.path), timeout=args.timeout, cache=not args.no_cache)
     if args.json:
-        from whichpython.converter import converter
+        from whichpython.model.converter import converter
 
         print_json(
             {
@@ -160,7 +160,7 @@ def embed(args: argparse.Namespace) -> int:
         return EXIT_OK
     embed = found.embedding
     if embed is None:
-        from whichpython.errors import InterpreterError
+        from whichpython.model.errors import InterpreterError
 
         raise InterpreterError(found.path, f"{found.implementation} cannot be embedded")
     parts = args.parts or ["--cflags", "--ldflags"]
@@ -184,8 +184,8 @@ def embed(args: argparse.Namespace) -> int:
 
 def venv(args: argparse.Namespace) -> int:
     """``venv``: a venv whose ``home`` is the real install."""
-    from whichpython.discovery import Discovery
-    from whichpython.venvs import create_venv, venv_base
+    from whichpython.engine.discovery import Discovery
+    from whichpython.engine.venvs import create_venv, venv_base
 
     discovery = Discovery(timeout=args.timeout, cache=not args.no_cache, deadline=args.deadline)
     source = discovery.find(args.python).interpreters[0]
@@ -203,7 +203,7 @@ def venv(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     if args.json:
-        from whichpython.serialization import interpreter_to_json
+        from whichpython.model.serialization import interpreter_to_json
 
         print_json(interpreter_to_json(made))
     else:
@@ -215,7 +215,7 @@ def venv(args: argparse.Namespace) -> int:
 
 def envs(args: argparse.Namespace) -> int:
     """``envs``: the environments of a project, then the machine's others."""
-    from whichpython.projects import find_environments, project_dir
+    from whichpython.engine.projects import find_environments, project_dir
     from whichpython.sources.base import Context, working_dir
 
     if args.project is None:
@@ -223,7 +223,7 @@ def envs(args: argparse.Namespace) -> int:
     ctx = Context(environ=os.environ, cwd=working_dir(os.environ))
     project = project_dir(args.project, ctx)
     if args.project is not None and not os.path.isdir(project):
-        from whichpython.errors import ConfigError
+        from whichpython.model.errors import ConfigError
 
         what = "is not a directory" if os.path.exists(project) else "no such directory"
         raise ConfigError(f"--project {project}: {what}")
@@ -234,12 +234,12 @@ def envs(args: argparse.Namespace) -> int:
     )
     note_deadline(env.error for env in found)
     if args.json:
-        from whichpython.serialization import environment_to_json
+        from whichpython.model.serialization import environment_to_json
 
         print_json({"schema_version": 1, "project": project,
                     "environments": [environment_to_json(env) for env in found]})  # fmt: skip
         return EXIT_OK
-    from whichpython.render import environments_table
+    from whichpython.cli.render import environments_table
 
     if found:
         print(environments_table(found, columns(args, sys.stdout)))
@@ -250,7 +250,7 @@ def envs(args: argparse.Namespace) -> int:
 
 def note_deadline(details: Iterable[str | None]) -> None:
     """Say on stderr, in one line, how many candidates the search's deadline left out."""
-    from whichpython.deadline import note, untried
+    from whichpython.engine.deadline import note, untried
 
     line = note(untried(details))
     if line is not None:
@@ -267,7 +267,7 @@ def locate(name: str) -> str:
 
     found = shutil.which(name)
     if found is None:
-        from whichpython.errors import PathNotFound
+        from whichpython.model.errors import PathNotFound
 
         here = f" (./{name} is here: name it with ./)" if os.path.lexists(name) else ""
         raise PathNotFound(name, f"no such command on PATH{here}")

@@ -1,6 +1,6 @@
 """The cattrs converter of the models' JSON (docs/schema.md). It imports none of the models,
-so :meth:`whichpython.models.Interpreter.to_dict` can use it without a circle; the functions
-that name models are in :mod:`whichpython.serialization`."""
+so :meth:`whichpython.model.models.Interpreter.to_dict` can use it without a circle; the functions
+that name models are in :mod:`whichpython.model.serialization`."""
 
 from typing import Any, Union
 

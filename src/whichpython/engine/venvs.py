@@ -6,11 +6,11 @@ import subprocess
 from collections.abc import Mapping
 from typing import Optional, Union
 
-from whichpython.errors import InterpreterError, Refused, VenvCreationFailed, telling_line
-from whichpython.models import Interpreter
+from whichpython.model.errors import InterpreterError, Refused, VenvCreationFailed, telling_line
+from whichpython.model.models import Interpreter
+from whichpython.model.seconds import seconds
 from whichpython.probe.identity import probe_environment
-from whichpython.pyvenv import directory_python
-from whichpython.seconds import seconds
+from whichpython.sources.pyvenv import directory_python
 
 #: Creating a venv with pip can take a while (ensurepip installs a wheel).
 CREATE_TIMEOUT = 300.0
@@ -41,11 +41,11 @@ def create_venv(
     The venv module runs through the getpath-resolved base executable, so ``home`` in the
     new ``pyvenv.cfg`` is the real install's bin dir even when ``interpreter`` is a symlink
     placed elsewhere. Given a venv, its base interpreter is used. Raises
-    :class:`~whichpython.errors.Refused` for an existing non-empty ``dest`` or a Python
-    without the venv module, :class:`~whichpython.errors.VenvCreationFailed` when the
+    :class:`~whichpython.model.errors.Refused` for an existing non-empty ``dest`` or a Python
+    without the venv module, :class:`~whichpython.model.errors.VenvCreationFailed` when the
     venv module fails or the new venv does not run.
     """
-    from whichpython.inspection import inspect_interpreter
+    from whichpython.engine.inspection import inspect_interpreter
 
     environ = os.environ if environ is None else environ
     if not isinstance(interpreter, Interpreter):

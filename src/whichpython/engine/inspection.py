@@ -1,4 +1,4 @@
-"""Turn one path into an :class:`~whichpython.models.Interpreter`: cache, probe, classify."""
+"""Turn one path into an :class:`~whichpython.model.models.Interpreter`: cache, probe, classify."""
 
 import contextlib
 import os
@@ -9,13 +9,13 @@ import attrs
 from packaging.version import Version
 
 from whichpython.cache import Cache, Watch
-from whichpython.classify import classify, venv_creator
-from whichpython.embedding import config_flag, embedding, find_libpython
-from whichpython.environments import ownership
-from whichpython.errors import InterpreterError, PathNotFound, ProbeFailed, UnresolvedShim
-from whichpython.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
+from whichpython.facts.classify import classify, venv_creator
+from whichpython.facts.embedding import config_flag, embedding, find_libpython
+from whichpython.facts.environments import ownership
+from whichpython.facts.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
 from whichpython.memo import realpath
-from whichpython.models import (
+from whichpython.model.errors import InterpreterError, PathNotFound, ProbeFailed, UnresolvedShim
+from whichpython.model.models import (
     Distro,
     Interpreter,
     Kind,
@@ -44,7 +44,7 @@ def inspect_interpreter(
     A cached answer is used while the files it depends on are unchanged; otherwise the
     probe runs in the interpreter, isolated from the caller's ``PYTHON*`` variables. A pyenv
     shim is resolved without running it: the interpreter it selects is inspected, with the
-    shim among its ``aliases``. Raises an :class:`~whichpython.errors.InterpreterError`
+    shim among its ``aliases``. Raises an :class:`~whichpython.model.errors.InterpreterError`
     subclass naming the cause (a failed probe is remembered for a few minutes). A ``bytes``
     path is decoded as :func:`os.fsdecode` does; anything but a path is a TypeError.
     """

@@ -2,7 +2,7 @@
 
 The read side of the probe's answers (fresh or cached) needs only this: importing the cattrs
 converter costs ~20 ms, which a warm first call would pay for nothing. cattrs stays the
-writer of the JSON users read (:mod:`whichpython.serialization`). Supported types: ``str``,
+writer of the JSON users read (:mod:`whichpython.model.serialization`). Supported types: ``str``,
 ``int``, ``float``, ``bool``, ``Any``, ``Optional``/``Union`` of these, ``list[T]``,
 ``dict[str, T]`` and nested attrs classes; extra keys are ignored, as cattrs ignores them.
 """

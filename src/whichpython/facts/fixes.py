@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from whichpython.models import ConfigValue, SysconfigCorrection
+from whichpython.model.models import ConfigValue, SysconfigCorrection
 
 #: Build-box tool vars and the local tool each falls back to.
 COMPILER_VARS = {

@@ -16,7 +16,7 @@ import attrs
 
 from whichpython.files import SMALL, FileRefused, read_text
 from whichpython.memo import remember
-from whichpython.models import Interpreter, Kind
+from whichpython.model.models import Interpreter, Kind
 
 #: The tools whose environments whichpython tells apart (a venv's ``manager``).
 TOOLS = frozenset(

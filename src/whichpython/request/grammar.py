@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Optional
 
 import attrs
 
-import whichpython.specifiers as specifiers
-from whichpython.errors import ConfigError
-from whichpython.platforms import ARCHES, LIBCS, SYSTEMS
+import whichpython.request.specifiers as specifiers
+from whichpython.model.errors import ConfigError
+from whichpython.request.platforms import ARCHES, LIBCS, SYSTEMS
 
 if TYPE_CHECKING:  # packaging.specifiers is imported by range requests only
     from packaging.specifiers import SpecifierSet

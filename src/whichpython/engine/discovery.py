@@ -8,24 +8,24 @@ from typing import Optional, Union
 import attrs
 
 from whichpython.cache import Cache
-from whichpython.deadline import Deadline, verdict_of
-from whichpython.environments import found_by
-from whichpython.errors import InterpreterError, InterpreterNotFound
-from whichpython.inspection import cached_interpreter
+from whichpython.engine.deadline import Deadline, verdict_of
+from whichpython.engine.inspection import cached_interpreter
+from whichpython.engine.policy import Policy, Verdict
+from whichpython.engine.searching import Item as _Item
+from whichpython.engine.searching import identity as _identity
+from whichpython.engine.searching import skipped_files as _skipped
+from whichpython.engine.searching import static_identity as _static_identity
+from whichpython.facts.environments import found_by
 from whichpython.memo import OneSearch
-from whichpython.models import Considered, Interpreter, Skipped
-from whichpython.policy import Policy, Verdict
-from whichpython.pyvenv import directory_python
-from whichpython.request import Request, RequestError, parse_request
-from whichpython.searching import Item as _Item
-from whichpython.searching import identity as _identity
-from whichpython.searching import skipped_files as _skipped
-from whichpython.searching import static_identity as _static_identity
+from whichpython.model.errors import InterpreterError, InterpreterNotFound
+from whichpython.model.models import Considered, Interpreter, Skipped
+from whichpython.request.grammar import Request, RequestError, parse_request
+from whichpython.request.versionfile import find_version_file
 from whichpython.sources import Candidate, Context, Source, ordered_sources, resolve_shim
 from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
 from whichpython.sources.pyenv import named_version
-from whichpython.versionfile import find_version_file
+from whichpython.sources.pyvenv import directory_python
 
 _MAX_WORKERS = 16
 #: What a search accepts: a request string, a path, a parsed request, or None (any).
@@ -347,7 +347,7 @@ def find_interpreter(
     timeouts; candidates left are ``not probed``). Plain final
     CPython builds win over prereleases, debug, free-threaded and other implementations
     unless the request asks for them. Raises
-    :class:`~whichpython.errors.InterpreterNotFound` with every candidate's verdict.
+    :class:`~whichpython.model.errors.InterpreterNotFound` with every candidate's verdict.
     """
     search = Discovery(prefer, venvs, cwd, environ, timeout, cache, extra_dirs=extra_dirs,
                        deadline=deadline)  # fmt: skip

@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import ClassVar
 
-    from whichpython.models import Considered, Skipped
+    from whichpython.model.models import Considered, Skipped
 
 
 class WhichPythonError(Exception):

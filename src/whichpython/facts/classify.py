@@ -6,7 +6,7 @@ from typing import Optional
 
 import attrs
 
-from whichpython.models import Kind
+from whichpython.model.models import Kind
 from whichpython.probe.result import ProbeResult
 
 # Version managers: (manager, environment variable naming its root, suffix under that root,

@@ -5,7 +5,7 @@ digits, 0, a word) is refused, naming the setting and the value, never clamped."
 
 import math
 
-from whichpython.errors import ConfigError
+from whichpython.model.errors import ConfigError
 
 #: The longest any of them may be (a day): more is a mistake, and ``inf`` overflows the
 #: clocks they are measured with.
@@ -14,7 +14,7 @@ DAY = 86400.0
 
 def seconds(value: object, name: str, *, what: str, maximum: float = DAY) -> float:
     """``value`` (a number, or its text) as seconds above 0 and at most ``maximum``; else a
-    :class:`~whichpython.errors.ConfigError` naming the setting and the value. ``name`` ends
+    :class:`~whichpython.model.errors.ConfigError` naming the setting and the value. ``name`` ends
     with what stands between the two in the message (``timeout=``, ``--timeout ``,
     ``WHICHPYTHON_DEADLINE=``); ``what`` names the setting's kind (``timeout``)."""
     try:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from whichpython.models import Platform
+    from whichpython.model.models import Platform
 
 #: Operating systems as uv's keys name them.
 SYSTEMS = frozenset({"linux", "macos", "windows", "freebsd", "netbsd", "openbsd", "android"})
