@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
-from whichpython.answers import Answers, answers_dir, cache_root
 from whichpython.cache import Cache
-from whichpython.witness import PROJECT_FILES, Witness
+from whichpython.cachedir import cache_root
+from whichpython.cli.answers import Answers, answers_dir
+from whichpython.cli.witness import Witness
+from whichpython.projectfiles import PROJECT_FILES
 
 # The real CLI in a process, reporting on stderr whether the engine ran and what it spawned.
 RUN = """
@@ -23,7 +25,7 @@ sys.addaudithook(lambda e, a: spawned.append(e) if e == "subprocess.Popen" else 
 sys.argv = ["whichpython", *sys.argv[1:]]
 from whichpython.cli import main
 code = main()
-engine = "whichpython.models" in sys.modules
+engine = "whichpython.model.models" in sys.modules
 sys.stderr.write("ENGINE=%s SPAWNED=%d\\n" % (engine, len(spawned)))
 raise SystemExit(code)
 """
@@ -191,10 +193,10 @@ def test_the_code_that_answered_is_a_witness(machine: Machine) -> None:
     (name,) = machine.answers()
     data = marshal.loads((machine.cache / "answers" / name).read_bytes())
     witnessed = {path for path, _, _ in data["witnesses"]}
-    import whichpython.discovery
+    import whichpython.engine.discovery
     import whichpython.sources.path
 
-    assert whichpython.discovery.__file__ in witnessed
+    assert whichpython.engine.discovery.__file__ in witnessed
     assert whichpython.sources.path.__file__ in witnessed
     assert str(machine.first) in witnessed  # listed (its mtime moves with its entries)
 

@@ -27,7 +27,7 @@ from conftest import (
 )
 from whichpython import ProbeTimeout, files, inspect_interpreter
 from whichpython.cache import Cache
-from whichpython.discovery import Discovery
+from whichpython.engine.discovery import Discovery
 
 NOBODY = 65534
 root_only = pytest.mark.skipif(
@@ -527,7 +527,7 @@ def test_an_answers_dir_others_may_write_is_not_read(shared: str, tmp_path: Path
 def test_a_listings_dir_others_may_write_is_not_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from whichpython import listings
+    from whichpython.sources import listings
 
     store = tmp_path / "store"
     (store / "python3-3.12.8").mkdir(parents=True)

@@ -10,10 +10,9 @@ import pytest
 
 from conftest import FIXTURES, fake_interpreter, pyenv_python
 from whichpython import Kind, inspect_interpreter
-from whichpython.classify import classify
-from whichpython.probe.result import ProbePyvenvCfg, ProbeResult
+from whichpython.facts.classify import classify
+from whichpython.probe.result import ProbePyvenvCfg, ProbeResult, probe_from_json
 from whichpython.probe.runner import run_probe
-from whichpython.serialization import probe_from_json
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from conftest import (
     run_cli,
 )
 from whichpython import InterpreterNotFound, find_interpreter, find_interpreters
-from whichpython.discovery import Discovery
+from whichpython.engine.discovery import Discovery
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CLI, fake_python, isolate_machine, machine_cli_env, machine_environ
 from whichpython import find_interpreters
-from whichpython.discovery import Discovery
+from whichpython.engine.discovery import Discovery
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from conftest import (
     standalone_lookalike,
 )
 from whichpython import inspect_interpreter
-from whichpython.fixes import Relocation, correct_value, rebase
+from whichpython.facts.fixes import Relocation, correct_value, rebase
 
 # Builds a C extension the way distutils/setuptools do, from the interpreter's own config vars.
 BUILD_EXTENSION = r"""
@@ -450,8 +450,8 @@ def test_a_failed_backup_changes_nothing_and_is_not_trusted_later(
         assert failed.returncode == 1, failed.stderr
         message, cause = failed.stderr.strip(), "File too large"
     else:
-        from whichpython.errors import Refused
-        from whichpython.repair import fix_sysconfig
+        from whichpython.engine.repair import fix_sysconfig
+        from whichpython.model.errors import Refused
 
         _full_disk_at(step, monkeypatch)
         with pytest.raises(Refused) as refused:
@@ -512,8 +512,8 @@ def test_a_failed_rename_half_way_is_undone_at_once(
 ) -> None:
     """A rename that fails after another file was replaced (EIO): the replaced file gets its
     old content back before the run reports the error."""
-    from whichpython.errors import Refused
-    from whichpython.repair import fix_sysconfig
+    from whichpython.engine.repair import fix_sysconfig
+    from whichpython.model.errors import Refused
 
     prefix = _prefix(standalone)
     before = _snapshot(prefix)
@@ -563,8 +563,8 @@ def test_an_interrupted_fix_that_cannot_be_finished_now_is_one_line(
 ) -> None:
     """The install became read-only after the kill (EROFS): one line, and a later run that
     can write finishes the fix."""
-    from whichpython.errors import Refused
-    from whichpython.repair import fix_sysconfig
+    from whichpython.engine.repair import fix_sysconfig
+    from whichpython.model.errors import Refused
 
     prefix, _, after = _fixed_and_undone(standalone)
     assert _kill_at("first-file", standalone).returncode == -signal.SIGKILL

@@ -35,17 +35,17 @@ from conftest import (
     pyenv_python,
     recorded_answers,
 )
-from whichpython import answers as answers_module
 from whichpython import inspect_interpreter
-from whichpython.answers import Answers
 from whichpython.cache import Cache
 from whichpython.cli import _run, main
-from whichpython.errors import InterpreterError
-from whichpython.inspection import build_interpreter
+from whichpython.cli import answers as answers_module
+from whichpython.cli.answers import Answers
+from whichpython.engine.inspection import build_interpreter
+from whichpython.model.errors import InterpreterError
 from whichpython.probe.result import ProbeResult
-from whichpython.pyvenv import read_pyvenv_cfg
-from whichpython.request import RequestError, parse_request
-from whichpython.versionfile import NAMES, find_version_file
+from whichpython.request.grammar import RequestError, parse_request
+from whichpython.request.versionfile import NAMES, find_version_file
+from whichpython.sources.pyvenv import read_pyvenv_cfg
 
 SMALL = 64 * 1024  # the cap on version files and pyvenv.cfg (files.SMALL)
 FUZZ = settings(
@@ -281,7 +281,7 @@ class RealEntry:
         self.cache = str(root / "cache")
         if failed:
             from whichpython.cache import Watch
-            from whichpython.errors import ProbeTimeout
+            from whichpython.model.errors import ProbeTimeout
 
             Cache(self.cache).remember(self.path, ProbeTimeout(self.path, 5.0), Watch(self.path))
         else:
@@ -435,7 +435,7 @@ from whichpython.cli import main
 began = time.monotonic()
 code = main()
 ended = time.monotonic()
-engine = "whichpython.models" in sys.modules
+engine = "whichpython.model.models" in sys.modules
 sys.stderr.write("ENGINE=%s %d %r %r\\n" % (engine, len(spawned), began, ended))
 raise SystemExit(code)
 """
@@ -1105,7 +1105,7 @@ def test_a_deadline_that_is_no_number_of_seconds_is_a_usage_error(
     most a day, as timeouts do; anything else is one line naming it and status 2, and
     ``deadline=`` a ConfigError."""
     from whichpython import Discovery
-    from whichpython.errors import ConfigError
+    from whichpython.model.errors import ConfigError
 
     env = machine_environ(tmp_path)
     rule = "is not a usable deadline: give a number of seconds above 0 and at most 86400"

@@ -35,7 +35,7 @@ from conftest import (
     standalone_lookalike,
     write_script,
 )
-from whichpython.discovery import Discovery
+from whichpython.engine.discovery import Discovery
 
 KINDS = ["fifo", "dev-zero", "sparse", "socket"]
 TIMEOUT = 20  # a run takes ~1 s; today's main hangs on a FIFO
@@ -233,7 +233,7 @@ def test_build_details_json_of_an_install(machine: Machine, kind: str) -> None:
 def test_the_library_api_lists_skipped_files(
     machine: Machine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whichpython.models import Skipped
+    from whichpython.model.models import Skipped
 
     isolate_machine(monkeypatch, machine.root)
     bad = hostile(machine.root / "work" / ".python-version", "socket")
@@ -266,7 +266,7 @@ def test_ld_so_conf_and_its_includes(machine: Machine, kind: str) -> None:
     conf.parent.mkdir()
     conf.write_text(f"include {machine.root / 'etc' / 'ld.so.conf.d'}/*.conf\n/opt/lib\n")
     bad = hostile(machine.root / "etc" / "ld.so.conf.d" / "evil.conf", kind)
-    prelude = f"import whichpython.embedding as _e\n_e.LD_SO_CONF = {str(conf)!r}\n"
+    prelude = f"import whichpython.facts.embedding as _e\n_e.LD_SO_CONF = {str(conf)!r}\n"
     done = machine.cli("embed", "--ldflags", "--rpath", python, prelude=prelude)
     assert done.returncode == 0, done.stderr
     assert "-lpython3.11" in done.stdout
@@ -669,8 +669,8 @@ def test_safe_directories_lift_the_rule(machine: Machine, setting: str) -> None:
 def test_the_library_names_planted_files_when_nothing_matches(
     machine: Machine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whichpython.errors import InterpreterNotFound
-    from whichpython.models import Skipped
+    from whichpython.model.errors import InterpreterNotFound
+    from whichpython.model.models import Skipped
 
     isolate_machine(monkeypatch, machine.root)
     folder = stranger_dir(machine.root / "work", "theirs")

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import PYENV_ROOT, pyenv_python, require
 from whichpython import find_interpreter
-from whichpython.pyvenv import read_pyvenv_cfg
+from whichpython.sources.pyvenv import read_pyvenv_cfg
 
 pytest.importorskip("virtualenv")
 from whichpython.integrations.virtualenv import translate  # needs virtualenv

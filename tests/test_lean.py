@@ -22,7 +22,7 @@ print(json.dumps({"path": found.path, "spawned": len(spawned), "modules": sorted
 """
 # Never needed to answer from a warm cache (each costs 3 to 60 ms to import here).
 HEAVY = {"cattrs", "platformdirs", "filelock", "subprocess", "tempfile", "concurrent.futures",
-         "shutil", "whichpython.serialization", "whichpython.probe.runner"}  # fmt: skip
+         "shutil", "whichpython.model.serialization", "whichpython.probe.runner"}  # fmt: skip
 
 
 def _call(root: Path, env: dict[str, str], request: str) -> dict[str, object]:

@@ -36,7 +36,8 @@ def test_help_and_dir_show_the_public_api_before_it_is_imported() -> None:
     code = (
         "import sys, pydoc, whichpython\n"
         "names = dir(whichpython)\n"
-        "print(all(n in names for n in whichpython.__all__), 'whichpython.models' in sys.modules)\n"
+        "print(all(n in names for n in whichpython.__all__),"
+        " 'whichpython.model.models' in sys.modules)\n"
         "text = pydoc.render_doc(whichpython, renderer=pydoc.plaintext)\n"
         "print('find_interpreter(' in text, 'class Interpreter' in text)\n"
     )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import pyenv_python
 from whichpython import memo
-from whichpython.discovery import Discovery
+from whichpython.engine.discovery import Discovery
 
 NAMES = ["a", "b", "c", "python3", "bin"]
 # Link targets: relative (with "." and ".."), absolute (filled in with the tree's root),

@@ -11,9 +11,10 @@ import pytest
 
 from conftest import make_venv, pyenv_python, real_interpreters, require
 from whichpython import Interpreter, inspect_interpreter
-from whichpython.inspection import pep440
+from whichpython.engine.inspection import pep440
+from whichpython.model.serialization import interpreter_from_json, interpreter_to_json
+from whichpython.probe.result import probe_from_json
 from whichpython.probe.runner import run_probe
-from whichpython.serialization import interpreter_from_json, interpreter_to_json, probe_from_json
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parent.parent / "docs" / "interpreter.schema.json").read_text()
@@ -79,8 +80,8 @@ def test_site_packages_are_taken_from_sys_path_in_order_without_duplicates() -> 
 
 @pytest.mark.parametrize("python", real_interpreters())
 def test_probe_answers_read_without_cattrs_as_cattrs_reads_them(python: str) -> None:
+    from whichpython.model.converter import converter
     from whichpython.probe.result import ProbeResult, probe_to_json
-    from whichpython.serialization import converter
 
     raw = run_probe(require(python))
     probe = probe_from_json(raw)
@@ -104,7 +105,7 @@ def test_probe_answers_read_without_cattrs_as_cattrs_reads_them(python: str) -> 
 def test_a_probe_answer_of_the_wrong_shape_names_the_value(
     path: list[Any], value: Any, where: str
 ) -> None:
-    from whichpython.structure import StructureError
+    from whichpython.model.structure import StructureError
 
     raw = run_probe(str(pyenv_python("3.12.1")))
     target = raw
@@ -116,7 +117,7 @@ def test_a_probe_answer_of_the_wrong_shape_names_the_value(
 
 
 def test_a_probe_answer_missing_a_field_or_with_extra_ones() -> None:
-    from whichpython.structure import StructureError
+    from whichpython.model.structure import StructureError
 
     raw = run_probe(str(pyenv_python("3.12.1")))
     assert probe_from_json(dict(raw, from_a_newer_probe=1)) == probe_from_json(raw)

@@ -254,7 +254,7 @@ def test_sixteen_answers_of_4_mib_cost_little(tmp_path: Path) -> None:
     bad = [str(answering(tmp_path / f"b{i}" / "python3", payload)) for i in range(16)]
     code = (
         "import concurrent.futures\n"
-        "from whichpython.errors import ProbeFailed\n"
+        "from whichpython.model.errors import ProbeFailed\n"
         "from whichpython.probe.runner import run_probe\n"
         "def one(path):\n"
         "    try:\n"

@@ -15,13 +15,13 @@ import pytest
 
 from conftest import CLI, machine_cli_env, machine_environ, pyenv_python
 from whichpython import Discovery
+from whichpython.projectfiles import PROJECT_FILES, SHIM_CONFIGS
+from whichpython.request.versionfile import NAMES
 from whichpython.sources import ENVIRONMENTS
 from whichpython.sources.pdm import hash_path as pdm_hash
 from whichpython.sources.pipenv import env_name as pipenv_name
 from whichpython.sources.poetry import env_name as poetry_name
 from whichpython.sources.project import markers
-from whichpython.versionfile import NAMES
-from whichpython.witness import PROJECT_FILES, SHIM_CONFIGS
 
 
 def venv(prefix: Path, **files: str) -> Path:

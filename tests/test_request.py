@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import pytest
 
-from whichpython.request import Request, RequestError, parse_request
+from whichpython.request.grammar import Request, RequestError, parse_request
 
 
 def fields(request: Request) -> dict[str, Any]:
@@ -231,7 +231,7 @@ def test_tilde_paths_and_compatible_release_ranges(text: str, path: str) -> None
 def test_variant_requests_decide_from_the_layout(
     text: str, freethreaded: bool, verdict: Optional[str]
 ) -> None:
-    from whichpython.policy import Policy
+    from whichpython.engine.policy import Policy
     from whichpython.sources.base import Hints
 
     found = Policy(parse_request(text), "managed", "allow").static_reject(
@@ -244,8 +244,8 @@ def test_gil_request_refuses_a_free_threaded_interpreter_it_ran(tmp_path: Any) -
     """A free-threaded build the layout does not reveal (a recorded 3.13t probe behind a
     plain name) is refused by ``+gil`` once probed, and taken by ``t``."""
     from conftest import fake_interpreter
-    from whichpython.inspection import inspect_interpreter
-    from whichpython.policy import Policy
+    from whichpython.engine.inspection import inspect_interpreter
+    from whichpython.engine.policy import Policy
 
     script, _ = fake_interpreter(tmp_path, "uv-cpython-3.13t-linux.json")
     python = inspect_interpreter(str(script), cache=False)

@@ -12,8 +12,8 @@ import pytest
 from conftest import isolate_machine, machine_environ, run_cli
 from test_discovery import Machine
 from whichpython import InterpreterNotFound
-from whichpython.request import parse_request
-from whichpython.specifiers import may_satisfy, why_not
+from whichpython.request.grammar import parse_request
+from whichpython.request.specifiers import may_satisfy, why_not
 
 
 @pytest.fixture(name="machine")

@@ -19,7 +19,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from whichpython.request import Request, RequestError, parse_request
+from whichpython.request.grammar import Request, RequestError, parse_request
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = json.loads((ROOT / "fixtures" / "requests" / "peer-cases.json").read_text("utf-8"))

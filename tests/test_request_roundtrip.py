@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-from whichpython.request import Request, RequestError, parse_request
+from whichpython.request.grammar import Request, RequestError, parse_request
 
 IMPLEMENTATIONS = (None, "cpython", "pypy", "graalpy", "jython")
 # Jython has no platform part: uv keys name cpython, pypy and graalpy only

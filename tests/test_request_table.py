@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import pytest
 
-from whichpython.request import Request, RequestError, parse_request
+from whichpython.request.grammar import Request, RequestError, parse_request
 
 PATH = {"path": "<from the text>"}  # a path request: os.path.abspath(os.path.expanduser(text))
 FIELDS = {"impl": "implementation", "ft": "freethreaded"}

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import write_script
+from whichpython.request.versionfile import find_version_file
 from whichpython.sources import Context, Hints
 from whichpython.sources.asdf import Asdf
 from whichpython.sources.conda import ActiveConda, Conda
@@ -19,7 +20,6 @@ from whichpython.sources.pyenv import Pyenv
 from whichpython.sources.rye import Rye
 from whichpython.sources.uv import Uv
 from whichpython.sources.venv import ActiveVenv, ProjectVenv
-from whichpython.versionfile import find_version_file
 
 
 def exe(path: Path) -> Path:

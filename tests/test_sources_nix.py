@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from whichpython import listings
-from whichpython.sources import nix
+from whichpython.sources import listings, nix
 from whichpython.sources.base import Candidate, Context, Hints
 from whichpython.sources.nix import NixProfiles, NixStore
 

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import CLI, fake_python, machine_cli_env, machine_environ
-from whichpython import terminal
+from whichpython.cli import terminal
 
 ELLIPSIS = "…"
 DEEP = "a-rather-long-directory-name/" * 3

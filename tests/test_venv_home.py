@@ -9,7 +9,7 @@ import pytest
 
 from conftest import make_venv, pyenv_python, require, run_cli
 from whichpython import Refused, VenvCreationFailed, create_venv, inspect_interpreter
-from whichpython.pyvenv import read_pyvenv_cfg
+from whichpython.sources.pyvenv import read_pyvenv_cfg
 
 
 def _runs(python: Path) -> "subprocess.CompletedProcess[str]":

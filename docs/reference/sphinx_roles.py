@@ -1,6 +1,6 @@
 """A Griffe extension for the docs site (mkdocs.yml): Sphinx roles in docstrings as links.
 
-The source docstrings use reST roles (``:class:`~whichpython.errors.Refused```), which
+The source docstrings use reST roles (``:class:`~whichpython.model.errors.Refused```), which
 mkdocstrings would print as they are. Each becomes an optional autorefs cross-reference:
 a link when the target is on a page of the site, else the name as code (no warning either
 way). Targets outside whichpython (``os.PathLike``, ``TypeError``) stay code.

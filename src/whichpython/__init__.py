@@ -22,8 +22,17 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI'
 if TYPE_CHECKING:
     from typing import Any
 
-    from whichpython.discovery import Discovery, SearchResult, find_interpreter, find_interpreters
-    from whichpython.errors import (
+    from whichpython.engine.discovery import (
+        Discovery,
+        SearchResult,
+        find_interpreter,
+        find_interpreters,
+    )
+    from whichpython.engine.inspection import inspect_interpreter
+    from whichpython.engine.projects import find_environments
+    from whichpython.engine.repair import SysconfigRepair, fix_sysconfig
+    from whichpython.engine.venvs import create_venv
+    from whichpython.model.errors import (
         BrokenSymlink,
         ConfigError,
         InterpreterError,
@@ -46,8 +55,7 @@ if TYPE_CHECKING:
         VenvCreationFailed,
         WhichPythonError,
     )
-    from whichpython.inspection import inspect_interpreter
-    from whichpython.models import (
+    from whichpython.model.models import (
         SCHEMA_VERSION,
         Considered,
         Distro,
@@ -66,61 +74,58 @@ if TYPE_CHECKING:
         Venv,
         VersionInfo,
     )
-    from whichpython.projects import find_environments
-    from whichpython.repair import SysconfigRepair, fix_sysconfig
-    from whichpython.request import RequestError, parse_request
-    from whichpython.venvs import create_venv
+    from whichpython.request.grammar import RequestError, parse_request
 
 _HOMES = {
-    "BrokenSymlink": "whichpython.errors",
-    "ConfigError": "whichpython.errors",
-    "Considered": "whichpython.models",
-    "Discovery": "whichpython.discovery",
-    "Distro": "whichpython.models",
-    "Embedding": "whichpython.models",
-    "Environment": "whichpython.models",
-    "Interpreter": "whichpython.models",
-    "InterpreterError": "whichpython.errors",
-    "InterpreterNotFound": "whichpython.errors",
-    "Kind": "whichpython.models",
-    "Libc": "whichpython.models",
-    "Libpython": "whichpython.models",
-    "LibraryFile": "whichpython.models",
-    "NotAPython": "whichpython.errors",
-    "NotExecutable": "whichpython.errors",
-    "OutputTooLarge": "whichpython.errors",
-    "PathIsDirectory": "whichpython.errors",
-    "PathNotFound": "whichpython.errors",
-    "PermissionDenied": "whichpython.errors",
-    "Platform": "whichpython.models",
-    "Prefixes": "whichpython.models",
-    "ProbeCrashed": "whichpython.errors",
-    "ProbeFailed": "whichpython.errors",
-    "ProbeLeftChild": "whichpython.errors",
-    "ProbeTimeout": "whichpython.errors",
-    "Refused": "whichpython.errors",
-    "RequestError": "whichpython.request",
-    "SCHEMA_VERSION": "whichpython.models",
-    "SearchResult": "whichpython.discovery",
-    "Skipped": "whichpython.models",
-    "SymlinkLoop": "whichpython.errors",
-    "SysconfigCorrection": "whichpython.models",
-    "SysconfigRepair": "whichpython.repair",
-    "UnresolvedShim": "whichpython.errors",
-    "UserSite": "whichpython.models",
-    "Venv": "whichpython.models",
-    "VenvBaseMissing": "whichpython.errors",
-    "VenvConfigUnreadable": "whichpython.errors",
-    "VenvCreationFailed": "whichpython.errors",
-    "VersionInfo": "whichpython.models",
-    "WhichPythonError": "whichpython.errors",
-    "create_venv": "whichpython.venvs",
-    "find_environments": "whichpython.projects",
-    "find_interpreter": "whichpython.discovery",
-    "find_interpreters": "whichpython.discovery",
-    "fix_sysconfig": "whichpython.repair",
-    "inspect_interpreter": "whichpython.inspection",
-    "parse_request": "whichpython.request",
+    "BrokenSymlink": "whichpython.model.errors",
+    "ConfigError": "whichpython.model.errors",
+    "Considered": "whichpython.model.models",
+    "Discovery": "whichpython.engine.discovery",
+    "Distro": "whichpython.model.models",
+    "Embedding": "whichpython.model.models",
+    "Environment": "whichpython.model.models",
+    "Interpreter": "whichpython.model.models",
+    "InterpreterError": "whichpython.model.errors",
+    "InterpreterNotFound": "whichpython.model.errors",
+    "Kind": "whichpython.model.models",
+    "Libc": "whichpython.model.models",
+    "Libpython": "whichpython.model.models",
+    "LibraryFile": "whichpython.model.models",
+    "NotAPython": "whichpython.model.errors",
+    "NotExecutable": "whichpython.model.errors",
+    "OutputTooLarge": "whichpython.model.errors",
+    "PathIsDirectory": "whichpython.model.errors",
+    "PathNotFound": "whichpython.model.errors",
+    "PermissionDenied": "whichpython.model.errors",
+    "Platform": "whichpython.model.models",
+    "Prefixes": "whichpython.model.models",
+    "ProbeCrashed": "whichpython.model.errors",
+    "ProbeFailed": "whichpython.model.errors",
+    "ProbeLeftChild": "whichpython.model.errors",
+    "ProbeTimeout": "whichpython.model.errors",
+    "Refused": "whichpython.model.errors",
+    "RequestError": "whichpython.request.grammar",
+    "SCHEMA_VERSION": "whichpython.model.models",
+    "SearchResult": "whichpython.engine.discovery",
+    "Skipped": "whichpython.model.models",
+    "SymlinkLoop": "whichpython.model.errors",
+    "SysconfigCorrection": "whichpython.model.models",
+    "SysconfigRepair": "whichpython.engine.repair",
+    "UnresolvedShim": "whichpython.model.errors",
+    "UserSite": "whichpython.model.models",
+    "Venv": "whichpython.model.models",
+    "VenvBaseMissing": "whichpython.model.errors",
+    "VenvConfigUnreadable": "whichpython.model.errors",
+    "VenvCreationFailed": "whichpython.model.errors",
+    "VersionInfo": "whichpython.model.models",
+    "WhichPythonError": "whichpython.model.errors",
+    "create_venv": "whichpython.engine.venvs",
+    "find_environments": "whichpython.engine.projects",
+    "find_interpreter": "whichpython.engine.discovery",
+    "find_interpreters": "whichpython.engine.discovery",
+    "fix_sysconfig": "whichpython.engine.repair",
+    "inspect_interpreter": "whichpython.engine.inspection",
+    "parse_request": "whichpython.request.grammar",
 }
 
 

@@ -17,8 +17,10 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
-from whichpython.answers import SHELL_NOISE, cache_root, trusted_dir
-from whichpython.errors import (
+from whichpython.cachedir import SHELL_NOISE, cache_root, trusted_dir
+from whichpython.files import SOURCE, load_private, sweep_temp, write_private
+from whichpython.memo import realpath
+from whichpython.model.errors import (
     InterpreterError,
     NotAPython,
     OutputTooLarge,
@@ -27,12 +29,11 @@ from whichpython.errors import (
     ProbeLeftChild,
     ProbeTimeout,
 )
-from whichpython.files import SOURCE, load_private, sweep_temp, write_private
-from whichpython.memo import realpath
 from whichpython.probe.identity import probe_environment, probe_hash
 from whichpython.probe.result import ProbeResult, probe_from_json, probe_to_json
+from whichpython.projectfiles import PROJECT_FILES
+from whichpython.recording import depends, remembered_failure
 from whichpython.signatures import ancestors, changed_since, file_clock, is_witness_list, signature
-from whichpython.witness import PROJECT_FILES, depends, remembered_failure
 
 CACHE_FORMAT = 2
 FAILURE_TTL = 300  # seconds a failed probe is remembered

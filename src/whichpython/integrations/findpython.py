@@ -18,10 +18,10 @@ from findpython import PythonVersion, register_provider
 from findpython.providers.base import BaseProvider
 from packaging.version import Version
 
-from whichpython.discovery import find_interpreters
-from whichpython.models import Interpreter
-from whichpython.policy import Policy
-from whichpython.request import parse_request
+from whichpython.engine.discovery import find_interpreters
+from whichpython.engine.policy import Policy
+from whichpython.model.models import Interpreter
+from whichpython.request.grammar import parse_request
 
 __all__ = ["WhichPythonProvider", "WhichPythonVersion", "python_version", "register"]
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from virtualenv.discovery.discover import Discover
 from virtualenv.discovery.py_info import PythonInfo
 
-from whichpython.errors import InterpreterNotFound, WhichPythonError
-from whichpython.policy import PREFERENCES
+from whichpython.engine.policy import PREFERENCES
+from whichpython.model.errors import InterpreterNotFound, WhichPythonError
 
 if TYPE_CHECKING:
     from virtualenv.config.cli.parser import VirtualEnvOptions
@@ -92,8 +92,8 @@ class WhichPython(Discover):
     def run(self) -> Optional[PythonInfo]:
         """The first ``-p`` value's choice, as virtualenv's :class:`PythonInfo`; ``None``
         (virtualenv: "failed to find interpreter") when none matches."""
-        from whichpython.discovery import Discovery
-        from whichpython.venvs import venv_base
+        from whichpython.engine.discovery import Discovery
+        from whichpython.engine.venvs import venv_base
 
         search = Discovery(prefer=self.prefer, environ={**os.environ, **self._env})
         for spec in self.python_spec:

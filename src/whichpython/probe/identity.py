@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Optional
 
-from whichpython.seconds import seconds
+from whichpython.model.seconds import seconds
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -29,8 +29,8 @@ def probe_hash() -> str:
 
 def resolve_timeout(timeout: Optional[float], environ: Mapping[str, str]) -> float:
     """The probe timeout: the argument, else ``WHICHPYTHON_TIMEOUT``, else 5 s. Raises
-    :class:`~whichpython.errors.ConfigError` (a ValueError) for a value that is not a number
-    of seconds above 0 and at most a day (:func:`whichpython.seconds.seconds`)."""
+    :class:`~whichpython.model.errors.ConfigError` (a ValueError) for a value that is not a number
+    of seconds above 0 and at most a day (:func:`whichpython.model.seconds.seconds`)."""
     if timeout is not None:
         return seconds(timeout, "timeout=", what="timeout")
     raw = environ.get("WHICHPYTHON_TIMEOUT", "").strip()

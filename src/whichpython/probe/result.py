@@ -4,7 +4,7 @@ from typing import Any, Optional, Union
 
 import attrs
 
-from whichpython.structure import StructureError, structure
+from whichpython.model.structure import StructureError, structure
 
 ConfigValue = Union[str, int, float, None]
 
@@ -123,7 +123,7 @@ class ProbeResult:
 
 
 def probe_from_json(data: Any) -> ProbeResult:
-    """Structure (and type-check) a probe answer; raises :class:`~whichpython.structure.
+    """Structure (and type-check) a probe answer; raises :class:`~whichpython.model.structure.
     StructureError` for a value of the wrong type or a version that is not
     ``(major, minor, micro, level, serial)``."""
     probe = structure(data, ProbeResult)

@@ -8,7 +8,8 @@ import stat
 from collections.abc import Mapping
 from typing import Any, NoReturn, Optional
 
-from whichpython.errors import (
+from whichpython.files import FileRefused
+from whichpython.model.errors import (
     BrokenSymlink,
     NotAPython,
     NotExecutable,
@@ -24,7 +25,6 @@ from whichpython.errors import (
     VenvBaseMissing,
     VenvConfigUnreadable,
 )
-from whichpython.files import FileRefused
 from whichpython.probe.identity import (  # noqa: F401 (re-exported)
     DEFAULT_TIMEOUT,
     probe_environment,
@@ -34,7 +34,7 @@ from whichpython.probe.identity import (  # noqa: F401 (re-exported)
 )
 from whichpython.probe.process import OUTPUT_LIMIT, Outcome, frame, framed
 from whichpython.probe.process import run as _run
-from whichpython.pyvenv import directory_python, find_pyvenv_cfg, read_pyvenv_cfg
+from whichpython.sources.pyvenv import directory_python, find_pyvenv_cfg, read_pyvenv_cfg
 
 MAX_DEPTH = 64  # a real answer nests less than 10 levels deep
 #: JSON values an answer may hold (a real one: about 250; a long sys.path adds one each).
@@ -97,7 +97,7 @@ def run_probe(
 ) -> dict[str, Any]:
     """Run the probe in the interpreter at ``path`` and return its raw JSON answer.
 
-    Raises a subclass of :class:`~whichpython.errors.InterpreterError` naming the cause.
+    Raises a subclass of :class:`~whichpython.model.errors.InterpreterError` naming the cause.
     """
     environ = os.environ if environ is None else environ
     limit = resolve_timeout(timeout, environ)

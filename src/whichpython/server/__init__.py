@@ -14,7 +14,7 @@ from typing import Any
 
 def main() -> int:
     """Serve JSON-RPC on stdin/stdout until the client closes them; returns the exit status."""
-    from whichpython.errors import ConfigError
+    from whichpython.model.errors import ConfigError
     from whichpython.server.deadline import default_deadline, working
     from whichpython.server.framing import FrameReader, FrameWriter
     from whichpython.server.protocol import Connection, Dispatcher

@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Callable, TypeVar
 
-from whichpython.seconds import seconds
+from whichpython.model.seconds import seconds
 
 #: Seconds a refresh, find or resolve may take, overall (PET's clients wait 30 s).
 DEFAULT_DEADLINE = 25.0
@@ -26,7 +26,7 @@ class Expired(Exception):
 
 def deadline_seconds(value: object, where: str) -> float:
     """``value`` (a number, or its text) as a deadline in seconds; ConfigError if it is not
-    one (above 0, at most :data:`MAX_DEADLINE`: :func:`whichpython.seconds.seconds`)."""
+    one (above 0, at most :data:`MAX_DEADLINE`: :func:`whichpython.model.seconds.seconds`)."""
     return seconds(value, where, what="deadline", maximum=MAX_DEADLINE)
 
 

@@ -1,4 +1,4 @@
-"""An :class:`~whichpython.models.Interpreter` as a python-environment-tools (PET)
+"""An :class:`~whichpython.model.models.Interpreter` as a python-environment-tools (PET)
 ``Environment``: PET's field names and kind names, whichpython's own facts in ``whichpython``
 (docs/server.md has the mapping table)."""
 
@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from whichpython.models import Interpreter, Kind
+from whichpython.model.models import Interpreter, Kind
 
 #: PET's ``PythonEnvironmentKind`` names (crates/pet-core/src/python_environment.rs).
 PET_KINDS = frozenset({

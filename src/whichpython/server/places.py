@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterator
 from typing import Callable, Optional
 
-from whichpython.pyvenv import directory_python, find_pyvenv_cfg
 from whichpython.sources.layout import child_dirs
+from whichpython.sources.pyvenv import directory_python, find_pyvenv_cfg
 
 MAX_MATCHES = 1000  # paths one glob pattern may expand to
 MAX_ENTRIES = 10_000  # directory entries looked at in one folder

@@ -8,8 +8,8 @@ from typing import Any, Callable, Optional
 
 import attrs
 
-from whichpython.errors import ConfigError, InterpreterError
-from whichpython.models import Interpreter
+from whichpython.model.errors import ConfigError, InterpreterError
+from whichpython.model.models import Interpreter
 from whichpython.probe.identity import resolve_timeout
 from whichpython.server.deadline import Deadline, Expired, deadline_seconds, within
 from whichpython.server.environments import PET_KINDS, broken_environment, environment
@@ -141,7 +141,7 @@ class Server:
         if not executable:
             raise invalid_params("executable (a path) is required")
         environ = self.environ(pending.wait(deadline, "resolve"))
-        from whichpython.inspection import inspect_interpreter
+        from whichpython.engine.inspection import inspect_interpreter
 
         def work() -> Interpreter:
             limit = deadline.probe_timeout(resolve_timeout(None, environ))
@@ -227,7 +227,7 @@ class Server:
                 for path in paths:
                     self._in_path(path, environ, seen, report, deadline)
                 return
-            from whichpython.discovery import Discovery
+            from whichpython.engine.discovery import Discovery
 
             def found(python: Interpreter) -> None:  # as the search settles each, in order
                 if _first(seen, python.path, python.prefixes.prefix):
@@ -274,7 +274,7 @@ class Server:
     ) -> None:
         """The environments the tools keep (docs/environments.md): the workspace folders'
         first, then the machine's others; a broken one with its ``error``."""
-        from whichpython.projects import environments_of
+        from whichpython.engine.projects import environments_of
         from whichpython.sources.base import Context, working_dir
 
         ctx = Context(environ=environ, cwd=working_dir(environ))
@@ -302,7 +302,7 @@ class Server:
         if os.path.isdir(path):
             self._venvs(path, environ, seen, report, deadline, project=path)
         elif os.path.isfile(path):
-            from whichpython.inspection import inspect_interpreter
+            from whichpython.engine.inspection import inspect_interpreter
 
             if not python_name(os.path.basename(path), windows=os.name == "nt"):
                 self.connection.log("warning", f"{path}: not run: not named like a Python "
@@ -330,7 +330,7 @@ class Server:
     ) -> None:
         """Report each venv in ``folder`` (each inspected in turn), a broken one with its
         ``error``."""
-        from whichpython.inspection import inspect_interpreter
+        from whichpython.engine.inspection import inspect_interpreter
 
         limit = resolve_timeout(None, environ)
         for python_path in venv_pythons(folder):

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Optional, Protocol
 import attrs
 
 from whichpython.files import CONFIG, FileRefused, distrust, read_bytes, walk_up
-from whichpython.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
+from whichpython.sources.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
 
 # "python3.12t", "python3.11d", "pypy3.10", "graalpy", "python.exe", "python3.13t.exe"
 _EXE_NAME = re.compile(
@@ -90,7 +90,7 @@ class Context:
     #: A project directory found by walking up (not named by the user): the files the tools
     #: read in it are held to the same rule as the walk (:meth:`distrusted`).
     walked: Optional[str] = None
-    #: The search's :class:`~whichpython.deadline.Deadline` (the engine's; no source's).
+    #: The search's :class:`~whichpython.engine.deadline.Deadline` (the engine's; no source's).
     deadline: Any = attrs.field(default=None, eq=False)
 
     def skip(self, path: str, reason: str) -> None:

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 
 from whichpython.files import CONFIG, FileRefused, read_text
-from whichpython.pyvenv import directory_python
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -20,6 +19,7 @@ from whichpython.sources.base import (
     subdirs,
 )
 from whichpython.sources.layout import child_dirs, child_files, prefix_hints
+from whichpython.sources.pyvenv import directory_python
 
 _ROOTS = ("miniconda3", "miniforge3", "anaconda3", "mambaforge", "micromamba", "miniconda")
 

@@ -20,8 +20,8 @@ import sys
 from typing import Any, Optional
 
 from whichpython.files import SMALL, FileRefused, read_text, warn_once
-from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, Hints, venv_hints
+from whichpython.sources.pyvenv import directory_python
 from whichpython.sources.tomlcost import TOML_LIMIT, TomlRefused, check_cost
 
 #: Directory entries read per listing: a tool's env dir holds far fewer; a hostile one more.
@@ -65,7 +65,7 @@ def _holds(entry: "os.DirEntry[str]", test: str) -> bool:
 
 def is_venv(folder: str) -> bool:
     """Whether ``folder`` holds a ``pyvenv.cfg`` (anything but a directory, as for
-    :func:`whichpython.pyvenv.find_pyvenv_cfg`)."""
+    :func:`whichpython.sources.pyvenv.find_pyvenv_cfg`)."""
     cfg = os.path.join(folder, "pyvenv.cfg")
     return os.path.lexists(cfg) and not os.path.isdir(cfg)
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 from packaging.version import Version
 
-from whichpython import listings
+import whichpython.sources.listings as listings
 from whichpython.sources.base import Candidate, Context, Hints, Source, merge, name_hints
 
 # "python3", "python3.12", "python3.13t", "pypy3", "pypy3.10" (not "python3-config")
@@ -93,7 +93,7 @@ _LISTINGS: dict[str, tuple[tuple[int, ...], list["re.Match[str]"]]] = {}
 def _store_pythons(store: str, ctx: Context) -> list["re.Match[str]"]:
     """The store names that are Pythons, parsed, newest version first (names only: no entry
     is stat'ed). A new process reads them from the listing stored by an earlier one while
-    the store's mtime holds (:mod:`whichpython.listings`)."""
+    the store's mtime holds (:mod:`whichpython.sources.listings`)."""
     try:
         stamped = listings.stamp(store)
         known = _LISTINGS.get(store)

@@ -8,7 +8,6 @@ import os
 from collections.abc import Iterator
 from typing import Optional
 
-from whichpython.pyvenv import find_pyvenv_cfg
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -26,6 +25,7 @@ from whichpython.sources.layout import (
     read_toml,
     same_path,
 )
+from whichpython.sources.pyvenv import find_pyvenv_cfg
 
 
 class Pdm(InstallDirSource):

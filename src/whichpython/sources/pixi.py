@@ -4,9 +4,9 @@
 import os
 from collections.abc import Iterator
 
-from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, prefix_executable
 from whichpython.sources.layout import child_dirs, prefix_hints
+from whichpython.sources.pyvenv import directory_python
 
 
 class PixiEnvs(EnvironmentSource):

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Optional
 
 from whichpython.files import SMALL, FileRefused, read_text
-from whichpython.pyvenv import directory_python
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -24,6 +23,7 @@ from whichpython.sources.base import (
     subdirs,
     venv_hints,
 )
+from whichpython.sources.pyvenv import directory_python
 
 _SCAN_LIMIT = 1000  # entries read from one directory
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 from whichpython.files import FileRefused
-from whichpython.pyvenv import read_pyvenv_cfg
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
 from whichpython.sources.layout import env_candidate, lookup, read_toml, same_path
+from whichpython.sources.pyvenv import read_pyvenv_cfg
 
 # cpython-3.12.3-linux-x86_64-gnu, pypy-3.10.14-..., cpython-3.13.0+freethreaded-...
 _KEY = re.compile(r"^(cpython|pypy|graalpy)-\d+\.\d+\.\d+[^-]*-[^-]+-[^-]+-[^-]+$")

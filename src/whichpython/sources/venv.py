@@ -4,8 +4,8 @@ import os
 from collections.abc import Iterator
 
 from whichpython.files import warn_once
-from whichpython.pyvenv import directory_python
 from whichpython.sources.base import Candidate, Context, Hints, Source, venv_hints
+from whichpython.sources.pyvenv import directory_python
 
 
 class ActiveVenv(Source):

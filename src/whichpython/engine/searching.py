@@ -1,0 +1,55 @@
+"""What a search carries each candidate in (:mod:`whichpython.engine.discovery`): the candidate with
+what became of it, and the keys that tell one interpreter from another."""
+
+import os
+from typing import Optional
+
+import attrs
+
+from whichpython.engine.policy import Verdict
+from whichpython.memo import realpath
+from whichpython.model.models import Considered, Interpreter, Skipped
+from whichpython.sources import Candidate, Context
+from whichpython.sources.pyvenv import find_pyvenv_cfg
+
+
+@attrs.define
+class Item:
+    """A candidate on its way through the search, with what became of it."""
+
+    candidate: Candidate
+    rank: int
+    target: Optional[str] = None  # what a shim runs
+    aliases: list[str] = attrs.field(factory=list)
+    verdict: Optional[Verdict] = None
+    interpreter: Optional[Interpreter] = None
+
+    @property
+    def path(self) -> str:
+        """The executable to inspect: a shim's target, else the candidate itself."""
+        return self.target or self.candidate.path
+
+    def considered(self) -> Considered:
+        verdict = self.verdict or Verdict("not-probed", "not probed")
+        known = self.interpreter.version if self.interpreter is not None else None
+        version = known or self.candidate.hints.version  # what its layout says, unprobed
+        return Considered(
+            self.candidate.path, self.candidate.source, verdict.code, verdict.detail, version
+        )
+
+
+def skipped_files(ctx: Context) -> list[Skipped]:
+    """The files the search's sources did not read, with the reasons."""
+    return [Skipped(path, reason) for path, reason in ctx.skipped]
+
+
+def static_identity(path: str) -> tuple[str, Optional[str]]:
+    """One candidate before it runs: its real path and its venv's directory."""
+    cfg = find_pyvenv_cfg(path)
+    return realpath(path), os.path.dirname(cfg) if cfg else None
+
+
+def identity(interpreter: Interpreter) -> tuple[str, str]:
+    """One interpreter, however it was reached: its real binary and its prefix."""
+    binary = realpath(interpreter.executable or interpreter.path)
+    return binary, interpreter.prefixes.prefix
