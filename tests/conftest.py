@@ -312,9 +312,12 @@ def fake_interpreter(directory: Path, fixture: str) -> tuple[Path, dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def pbs312(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A relocated python-build-standalone lookalike of pyenv's 3.12.1 (one per module)."""
-    return standalone_lookalike("3.12.1", tmp_path_factory.mktemp("pbs") / "cpython-3.12.1")
+def pbs312(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A relocated python-build-standalone lookalike of pyenv's 3.12.1 (one per module,
+    removed after it)."""
+    folder = tmp_path_factory.mktemp("pbs")
+    yield standalone_lookalike("3.12.1", folder / "cpython-3.12.1")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -328,9 +331,11 @@ def pbs312_link(pbs312: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def copy312(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A relocated copy of pyenv 3.12.1 shared by read-only tests."""
-    return relocated_copy("3.12.1", tmp_path_factory.mktemp("relocated") / "cpython-3.12")
+def copy312(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A relocated copy of pyenv 3.12.1 shared by read-only tests (removed at the end)."""
+    folder = tmp_path_factory.mktemp("relocated")
+    yield relocated_copy("3.12.1", folder / "cpython-3.12")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
