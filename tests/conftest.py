@@ -312,9 +312,12 @@ def fake_interpreter(directory: Path, fixture: str) -> tuple[Path, dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def pbs312(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A relocated python-build-standalone lookalike of pyenv's 3.12.1 (one per module)."""
-    return standalone_lookalike("3.12.1", tmp_path_factory.mktemp("pbs") / "cpython-3.12.1")
+def pbs312(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A relocated python-build-standalone lookalike of pyenv's 3.12.1 (one per module,
+    removed after it)."""
+    folder = tmp_path_factory.mktemp("pbs")
+    yield standalone_lookalike("3.12.1", folder / "cpython-3.12.1")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -328,9 +331,11 @@ def pbs312_link(pbs312: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def copy312(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A relocated copy of pyenv 3.12.1 shared by read-only tests."""
-    return relocated_copy("3.12.1", tmp_path_factory.mktemp("relocated") / "cpython-3.12")
+def copy312(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A relocated copy of pyenv 3.12.1 shared by read-only tests (removed at the end)."""
+    folder = tmp_path_factory.mktemp("relocated")
+    yield relocated_copy("3.12.1", folder / "cpython-3.12")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -342,11 +347,65 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     yield directory
 
 
+#: What the caller's shell says about the Python it selected or activated, and settings of
+#: whichpython and of the tools whose environments the sources find: a test of the real
+#: machine must not inherit them (:func:`_not_the_callers`). Prefixes.
+CALLER_VARIABLES = (
+    *("VIRTUAL_ENV", "CONDA_", "MAMBA_", "PIXI_", "PYENV_VERSION", "PYENV_DIR", "UV_"),
+    *("WHICHPYTHON_", "PIPENV_", "POETRY_", "PDM_", "HATCH_", "RYE_", "MISE_", "ASDF_"),
+    *("VIRTUALENV_", "VIRTUALENVWRAPPER_", "WORKON_HOME", "PIPX_", "TOX_", "NOX_"),
+    *("__PYVENV_LAUNCHER__", "PYTHONEXECUTABLE"),
+)
+#: Kept although they match: the test suite's own settings (README) ...
+TEST_VARIABLES = "WHICHPYTHON_TEST_"
+#: ... and the variables this one names (space-separated), which belong to the machine under
+#: test: ``.ci/with-fake-nix`` keeps its ``WHICHPYTHON_EXTRA_DIRS`` that way.
+MACHINE_VARIABLES = "WHICHPYTHON_TEST_MACHINE_ENV"
+#: The variables that name an active environment (whose ``bin`` an activation put on PATH).
+ACTIVE = re.compile(r"^(VIRTUAL_ENV|CONDA_PREFIX(_\d+)?)$")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _not_the_callers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test sees this machine, not the caller's session: ``CALLER_VARIABLES`` are
+    removed from ``os.environ`` (so from every subprocess that inherits it or copies it), and
+    so is the ``bin`` dir of the caller's active environments (``$VIRTUAL_ENV``,
+    ``$CONDA_PREFIX``, the venv pytest runs in) from PATH, which is how an activated venv shows
+    itself to ``find``. Kept: HOME, PATH's other dirs, PYENV_ROOT, the XDG dirs (the user's
+    machine), PIP_* (how packages install here) and PYTHON* (how the interpreter running the
+    tests, hence ``sys.executable`` in a subprocess, must run: PYTHONPATH points it at the code
+    under test; the probe ignores them). Session-scoped, so it holds for every fixture too;
+    whichpython's cache is a session dir until :func:`_no_user_cache` gives each test its own."""
+    keep = set(os.environ.get(MACHINE_VARIABLES, "").split())
+    active = [value for name, value in os.environ.items() if value and ACTIVE.match(name)]
+    if sys.prefix != sys.base_prefix:
+        active.append(sys.prefix)
+    callers = {
+        _same(os.path.join(prefix, folder)) for prefix in active for folder in ("bin", "Scripts")
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.upper().startswith(CALLER_VARIABLES) and not (
+                name.startswith(TEST_VARIABLES) or name in keep
+            ):
+                patch.delenv(name)
+        if "PATH" in os.environ:
+            path = os.environ["PATH"].split(os.pathsep)
+            patch.setenv(
+                "PATH", os.pathsep.join(e for e in path if not e or _same(e) not in callers)
+            )
+        patch.setenv("WHICHPYTHON_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
+def _same(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
 @pytest.fixture(autouse=True)
 def _no_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read or write the user's real cache."""
-    if "WHICHPYTHON_CACHE_DIR" not in os.environ:
-        monkeypatch.setenv("WHICHPYTHON_CACHE_DIR", str(tmp_path / "default-cache"))
+    """Tests never read or write the user's real cache: each has its own."""
+    monkeypatch.setenv("WHICHPYTHON_CACHE_DIR", str(tmp_path / "default-cache"))
 
 
 FAKE_PYTHON = """\

@@ -5,6 +5,7 @@ import os
 import shlex
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -50,8 +51,10 @@ print(json.dumps({"implementation": impl, "version": "%d.%d" % sys.version_info[
 
 
 @pytest.fixture(scope="session")
-def standalone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return standalone_lookalike("3.12.1", tmp_path_factory.mktemp("pbs") / "cpython-3.12.1")
+def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("pbs")
+    yield standalone_lookalike("3.12.1", folder / "cpython-3.12.1")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _gcc() -> str:
