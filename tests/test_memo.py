@@ -136,6 +136,8 @@ def test_each_thread_has_its_own_facts() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+# The fork is the point: Python 3.12+ warns when pytest's own threads are running.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_child_forked_during_a_search_remembers_nothing(tmp_path: Path) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
