@@ -36,7 +36,7 @@ def default_deadline(environ: Mapping[str, str]) -> float:
     return deadline_seconds(raw, f"{VARIABLE}=") if raw else DEFAULT_DEADLINE
 
 
-class Deadline:
+class RequestDeadline:
     """The end of one request's time."""
 
     def __init__(self, seconds: float) -> None:
@@ -69,11 +69,11 @@ class Deadline:
                 f"configure's deadline sets it)")  # fmt: skip
 
 
-def within(deadline: Deadline, work: Callable[[], T], name: str) -> T:
+def within(deadline: RequestDeadline, work: Callable[[], T], name: str) -> T:
     """``work()`` run in a thread of its own; its result (or its exception), or
     :class:`Expired` when the deadline passes first. Then the work is left to end by itself:
-    it stops at its next :meth:`Deadline.check`, and its probes were started with
-    :meth:`Deadline.probe_timeout`."""
+    it stops at its next :meth:`RequestDeadline.check`, and its probes were started with
+    :meth:`RequestDeadline.probe_timeout`."""
     done = threading.Event()
     outcome: list[object] = []
     failure: list[BaseException] = []

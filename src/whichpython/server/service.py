@@ -11,7 +11,7 @@ import attrs
 from whichpython.model.errors import ConfigError, InterpreterError
 from whichpython.model.models import Interpreter
 from whichpython.probe.identity import resolve_timeout
-from whichpython.server.deadline import Deadline, Expired, deadline_seconds, within
+from whichpython.server.deadline import Expired, RequestDeadline, deadline_seconds, within
 from whichpython.server.environments import PET_KINDS, broken_environment, environment
 from whichpython.server.places import expand, venv_pythons
 from whichpython.server.protocol import (
@@ -106,7 +106,7 @@ class Server:
         reading thread, within the deadline; answers once they are."""
         config = pending.config
         try:
-            deadline = Deadline(config.deadline)
+            deadline = RequestDeadline(config.deadline)
             assert pending.patterns is not None
             workspace, environments = pending.patterns
             dirs = [self._dirs(patterns, deadline) for patterns in (workspace, environments)]
@@ -114,7 +114,7 @@ class Server:
         finally:
             pending.settle(config)
 
-    def _dirs(self, patterns: list[str], deadline: Deadline) -> tuple[str, ...]:
+    def _dirs(self, patterns: list[str], deadline: RequestDeadline) -> tuple[str, ...]:
         def warn(text: str) -> None:
             self.connection.log("warning", f"configure: {text}")
 
@@ -122,7 +122,7 @@ class Server:
         return tuple(d for d in found if os.path.isdir(d))
 
     def refresh(self, params: Any, respond: Respond, pending: Pending) -> None:
-        deadline = Deadline(pending.config.deadline)
+        deadline = RequestDeadline(pending.config.deadline)
         options = object_params(params)
         kind = optional(options, "searchKind", str)
         if kind is not None and kind not in PET_KINDS:
@@ -135,7 +135,7 @@ class Server:
         self.refreshes.run(key, work, respond, deadline)
 
     def resolve(self, params: Any, pending: Pending) -> dict[str, Any]:
-        deadline = Deadline(pending.config.deadline)
+        deadline = RequestDeadline(pending.config.deadline)
         options = object_params(params, allow_null=False)
         executable = optional_path(options, "executable")
         if not executable:
@@ -157,7 +157,7 @@ class Server:
         return environment(attrs.evolve(python, source="explicit"), environ)
 
     def find(self, params: Any, pending: Pending) -> Optional[list[dict[str, Any]]]:
-        deadline = Deadline(pending.config.deadline)
+        deadline = RequestDeadline(pending.config.deadline)
         options = object_params(params, allow_null=False)
         search_path = optional_path(options, "searchPath")
         if not search_path:
@@ -176,7 +176,7 @@ class Server:
             raise RpcError(REQUEST_FAILED, deadline.message("find")) from None
         return found or None  # PET answers null when it found nothing
 
-    def _expand(self, patterns: list[str], deadline: Deadline, method: str) -> list[str]:
+    def _expand(self, patterns: list[str], deadline: RequestDeadline, method: str) -> list[str]:
         def warn(text: str) -> None:
             self.connection.log("warning", f"{method}: {text}")
 
@@ -203,7 +203,7 @@ class Server:
         config: Config,
         kind: Optional[str],
         paths: Optional[tuple[str, ...]],
-        deadline: Deadline,
+        deadline: RequestDeadline,
     ) -> Optional[dict[str, Any]]:
         """One refresh's search, answered at the deadline with what was reported so far
         (``deadlineReached``: the rest is not searched, and nothing more is sent)."""
@@ -270,7 +270,7 @@ class Server:
         environ: Mapping[str, str],
         seen: set[tuple[str, str]],
         report: Callable[[dict[str, Any]], None],
-        deadline: Deadline,
+        deadline: RequestDeadline,
     ) -> None:
         """The environments the tools keep (docs/environments.md): the workspace folders'
         first, then the machine's others; a broken one with its ``error``."""
@@ -295,7 +295,7 @@ class Server:
         environ: Mapping[str, str],
         seen: set[tuple[str, str]],
         report: Callable[[dict[str, Any]], None],
-        deadline: Deadline,
+        deadline: RequestDeadline,
     ) -> None:
         """Environments at ``path``: the interpreter a file is (only one named like a
         Python, as on PATH: never ``deploy.sh``), the venvs in a directory."""
@@ -324,7 +324,7 @@ class Server:
         environ: Mapping[str, str],
         seen: set[tuple[str, str]],
         report: Callable[[dict[str, Any]], None],
-        deadline: Deadline,
+        deadline: RequestDeadline,
         *,
         project: Optional[str],
     ) -> None:

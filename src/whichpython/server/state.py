@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
-from whichpython.server.deadline import Deadline
+from whichpython.server.deadline import RequestDeadline
 from whichpython.server.protocol import INTERNAL_ERROR, REQUEST_FAILED, RpcError
 
 
@@ -38,7 +38,7 @@ class Pending:
         self.config, self.patterns = config, None
         self.ready.set()
 
-    def wait(self, deadline: Deadline, method: str) -> Config:
+    def wait(self, deadline: RequestDeadline, method: str) -> Config:
         if not self.ready.wait(max(0.0, deadline.left())):
             raise RpcError(REQUEST_FAILED, deadline.message(method) + " (configure expanding)")
         return self.config
@@ -74,7 +74,7 @@ class Refreshes:
         key: Any,
         work: Callable[[], Optional[dict[str, Any]]],
         respond: Respond,
-        deadline: Deadline,
+        deadline: RequestDeadline,
     ) -> None:
         """Answer through ``respond`` once the run for ``key`` (this request's own, or the
         identical one it joins) is done; ``work`` returns fields to add to the result. A run
