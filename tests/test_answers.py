@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
-from whichpython.cache import Cache
+from whichpython.cache.probes import Cache
 from whichpython.cachedir import cache_root
 from whichpython.cli.answers import Answers, answers_dir
 from whichpython.cli.witness import Witness

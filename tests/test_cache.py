@@ -178,7 +178,7 @@ def test_creating_the_user_site_invalidates(
 def test_an_entry_is_parsed_once_while_its_file_holds(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whichpython import cache
+    from whichpython.cache import probes as cache
 
     copy = relocated_copy("3.12.1", tmp_path / "copy")
     python = copy / "bin" / "python3.12"

@@ -26,7 +26,7 @@ from conftest import (
     run_cli,
 )
 from whichpython import ProbeTimeout, files, inspect_interpreter
-from whichpython.cache import Cache
+from whichpython.cache.probes import Cache
 from whichpython.engine.discovery import Discovery
 
 NOBODY = 65534

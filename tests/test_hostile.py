@@ -36,7 +36,7 @@ from conftest import (
     recorded_answers,
 )
 from whichpython import inspect_interpreter
-from whichpython.cache import Cache
+from whichpython.cache.probes import Cache
 from whichpython.cli import _run, main
 from whichpython.cli import answers as answers_module
 from whichpython.cli.answers import Answers
@@ -280,7 +280,7 @@ class RealEntry:
         os.symlink(pyenv_python("3.12.1"), self.path)
         self.cache = str(root / "cache")
         if failed:
-            from whichpython.cache import Watch
+            from whichpython.cache.probes import Watch
             from whichpython.model.errors import ProbeTimeout
 
             Cache(self.cache).remember(self.path, ProbeTimeout(self.path, 5.0), Watch(self.path))

@@ -115,7 +115,7 @@ class Deadline:
     def inspect(self, path: str, cache: bool, environ: Mapping[str, str]) -> "Interpreter":
         """:func:`~whichpython.engine.inspection.inspect_interpreter` of ``path`` within the
         deadline (:meth:`run`)."""
-        from whichpython.cache import Cache
+        from whichpython.cache.probes import Cache
         from whichpython.engine.inspection import cached_interpreter, inspect_interpreter
 
         def inspect(limit: float) -> "Interpreter":

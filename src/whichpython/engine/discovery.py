@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import attrs
 
-from whichpython.cache import Cache
+from whichpython.cache.probes import Cache
 from whichpython.engine.deadline import Deadline, verdict_of
 from whichpython.engine.inspection import cached_interpreter
 from whichpython.engine.policy import Policy, Verdict

@@ -8,7 +8,7 @@ from typing import Optional, Union
 import attrs
 from packaging.version import Version
 
-from whichpython.cache import Cache, Watch
+from whichpython.cache.probes import Cache, Watch
 from whichpython.facts.classify import classify, venv_creator
 from whichpython.facts.embedding import config_flag, embedding, find_libpython
 from whichpython.facts.environments import ownership
