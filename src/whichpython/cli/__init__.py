@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, Callable
 
     from whichpython.cli.answers import Answers
     from whichpython.model.errors import InterpreterNotFound, WhichPythonError
@@ -152,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         help="answer JSON-RPC 2.0 on stdin/stdout (the protocol of VS Code's Python "
         "environment tools)",
     )
+    pet = commands.add_parser(
+        "pet",
+        help="the command line of VS Code's pet (server, find, resolve): as whichpython-pet",
+        add_help=False,
+    )
+    pet.add_argument("words", nargs=argparse.REMAINDER, help="pet's arguments (pet --help)")
     return parser
 
 
@@ -212,11 +218,26 @@ def _stop_probes_on_signals() -> None:
             signal.signal(signo, stop)
 
 
+def run_process(command: Callable[[], int]) -> int:
+    """``command()`` as another console script of whichpython's (``whichpython-pet``) runs:
+    in a process set up as ``whichpython``'s (safe output, probes stopped on signals, no
+    recorded answers); returns its exit status."""
+    from whichpython.cli.streams import guard
+
+    guard()
+    _stop_probes_on_signals()
+    return _safely(command)
+
+
 def _run(argv: Sequence[str]) -> int:
+    return _safely(lambda: _dispatch(argv))
+
+
+def _safely(command: Callable[[], int]) -> int:
     from whichpython.cli.streams import OutputFailed, closed_pipe, output_failed
 
     try:
-        return _dispatch(argv)
+        return command()
     except BrokenPipeError:
         return closed_pipe()
     except OutputFailed as failed:
@@ -226,6 +247,10 @@ def _run(argv: Sequence[str]) -> int:
 def _dispatch(argv: Sequence[str]) -> int:
     from whichpython.model.errors import InterpreterNotFound, WhichPythonError
 
+    if argv[:1] == ["pet"]:  # its own command line, parsed by it (never a recorded answer)
+        from whichpython.cli.pet import run
+
+        return run(argv[1:], prog="whichpython pet")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "completion":
