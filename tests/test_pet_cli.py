@@ -174,6 +174,14 @@ def test_usage_errors_are_one_line_and_status_2() -> None:
         done = pet_script(*args)
         assert done.returncode == 2 and done.stdout == "", done
         assert len(done.stderr.splitlines()) == 1 and "error:" in done.stderr, done.stderr
+    bad = dict(os.environ, WHICHPYTHON_SERVER_DEADLINE="inf")
+    for args in (["find", "--json"], ["resolve", sys.executable, "--json"]):
+        done = pet_script(*args, env=bad)
+        assert (done.returncode, done.stdout) == (2, ""), done
+        assert done.stderr.splitlines() == [
+            "whichpython-pet: error: WHICHPYTHON_SERVER_DEADLINE='inf' is not a usable deadline: "
+            "give a number of seconds above 0 and at most 3600"
+        ]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

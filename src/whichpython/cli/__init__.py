@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from typing import Any, Callable
+    from typing import Any
 
     from whichpython.cli.answers import Answers
     from whichpython.model.errors import InterpreterNotFound, WhichPythonError
@@ -180,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         replayed = answers.replay()
         if replayed is not None:
             return replayed
-    _stop_probes_on_signals()
+    from whichpython.cli.signals import stop_probes_on_signals
+
+    stop_probes_on_signals()
     if answers is None:
         return _run(words)
     return answers.record(lambda: _run(words))
@@ -192,56 +194,10 @@ def _answers(words: Sequence[str]) -> Answers | None:
     return Answers.for_process(words)
 
 
-def _stop_probes_on_signals() -> None:
-    """SIGTERM, SIGHUP, SIGINT: kill every running probe's process group (each probe leads
-    its own session, so a signal to this process or its group does not reach them), then
-    exit with 128 + the signal's number, quietly. A signal ignored (``nohup``) or handled
-    by the embedding program stays so."""
-    import signal
-
-    def stop(signo: int, frame: Any) -> None:
-        status = 128 + signo
-        process = sys.modules.get("whichpython.probe.process")  # no probe ran if not loaded
-        starting = process is not None and process.stop_all(status)
-        if not stopping:
-            stopping.append(status)
-            if not starting:  # else the probe being started raises, once it is listed
-                raise SystemExit(status)
-
-    stopping: list[int] = []
-    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
-        signo = getattr(signal, name, None)
-        if signo is not None and signal.getsignal(signo) in (
-            signal.SIG_DFL,
-            signal.default_int_handler,
-        ):
-            signal.signal(signo, stop)
-
-
-def run_process(command: Callable[[], int]) -> int:
-    """``command()`` as another console script of whichpython's (``whichpython-pet``) runs:
-    in a process set up as ``whichpython``'s (safe output, probes stopped on signals, no
-    recorded answers); returns its exit status."""
-    from whichpython.cli.streams import guard
-
-    guard()
-    _stop_probes_on_signals()
-    return _safely(command)
-
-
 def _run(argv: Sequence[str]) -> int:
-    return _safely(lambda: _dispatch(argv))
+    from whichpython.cli.streams import safely
 
-
-def _safely(command: Callable[[], int]) -> int:
-    from whichpython.cli.streams import OutputFailed, closed_pipe, output_failed
-
-    try:
-        return command()
-    except BrokenPipeError:
-        return closed_pipe()
-    except OutputFailed as failed:
-        return output_failed(failed)
+    return safely(lambda: _dispatch(argv))
 
 
 def _dispatch(argv: Sequence[str]) -> int:

@@ -97,10 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``whichpython-pet`` console script: returns the exit status."""
     if argv is not None:
         return run(argv, prog="whichpython-pet")
-    from whichpython.cli import run_process
+    from whichpython.cli.signals import stop_probes_on_signals
+    from whichpython.cli.streams import guard, safely
 
-    prog = os.path.basename(sys.argv[0]) or "whichpython-pet"
-    return run_process(lambda: run(sys.argv[1:], prog=prog))
+    guard()  # set up as a ``whichpython`` process is (never a recorded answer, though)
+    stop_probes_on_signals()
+    name = os.path.basename(sys.argv[0])  # ``pet`` when run through the extension's link
+    return safely(lambda: run(sys.argv[1:], prog=name or "whichpython-pet"))
 
 
 def run(argv: Sequence[str], *, prog: str) -> int:
