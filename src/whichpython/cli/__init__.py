@@ -154,7 +154,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     pet = commands.add_parser(
         "pet",
-        help="the command line of VS Code's pet (server, find, resolve): as whichpython-pet",
+        help="PET's command line (server, find, resolve), as the whichpython-pet script that "
+        "VS Code's Python extensions can run",
         add_help=False,
     )
     pet.add_argument("words", nargs=argparse.REMAINDER, help="pet's arguments (pet --help)")

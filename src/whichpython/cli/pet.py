@@ -5,13 +5,14 @@ place of the ``pet`` they bundle (docs/recipes/ide.md).
 - ``server``: ``whichpython serve``.
 - ``find [--json] [--list] [--verbose] [--kind K | --workspace] [PATHS...]``: the
   environments, found by :class:`~whichpython.server.service.Server` in this process
-  (``configure`` with the flags, then one ``refresh``), so the command and the server
-  answer alike; ``--json`` prints ``{"managers": [...], "environments": [...]}``.
+  (``configure`` with the flags, then the ``refresh`` PET's flags map to), so the command
+  and the server answer alike; ``--json`` prints ``{"managers": [...], "environments": [...]}``.
 - ``resolve PATH [--json]``: the environment of one interpreter, or ``null``.
 - ``--version``: ``<prog> <version>`` (the extensions read the first ``N.N.N...``).
 
 PET's flags and their variables (``PET_CACHE_DIRECTORY``, ...); its exit statuses: 0 when
-the command ran (a resolve that found nothing prints ``null``), 2 for bad usage, in one line.
+the command ran (a resolve that found nothing prints ``null``), 2 for bad usage, in one
+line (1 if the server's refresh failed or stdout cannot be written).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Callable, NoReturn
 
 from whichpython.server.protocol import Connection
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _MARGIN = 10.0  # seconds past the server's deadline a request's answer is waited for
 
 
@@ -141,9 +142,9 @@ def run(argv: Sequence[str], *, prog: str) -> int:
     return code
 
 
-def _fail(prog: str, message: str) -> int:
+def _fail(prog: str, message: str, code: int = EXIT_USAGE) -> int:
     print(f"{prog}: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return code
 
 
 class _Collector(Connection):
@@ -247,7 +248,7 @@ def _find(args: argparse.Namespace, session: _Session, cwd: str) -> int:
     for params in refreshes:
         error = session.ask("refresh", params).get("error")
         if error is not None:
-            return _fail(session.connection.prog, str(error["message"]))
+            return _fail(session.connection.prog, str(error["message"]), EXIT_FAILED)
     managers, environments = _unique(session.connection.found, args.kind)
     if args.json:
         from whichpython.cli.commands import print_json
