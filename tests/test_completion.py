@@ -21,6 +21,7 @@ CASES = [
             "fix-sysconfig",
             "inspect",
             "list",
+            "pet",
             "serve",
             "venv",
         ],

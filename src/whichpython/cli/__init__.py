@@ -152,6 +152,13 @@ def _parser() -> argparse.ArgumentParser:
         help="answer JSON-RPC 2.0 on stdin/stdout (the protocol of VS Code's Python "
         "environment tools)",
     )
+    pet = commands.add_parser(
+        "pet",
+        help="PET's command line (server, find, resolve), as the whichpython-pet script that "
+        "VS Code's Python extensions can run",
+        add_help=False,
+    )
+    pet.add_argument("words", nargs=argparse.REMAINDER, help="pet's arguments (pet --help)")
     return parser
 
 
@@ -174,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         replayed = answers.replay()
         if replayed is not None:
             return replayed
-    _stop_probes_on_signals()
+    from whichpython.cli.signals import stop_probes_on_signals
+
+    stop_probes_on_signals()
     if answers is None:
         return _run(words)
     return answers.record(lambda: _run(words))
@@ -186,46 +195,19 @@ def _answers(words: Sequence[str]) -> Answers | None:
     return Answers.for_process(words)
 
 
-def _stop_probes_on_signals() -> None:
-    """SIGTERM, SIGHUP, SIGINT: kill every running probe's process group (each probe leads
-    its own session, so a signal to this process or its group does not reach them), then
-    exit with 128 + the signal's number, quietly. A signal ignored (``nohup``) or handled
-    by the embedding program stays so."""
-    import signal
-
-    def stop(signo: int, frame: Any) -> None:
-        status = 128 + signo
-        process = sys.modules.get("whichpython.probe.process")  # no probe ran if not loaded
-        starting = process is not None and process.stop_all(status)
-        if not stopping:
-            stopping.append(status)
-            if not starting:  # else the probe being started raises, once it is listed
-                raise SystemExit(status)
-
-    stopping: list[int] = []
-    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
-        signo = getattr(signal, name, None)
-        if signo is not None and signal.getsignal(signo) in (
-            signal.SIG_DFL,
-            signal.default_int_handler,
-        ):
-            signal.signal(signo, stop)
-
-
 def _run(argv: Sequence[str]) -> int:
-    from whichpython.cli.streams import OutputFailed, closed_pipe, output_failed
+    from whichpython.cli.streams import safely
 
-    try:
-        return _dispatch(argv)
-    except BrokenPipeError:
-        return closed_pipe()
-    except OutputFailed as failed:
-        return output_failed(failed)
+    return safely(lambda: _dispatch(argv))
 
 
 def _dispatch(argv: Sequence[str]) -> int:
     from whichpython.model.errors import InterpreterNotFound, WhichPythonError
 
+    if argv[:1] == ["pet"]:  # its own command line, parsed by it (never a recorded answer)
+        from whichpython.cli.pet import run
+
+        return run(argv[1:], prog="whichpython pet")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "completion":

@@ -22,7 +22,7 @@ import sys
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from typing import Any, Callable, TextIO
 
 ESCAPE = "whichpython-escape"  # a character the encoding lacks: a backslash escape
 RAW = "whichpython-raw"  # the same, but an undecodable byte is written as it is
@@ -176,6 +176,16 @@ def settle() -> None:
     finally:
         if null != 1:
             os.close(null)
+
+
+def safely(command: Callable[[], int]) -> int:
+    """``command()``'s exit status; a closed pipe or a failed stdout as below."""
+    try:
+        return command()
+    except BrokenPipeError:
+        return closed_pipe()
+    except OutputFailed as failed:
+        return output_failed(failed)
 
 
 def closed_pipe() -> int:

@@ -73,9 +73,12 @@ class Server:
     # -- methods -------------------------------------------------------------------------
 
     def info(self, params: Any) -> dict[str, Any]:
+        """PET's ``info`` (``petVersion``, which the extensions read) and whichpython's own
+        ``name`` and ``version``; ``petVersion`` is whichpython's version too."""
         import whichpython
 
-        return {"name": "whichpython", "version": whichpython.__version__}
+        version = whichpython.__version__
+        return {"petVersion": version, "name": "whichpython", "version": version}
 
     def _configured(self, params: Any) -> Pending:
         """A configure's parameters, checked as it arrives: the configuration it makes,
