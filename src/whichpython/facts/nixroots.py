@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Optional
 
+from whichpython.memo import OneSearch, realpath
 from whichpython.model.models import Interpreter
 from whichpython.sources.base import Context
 from whichpython.sources.nix import profile_bins, store_dir, store_python_names
@@ -74,7 +75,7 @@ def _bin_entries(entry: str, store: str) -> set[str]:
     except OSError:
         return found
     for name in names[:64]:
-        target = entry_of(os.path.realpath(os.path.join(folder, name)), store)
+        target = entry_of(realpath(os.path.join(folder, name)), store)
         if target is not None:
             found.add(target)
     return found
@@ -86,7 +87,7 @@ def _reached_by_roots(ctx: Context, store: str) -> set[str]:
     reached: set[str] = set()
 
     def reach(path: str) -> None:
-        entry = entry_of(os.path.realpath(path), store)
+        entry = entry_of(realpath(path), store)
         if entry is not None and entry not in reached:
             reached.add(entry)
             reached.update(_bin_entries(entry, store))
@@ -105,13 +106,13 @@ def _reached_by_roots(ctx: Context, store: str) -> set[str]:
     seen: set[str] = set()
     while pending:
         folder, depth = pending.pop()
-        real = os.path.realpath(folder)
+        real = realpath(folder)
         if real in seen or depth > _ROOT_DEPTH:
             continue
         seen.add(real)
         for name in walk.listing(folder):
             path = os.path.join(folder, name)
-            target = os.path.realpath(path)
+            target = realpath(path)
             if entry_of(target, store) is not None:
                 reach(path)
             elif os.path.isdir(target):  # gcroots/auto/, gcroots/profiles -> the profiles
@@ -132,14 +133,21 @@ def used_store_pythons(
     candidates = list(store_pythons)
     if not candidates:
         return []
-    store = os.path.realpath(store_dir(ctx))
+    with OneSearch():  # each directory's real path is looked up once
+        return _used(candidates, others, ctx)
+
+
+def _used(
+    candidates: list[Interpreter], others: Iterable[Interpreter], ctx: Context
+) -> list[Interpreter]:
+    store = realpath(store_dir(ctx))
     reached = _reached_by_roots(ctx, store)
 
     def note(python: Interpreter) -> None:
         places = (python.path, python.real_path, python.prefixes.prefix,
                   python.prefixes.base_prefix)  # fmt: skip
         for place in places:
-            for path in (place, os.path.realpath(place)):
+            for path in (place, realpath(place)):
                 entry = entry_of(path, store)
                 if entry is not None:
                     reached.add(entry)
@@ -153,14 +161,14 @@ def used_store_pythons(
         for index, python in enumerate(candidates):
             if index in kept:
                 continue
-            own = {entry_of(os.path.realpath(p), store) for p in (python.path, python.real_path)}
+            own = {entry_of(realpath(p), store) for p in (python.path, python.real_path)}
             if own & reached:
                 kept[index] = python
                 note(python)
                 growing = True
     copies = collections.Counter(_name(name) for name in store_python_names(ctx))
     for index, python in enumerate(candidates):
-        own_entry = entry_of(os.path.realpath(python.path), store)
+        own_entry = entry_of(realpath(python.path), store)
         if index not in kept and own_entry is not None and copies[_name(own_entry)] <= 1:
             kept[index] = python
     return [kept[index] for index in sorted(kept)]
