@@ -59,7 +59,10 @@ def entry_of(path: Optional[str], store: str) -> Optional[str]:
     """The store entry (``<store>/<hash>-name``) ``path`` lies in, links not followed."""
     if not path:
         return None
-    rest = os.path.relpath(os.path.normpath(path), store) if os.path.isabs(path) else ".."
+    try:
+        rest = os.path.relpath(os.path.normpath(path), store) if os.path.isabs(path) else ".."
+    except ValueError:  # another drive (Windows)
+        return None
     if rest == "." or rest.startswith(".."):
         return None
     return os.path.join(store, rest.split(os.sep, 1)[0])
