@@ -276,8 +276,9 @@ def test_refresh_configure_find_resolve_on_a_fake_machine(tmp_path: Path) -> Non
     assert full[broken]["error"] and full[broken]["prefix"] == str(envs / "broken")
     assert all(full[path]["error"] is None for path in full if path != broken)
 
-    # searchKind: that kind only, without the workspace; searchPaths: only those paths.
-    assert set(_by_executable(_between(session, 2, 3))) == {good, broken}
+    # searchKind: that kind only, the workspace included (as PET at HEAD: build_refresh_config);
+    # searchPaths: only those paths.
+    assert set(_by_executable(_between(session, 2, 3))) == {venv, good, broken}
     assert set(_by_executable(_between(session, 3, 4))) == {venv}
     ids = {session.result(n)["refreshId"] for n in (2, 3, 4)}
     assert len(ids) == 3

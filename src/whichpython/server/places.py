@@ -1,11 +1,12 @@
-"""Directories an IDE names: glob patterns expanded (at a bounded cost), and the venvs found
-in them."""
+"""Directories an IDE names: glob patterns expanded (at a bounded cost), the environments
+found in them, and the interpreter a directory or a bare command names."""
 
 import fnmatch
 import itertools
 import os
+import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Callable, Optional
 
 from whichpython.sources.layout import child_dirs
@@ -17,7 +18,14 @@ MAX_ENTRIES = 10_000  # directory entries looked at in one folder
 #: entries read in them. ``/usr/**`` stops there instead of walking the disk.
 MAX_GLOB_DIRS = 5_000
 MAX_GLOB_ENTRIES = 50_000
-_FIRST = (".venv", "venv")  # the names projects use, reported first
+#: The names projects use, looked at first, in PET's order (find.rs,
+#: find_python_environments_in_workspace_folder_recursive).
+_FIRST = (".venv", ".conda", ".virtualenv", "venv")
+#: Where PET looks for the interpreter of a directory it is asked to resolve, in order
+#: (pet-python-utils executable.rs, find_executable).
+_PET_NAMES = ("bin/python", "bin/python3", "python", "python3")
+_PET_WINDOWS_NAMES = ("Scripts/python.exe", "Scripts/python3.exe", "bin/python.exe",
+                      "bin/python3.exe", "python.exe", "python3.exe")  # fmt: skip
 
 
 class _Stop(Exception):
@@ -169,9 +177,11 @@ def _below(base: str, last: bool, budget: _Budget) -> Iterator[str]:
 
 
 def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:
-    """The interpreters of the venvs in ``folder``: the folder itself when it is one, then
-    each subdirectory (``.venv`` and ``venv`` first) holding a pyvenv.cfg. A broken link to
-    the interpreter counts: the caller reports what is wrong with it."""
+    """The interpreters of the environments in ``folder``: the folder itself when it is one,
+    then each subdirectory (``.venv``, ``.conda``, ``.virtualenv`` and ``venv`` first) that
+    is a venv (a pyvenv.cfg beside its interpreter or one level up) or a conda env (a
+    ``conda-meta`` directory: a workspace's ``.conda``, an env of conda's ``envs/``). A broken
+    link to a venv's interpreter counts: the caller reports what is wrong with it."""
     places = [folder]
     names = child_dirs(folder, hidden=True, limit=MAX_ENTRIES)
     names.sort(key=lambda name: (name not in _FIRST, _FIRST.index(name) if name in _FIRST else 0,
@@ -180,6 +190,37 @@ def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:
     found = []
     for place in places:
         python = directory_python(place, windows=windows)
-        if python is not None and find_pyvenv_cfg(python) is not None:
+        if python is not None and (find_pyvenv_cfg(python) is not None or is_conda_env(place)):
             found.append(python)
     return found
+
+
+def is_conda_env(prefix: str) -> bool:
+    """Whether ``prefix`` is a conda env (it has a ``conda-meta`` directory)."""
+    return os.path.isdir(os.path.join(prefix, "conda-meta"))
+
+
+def prefix_python(folder: str, *, windows: bool = False) -> Optional[str]:
+    """The interpreter of a venv or ``sys.prefix`` directory, as PET finds it when asked to
+    resolve one: the first of ``bin/python``, ``bin/python3``, ``python``, ``python3``
+    (Windows: ``Scripts\\python.exe``, ...) that is a file; else the first that is a broken
+    link (inspecting it says what is wrong); else None."""
+    paths = [os.path.join(folder, *name.split("/"))
+             for name in (_PET_WINDOWS_NAMES if windows else _PET_NAMES)]  # fmt: skip
+    found = next((path for path in paths if os.path.isfile(path)), None)
+    return found or next((path for path in paths if os.path.islink(path)), None)
+
+
+def pet_names(windows: bool = False) -> str:
+    """The names :func:`prefix_python` tries, for a message."""
+    return ", ".join(_PET_WINDOWS_NAMES if windows else _PET_NAMES)
+
+
+def command_python(command: str, environ: Mapping[str, str]) -> Optional[str]:
+    """The program a bare command (``python3``: no directory part) runs, looked up on
+    ``environ``'s PATH as the OS would (PET runs it and reads the path back); None when the
+    command has a directory part or is not found."""
+    path = environ.get("PATH", "")
+    if not path or os.path.dirname(command) or (os.altsep and os.altsep in command):
+        return None
+    return shutil.which(command, path=path)

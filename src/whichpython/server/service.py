@@ -3,6 +3,7 @@ clear, answered with whichpython's discovery and inspection."""
 
 import os
 import shutil
+import time
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
@@ -13,7 +14,8 @@ from whichpython.model.models import Interpreter
 from whichpython.probe.identity import resolve_timeout
 from whichpython.server.deadline import Expired, RequestDeadline, deadline_seconds, within
 from whichpython.server.environments import PET_KINDS, broken_environment, environment
-from whichpython.server.places import expand, venv_pythons
+from whichpython.server.machine import elapsed_ms, resolve_target, search_machine, timed
+from whichpython.server.places import expand, is_conda_env, venv_pythons
 from whichpython.server.protocol import (
     REQUEST_FAILED,
     Connection,
@@ -146,9 +148,11 @@ class Server:
         environ = self.environ(pending.wait(deadline, "resolve"))
         from whichpython.engine.inspection import inspect_interpreter
 
+        target = resolve_target(executable, environ)
+
         def work() -> Interpreter:
             limit = deadline.probe_timeout(resolve_timeout(None, environ))
-            return inspect_interpreter(executable, environ=environ, timeout=limit)
+            return inspect_interpreter(target, environ=environ, timeout=limit)
 
         try:
             python = within(deadline, work, "whichpython-resolve-work")
@@ -209,10 +213,13 @@ class Server:
         deadline: RequestDeadline,
     ) -> Optional[dict[str, Any]]:
         """One refresh's search, answered at the deadline with what was reported so far
-        (``deadlineReached``: the rest is not searched, and nothing more is sent)."""
+        (``deadlineReached``: the rest is not searched, and nothing more is sent). Its
+        ``RefreshPerformance`` telemetry goes out just before the answer."""
         environ = self.environ(config)
         seen: set[tuple[str, str]] = set()
         managers: set[str] = set()
+        started = time.monotonic()
+        phases: dict[str, int] = {}
 
         def report(env: dict[str, Any]) -> None:
             if kind is not None and env["kind"] != kind:
@@ -225,43 +232,46 @@ class Server:
                     self._notify("manager", manager)
                 self._notify("environment", env)
 
+        def found(python: Interpreter) -> None:
+            if _first(seen, python.path, python.prefixes.prefix):
+                report(environment(python, environ))
+
         def search() -> None:
             if paths is not None:  # only these: directories and executables
-                for path in paths:
-                    self._in_path(path, environ, seen, report, deadline)
+                with timed(phases, "Workspaces"):
+                    for path in paths:
+                        self._in_path(path, environ, seen, report, deadline)
                 return
-            from whichpython.engine.discovery import Discovery
-
-            def found(python: Interpreter) -> None:  # as the search settles each, in order
-                if _first(seen, python.path, python.prefixes.prefix):
-                    report(environment(python, environ))
-
             self.connection.log("info", "refresh: searching the machine")
-            limit = resolve_timeout(None, environ)
-            # The request's deadline is the search's: no probe starts after it (progress),
-            # and none runs longer than is left.
-            Discovery(
-                environ=environ, found=found, progress=deadline.check,
-                timeout=deadline.probe_timeout(limit), deadline=deadline.remaining(),
-            ).find_all()  # fmt: skip
-            folders: list[tuple[str, Optional[str]]] = []
-            if kind is None:  # as in PET: a search for one kind ignores the workspace
-                folders += [(d, d) for d in config.workspace]
-            folders += [(d, None) for d in config.environment_dirs]
-            for folder, project in folders:
-                self._venvs(folder, environ, seen, report, deadline, project=project)
-            projects = config.workspace if kind is None else ()
-            self._tools_envs(projects, environ, seen, report, deadline)
+            with timed(phases, "Locators"):
+                search_machine(environ, deadline, found)
+            # As in PET (jsonrpc.rs, build_refresh_config): a searchKind keeps the workspace.
+            with timed(phases, "Workspaces"):
+                for folder in config.workspace:
+                    self._venvs(folder, environ, seen, report, deadline, project=folder)
+            with timed(phases, "GlobalVirtualEnvs"):
+                for folder in config.environment_dirs:
+                    self._venvs(folder, environ, seen, report, deadline, project=None)
+                self._tools_envs(config.workspace, environ, seen, report, deadline)
 
+        extra: Optional[dict[str, Any]] = None
         try:
             within(deadline, search, "whichpython-refresh-work")
-            return None
         except _Gone:
             return None
         except Expired:
-            pass
-        self.connection.log("warning", deadline.message("refresh") + ": the search was cut short")
-        return {"deadlineReached": True}
+            self.connection.log(
+                "warning", deadline.message("refresh") + ": the search was cut short"
+            )
+            extra = {"deadlineReached": True}
+        performance = {"total": elapsed_ms(started), "breakdown": dict(sorted(phases.items())),
+                       "locators": {}}  # fmt: skip
+        try:
+            self._notify("telemetry", {"event": "RefreshPerformance",
+                                       "data": {"refreshPerformance": performance}})  # fmt: skip
+        except _Gone:
+            return None
+        return extra
 
     def _notify(self, method: str, params: Any) -> None:
         if not self.connection.notify(method, params):
@@ -331,8 +341,8 @@ class Server:
         *,
         project: Optional[str],
     ) -> None:
-        """Report each venv in ``folder`` (each inspected in turn), a broken one with its
-        ``error``."""
+        """Report each venv and conda env in ``folder`` (each inspected in turn), a broken
+        venv with its ``error``."""
         from whichpython.engine.inspection import inspect_interpreter
 
         limit = resolve_timeout(None, environ)
@@ -343,7 +353,9 @@ class Server:
                 timeout = deadline.probe_timeout(limit)
                 python = inspect_interpreter(python_path, environ=environ, timeout=timeout)
             except InterpreterError as error:
-                if _first(seen, python_path, prefix):
+                if is_conda_env(prefix):  # PET reports no broken conda env: say why here
+                    self.connection.log("warning", f"{error.path}: {error.cause}")
+                elif _first(seen, python_path, prefix):
                     report(broken_environment(python_path, prefix, error.cause, project=project))
                 continue
             if not _first(seen, python.path, python.prefixes.prefix):

@@ -30,7 +30,7 @@ class NixProfiles(Source):
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         seen: set[str] = set()
-        for directory in _profile_bins(ctx):
+        for directory in profile_bins(ctx):
             key = os.path.realpath(directory)
             if key in seen:
                 continue
@@ -44,7 +44,8 @@ class NixProfiles(Source):
                 yield Candidate(os.path.join(directory, name), self.name, name_hints(name))
 
 
-def _profile_bins(ctx: Context) -> list[str]:
+def profile_bins(ctx: Context) -> list[str]:
+    """The ``bin`` directories of the Nix profiles, as :class:`NixProfiles` reads them."""
     dirs = [
         os.path.join(ctx.home, ".nix-profile", "bin"),
         ctx.system_path("/run/current-system/sw/bin"),
@@ -70,11 +71,7 @@ class NixStore(Source):
     kind = "system"
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
-        store = (
-            ctx.environ.get("NIX_STORE_DIR")
-            or ctx.environ.get("NIX_STORE")
-            or ctx.system_path("/nix/store")
-        )
+        store = store_dir(ctx)
         for match in _store_pythons(store, ctx):
             entry = os.path.join(store, match.string)
             for exe, hints in _store_executables(match):
@@ -82,6 +79,21 @@ class NixStore(Source):
                 if os.path.isfile(path):
                     yield Candidate(path, self.name, merge(hints, name_hints(exe)))
                     break
+
+
+def store_dir(ctx: Context) -> str:
+    """The Nix store: ``$NIX_STORE_DIR``, ``$NIX_STORE``, else ``/nix/store``."""
+    return (
+        ctx.environ.get("NIX_STORE_DIR")
+        or ctx.environ.get("NIX_STORE")
+        or ctx.system_path("/nix/store")
+    )
+
+
+def store_python_names(ctx: Context) -> list[str]:
+    """The names of the store entries :class:`NixStore` looks into (``<hash>-python3-3.12.8``,
+    ``<hash>-python3-3.12.8-env``, ...), newest version first."""
+    return [match.string for match in _store_pythons(store_dir(ctx), ctx)]
 
 
 # store dir -> ((mtime_ns, inode, device), its Pythons' names parsed and in order): adding or
