@@ -184,14 +184,15 @@ class Finder {
         if (Array.isArray(options) && options.length > 0) params.searchPaths = options;
         else if (typeof options === 'string') params.searchKind = options;
         pending.push(
-            this.configure().then(() =>
-                this.connection
+            this.configure().then(() => {
+                stamps.start = process.hrtime.bigint();
+                return this.connection
                     .sendRequest('refresh', params)
                     .then(() => {
                         stamps.refreshMs = msSince(stamps.start);
                     })
-                    .catch((ex) => this.report.errors.push(`Refresh error: ${String(ex)}`)),
-            ),
+                    .catch((ex) => this.report.errors.push(`Refresh error: ${String(ex)}`));
+            }),
         );
         const settle = async () => {
             let seen = -1;
