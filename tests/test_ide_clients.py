@@ -116,6 +116,10 @@ class Layout:
         relocated_copy("3.11.7", self.base)
         conda_meta(self.base, "3.11.7", "constructor ... (installer)")
         write_script(self.base / "bin" / "conda", "#!/bin/sh\nexit 0\n")
+        # pet-conda utils.rs is_conda_install: conda-meta and condabin/ or envs/ (an
+        # installer makes both).
+        write_script(self.base / "condabin" / "conda", "#!/bin/sh\nexit 0\n")
+        (self.base / "envs").mkdir()
         relocated_copy("3.12.1", self.conda_env)
         conda = self.base / "bin" / "conda"
         conda_meta(self.conda_env, "3.12.1", f"{conda} create -p {self.conda_env} python=3.12")
@@ -141,7 +145,11 @@ class Layout:
             PYENV_ROOT=str(self.pyenv),
             UV_PYTHON_INSTALL_DIR=str(self.uv_dir),
             WHICHPYTHON_TEST_ROOT=str(self.root),
-            PYTHONPATH=str(self.root / "site"),
+            # The caller's PYTHONPATH too: a run against other sources tests those (conftest
+            # machine_cli_env).
+            PYTHONPATH=os.pathsep.join(
+                p for p in (str(self.root / "site"), os.environ.get("PYTHONPATH")) if p
+            ),
             WHICHPYTHON_TEST_NODE_MODULES=node_modules,
         )
 
