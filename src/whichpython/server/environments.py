@@ -67,7 +67,11 @@ def pet_kind(python: Interpreter, environ: Mapping[str, str]) -> str:
             "MacCommandLineTools")  # fmt: skip
     if python.source == "windows-registry":
         return "WindowsRegistry"
-    if platform.startswith("linux") and _norm(python.prefixes.prefix) in ("/usr/", "/usr/local/"):
+    if (
+        platform.startswith("linux")
+        and _norm(python.prefixes.prefix) in ("/usr/", "/usr/local/")
+        and petfiles.python_name(os.path.basename(python.path))
+    ):  # PET's LinuxGlobal lists only python, python3, python3.12 (not python3.11d, pypy3)
         return "LinuxGlobal"
     return "GlobalPaths"
 

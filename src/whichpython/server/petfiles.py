@@ -52,26 +52,27 @@ def _bin(prefix: str) -> str:
     return prefix
 
 
+def python_name(name: str) -> bool:
+    """Named as PET's locators look for an interpreter: ``python``, ``python3``,
+    ``python3.12`` (``.exe`` on Windows); not ``python3.11d``, ``python3.13t``, ``pypy3``."""
+    base = name.lower()
+    if os.name == "nt":
+        if not base.endswith(".exe"):
+            return False
+        base = base[:-4]
+    return base.startswith("python") and _EXE_NAME.search(base) is not None
+
+
 def find_executables(prefix: str) -> list[str]:
     """The files named like ``python``, ``python3``, ``python3.12`` in the prefix's ``bin``
     (``Scripts``), sorted: the ``symlinks`` PET's locators give an environment."""
     folder = _bin(prefix)
-    suffix = ".exe" if os.name == "nt" else ""
     try:
         names = os.listdir(folder)
     except OSError:
         return []
-    found = []
-    for name in names:
-        base = name.lower()
-        if suffix and base.endswith(suffix):
-            base = base[: -len(suffix)]
-        elif suffix:
-            continue
-        path = os.path.join(folder, name)
-        if base.startswith("python") and _EXE_NAME.search(base) and os.path.isfile(path):
-            found.append(path)
-    return sorted(found)
+    paths = (os.path.join(folder, name) for name in names if python_name(name))
+    return sorted(path for path in paths if os.path.isfile(path))
 
 
 def executable_or_broken(prefix: str) -> Optional[str]:
