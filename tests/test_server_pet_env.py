@@ -8,9 +8,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import (
     FIXTURES,
     PYENV_ROOT,
+    fake_interpreter,
     machine_cli_env,
     machine_environ,
     make_venv,
@@ -283,3 +286,26 @@ def test_a_real_venv_without_uv_keys_is_venv_not_uv(tmp_path: Path) -> None:
 
     found = environment(inspect_interpreter(venv / "bin" / "python", cache=False), {})
     assert (found["kind"], found["displayName"]) == ("Venv", None)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "kind", "name", "display"),
+    [
+        ("pypy-3.10-uv.json", "Uv", "PyPy", "PyPy 3.10.14"),
+        ("uv-cpython-3.13t-linux.json", "Uv", "free-threaded", "Python 3.13.1 (free-threaded)"),
+        ("uv-cpython-3.12-linux.json", "Uv", None, None),
+        ("graalpy-24-linux.json", "Pyenv", "GraalPy", "GraalPy 3.11.7a0"),  # its alpha tag
+    ],
+)
+def test_installs_shown_alike_get_a_telling_name(
+    fixture: str, kind: str, name: Any, display: Any, tmp_path: Path
+) -> None:
+    """Recorded interpreters (fixtures/probes): PyPy, a free-threaded build, GraalPy each get
+    a name and displayName that the clients show; a plain CPython none (as PET)."""
+    from whichpython import inspect_interpreter
+    from whichpython.server.environments import environment
+
+    script, data = fake_interpreter(tmp_path, fixture)
+    environ = data.get("environ", {})
+    found = environment(inspect_interpreter(script, cache=False, environ=environ), environ)
+    assert (found["kind"], found["name"], found["displayName"]) == (kind, name, display)

@@ -164,8 +164,8 @@ def environment(
     name, display = _name(python, kind), None
     if kind == "Uv":
         display = petfiles.uv_project_name(python.prefixes.prefix)
-    elif name is None and python.kind is not Kind.VENV:
-        name, display = _flavour(python)
+    if display is None and name is None and python.kind is not Kind.VENV and kind != "Conda":
+        name, display = _flavour(python)  # never a conda env's: its name is for activation
     return {
         "displayName": display,
         "name": name,
