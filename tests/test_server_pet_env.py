@@ -309,3 +309,37 @@ def test_installs_shown_alike_get_a_telling_name(
     environ = data.get("environ", {})
     found = environment(inspect_interpreter(script, cache=False, environ=environ), environ)
     assert (found["kind"], found["name"], found["displayName"]) == (kind, name, display)
+
+
+def test_pyvenv_cfg_and_conda_history_read_as_pet_reads_them(tmp_path: Path) -> None:
+    """The cases of PET's own tests (pet-core pyvenv_cfg.rs; pet-conda environments.rs
+    parse_cmd_line, verify_conda_env_name): the first version line, ``version_info`` kept
+    whole, a prompt's quotes trimmed, an empty prompt skipped; the install a
+    ``site-packages/conda/__main__.py`` creation line ran from."""
+    from whichpython.server.petfiles import _conda_dir_from_cmd, conda_name, pyvenv_cfg
+
+    cases = {
+        "version = 3.11.4\nprompt = 'my-env'\n": ("3.11.4", "my-env"),
+        'version_info = 3.12.0.final\nprompt = ""\nprompt   =   "my-venv"  \n': (
+            "3.12.0.final",
+            "my-venv",
+        ),
+        "home = /usr/bin\nversion = 3.11\n": (None, None),
+    }
+    for text, expected in cases.items():
+        (tmp_path / "pyvenv.cfg").write_text(text)
+        assert pyvenv_cfg(str(tmp_path)) == expected, text
+    mamba = "/Users/me/.pyenv/versions/mambaforge-22.11.1-3"
+    main = f"{mamba}/lib/python3.10/site-packages/conda/__main__.py"
+    line = f"# cmd: {main} create --yes --prefix .conda"
+    assert _conda_dir_from_cmd(line) == mamba
+    # No install found for the env (mamba is not on this disk): PET would name both after
+    # the folder; whichpython applies the creation-line rule (docs/server.md), so that a
+    # --prefix env is activated by its path.
+    for flag, name in (("--name .conda", ".conda"), ("-p .conda", None)):
+        env = tmp_path / flag.split()[0] / ".conda"
+        (env / "conda-meta").mkdir(parents=True)
+        (env / "conda-meta" / "history").write_text(
+            f"# cmd: {mamba}/bin/conda create --yes {flag}\n"
+        )
+        assert conda_name(str(env)) == name, flag
