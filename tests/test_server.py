@@ -3,6 +3,7 @@ Content-Length framing to `python -m whichpython serve` in another process."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,7 +167,14 @@ def test_refresh_reports_the_machines_interpreters(tmp_path: Path) -> None:
         env = matching[0]
         assert env["version"] == version and env["prefix"] == prefix
         assert env["arch"] == "x64" and env["error"] is None
-        expected = "Pyenv" if python.startswith(str(PYENV_ROOT)) else "LinuxGlobal"
+        # PET's LinuxGlobal lists only files named python, python3, python3.11 (not
+        # python3.11d, pypy3: those it resolves as GlobalPaths; fixtures/pet/debug-pypy.json).
+        pet_named = re.fullmatch(r"python(\d+\.?)*", os.path.basename(python)) is not None
+        expected = (
+            "Pyenv"
+            if python.startswith(str(PYENV_ROOT))
+            else ("LinuxGlobal" if pet_named else "GlobalPaths")
+        )
         assert env["kind"] == expected, env
         assert env["whichpython"]["kind"] == ("managed" if expected == "Pyenv" else "system")
         if expected == "Pyenv" and (PYENV_ROOT / "bin" / "pyenv").exists():

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from whichpython.model.models import Interpreter, Kind
+from whichpython.server import petfiles
 
 #: PET's ``PythonEnvironmentKind`` names (crates/pet-core/src/python_environment.rs).
 PET_KINDS = frozenset({
@@ -16,7 +17,10 @@ PET_KINDS = frozenset({
     "UvWorkspace", "Venv", "VirtualEnv", "VirtualEnvWrapper", "WinPython", "WindowsStore",
     "WindowsRegistry",
 })  # fmt: skip
-_MANAGED = {"pyenv": "Pyenv", "conda": "Conda", "pixi": "Pixi"}
+#: PET's kinds of the installs a manager keeps; an install of any other manager (asdf, mise,
+#: rye, hatch, pdm: no PET locator knows their roots) is ``GlobalPaths``, as PET reports an
+#: install it finds only through PATH (crates/pet/src/locators.rs, the fallback kind).
+_MANAGED = {"pyenv": "Pyenv", "conda": "Conda", "pixi": "Pixi", "uv": "Uv"}
 _SYSTEM = {"homebrew": "Homebrew", "microsoft-store": "WindowsStore"}
 #: whichpython managers that have a PET ``Manager`` tool, and where its executable lives
 #: relative to the root the manager keeps its Pythons in.
@@ -44,13 +48,12 @@ def _venv_kind(python: Interpreter) -> str:
     return "Venv"  # the stdlib's, virtualenv 20+'s, pdm's, tox's, pipx's: PEP 405 venvs
 
 
-def pet_kind(python: Interpreter, environ: Mapping[str, str]) -> Optional[str]:
-    """PET's kind name for ``python``, or None where none fits (uv-, asdf-, mise-, rye-,
-    hatch- and pdm-managed installs: PET has no kind for an install kept by these)."""
+def pet_kind(python: Interpreter, environ: Mapping[str, str]) -> str:
+    """PET's kind name for ``python`` (docs/server.md, "Kind mapping")."""
     if python.kind is Kind.VENV:
         return _venv_kind(python)
     if python.kind is Kind.MANAGED:
-        return _MANAGED.get(python.manager or "")
+        return _MANAGED.get(python.manager or "", "GlobalPaths")
     if python.kind is Kind.NIX_ENV:
         return "GlobalPaths"
     manager = python.manager or ""
@@ -64,20 +67,69 @@ def pet_kind(python: Interpreter, environ: Mapping[str, str]) -> Optional[str]:
             "MacCommandLineTools")  # fmt: skip
     if python.source == "windows-registry":
         return "WindowsRegistry"
-    if platform.startswith("linux") and _norm(python.prefixes.prefix) in ("/usr/", "/usr/local/"):
+    if (
+        platform.startswith("linux")
+        and _norm(python.prefixes.prefix) in ("/usr/", "/usr/local/")
+        and petfiles.python_name(os.path.basename(python.path))
+    ):  # PET's LinuxGlobal lists only python, python3, python3.12 (not python3.11d, pypy3)
         return "LinuxGlobal"
     return "GlobalPaths"
 
 
-def _name(python: Interpreter, kind: Optional[str]) -> Optional[str]:
-    """The environment's name where PET gives one: a conda env's, a pyenv virtualenv's."""
+#: Kinds whose PET locator reports ``find_executables(prefix)`` as the symlinks: the venvs',
+#: pyenv's, conda's, pixi's and uv's (crates/pet-venv, pet-pyenv, pet-conda, pet-uv, ...).
+_PREFIX_KINDS = frozenset(set(_VENV_TOOLS.values()) | {"Venv", "VirtualEnv", "Pyenv", "Conda",
+                                                       "Pixi", "UvWorkspace"})  # fmt: skip
+_LABELS = {"pypy": "PyPy", "graalpy": "GraalPy", "ironpython": "IronPython", "jython": "Jython"}
+
+
+def _name(python: Interpreter, kind: str) -> Optional[str]:
+    """The environment's name where PET gives one: a conda env's (None for one to activate
+    by its path), a pixi env's folder, a venv's ``pyvenv.cfg`` prompt (a hatch env's folder
+    without one)."""
     prefix = python.prefixes.prefix.rstrip("/\\")
     if kind == "Conda":
-        parent = os.path.basename(os.path.dirname(prefix))
-        return os.path.basename(prefix) if parent == "envs" else "base"
-    if kind in ("PyenvVirtualEnv", "VirtualEnvWrapper", "Pipenv"):
+        return petfiles.conda_name(prefix)
+    if kind == "Pixi":
         return os.path.basename(prefix)
+    if kind in ("Venv", "Uv", "UvWorkspace", "Hatch"):
+        prompt = petfiles.pyvenv_cfg(prefix)[1]
+        return prompt or (os.path.basename(prefix) if kind == "Hatch" else None)
     return None
+
+
+def _flavour(python: Interpreter) -> tuple[Optional[str], Optional[str]]:
+    """``(name, displayName)`` that tell an install apart from a plain CPython of the same
+    version, which the clients would show alike (``Python 3.11.2``): PyPy's, a debug or a
+    free-threaded build. ``(None, None)`` for a plain CPython."""
+    label = _LABELS.get(python.implementation, python.implementation)
+    tags = [t for t, on in (("free-threaded", python.freethreaded), ("debug", python.debug)) if on]
+    if python.implementation == "cpython" and not tags:
+        return None, None
+    names = ([] if python.implementation == "cpython" else [label]) + tags
+    title = "Python" if python.implementation == "cpython" else label
+    display = f"{title} {python.version}" + (f" ({', '.join(tags)})" if tags else "")
+    return ", ".join(names), display
+
+
+def _executables(python: Interpreter, kind: str) -> tuple[str, list[str]]:
+    """PET's ``executable`` and ``symlinks``: for an environment with a prefix, the files
+    named like a Python in its ``bin`` that are this interpreter, the shortest path reported
+    (``bin/python``: PET's ``PythonEnvironmentBuilder::build`` keeps the shortest); then
+    whichpython's other paths to it (aliases; an install's real file)."""
+    real = [python.real_path] if python.kind not in (Kind.VENV, Kind.NIX_ENV) else []
+    ours = [python.path, *python.aliases, *real]
+    if kind not in _PREFIX_KINDS:
+        return python.path, list(dict.fromkeys(ours))
+    target = os.path.realpath(python.path)
+    listed = [p for p in petfiles.find_executables(python.prefixes.prefix)
+              if os.path.realpath(p) == target]  # fmt: skip
+    if not listed:
+        return python.path, list(dict.fromkeys(ours))
+    if os.path.dirname(python.path) == os.path.dirname(listed[0]):
+        listed = sorted({*listed, python.path})
+    executable = min(listed, key=len)  # the first of the shortest, in sorted order
+    return executable, list(dict.fromkeys([*listed, *ours]))
 
 
 def pet_manager(python: Interpreter, environ: Mapping[str, str]) -> Optional[dict[str, Any]]:
@@ -108,13 +160,16 @@ def environment(
     """The PET ``Environment`` of one interpreter (every PET field present, null if unknown)."""
     kind = pet_kind(python, environ)
     bits = python.platform.pointer_bits if python.platform else None
-    # Executables of this same environment: a venv's real binary is its base's, not its own.
-    real = [python.real_path] if python.kind not in (Kind.VENV, Kind.NIX_ENV) else []
-    symlinks = list(dict.fromkeys([python.path, *python.aliases, *real]))
+    executable, symlinks = _executables(python, kind)
+    name, display = _name(python, kind), None
+    if kind == "Uv":
+        display = petfiles.uv_project_name(python.prefixes.prefix)
+    if display is None and name is None and python.kind is not Kind.VENV and kind != "Conda":
+        name, display = _flavour(python)  # never a conda env's: its name is for activation
     return {
-        "displayName": None,
-        "name": _name(python, kind),
-        "executable": python.path,
+        "displayName": display,
+        "name": name,
+        "executable": executable,
         "kind": kind,
         "version": python.version,
         "prefix": python.prefixes.prefix,
@@ -140,10 +195,14 @@ def environment(
 def broken_environment(
     executable: str, prefix: str, error: str, *, project: Optional[str] = None
 ) -> dict[str, Any]:
-    """A venv found in a workspace or environment directory that could not be inspected: PET
-    reports such an environment with its ``error`` set rather than leaving it out."""
+    """A venv that could not be inspected, as PET reports one (crates/pet-venv/src/lib.rs,
+    ``try_environment_from_venv_dir``): kind ``Venv``, its ``error``, and what its
+    ``pyvenv.cfg`` tells (version, prompt), so that a client shows it as broken rather than
+    trying to resolve it; the executable PET would pick (``bin/python``, even a broken link)."""
+    version, prompt = petfiles.pyvenv_cfg(prefix)
+    executable = petfiles.executable_or_broken(prefix) or executable
     return {
-        "displayName": None, "name": None, "executable": executable, "kind": "Venv",
-        "version": None, "prefix": prefix, "manager": None, "project": project, "arch": None,
-        "symlinks": [executable], "error": error, "whichpython": None,
+        "displayName": None, "name": prompt, "executable": executable, "kind": "Venv",
+        "version": version, "prefix": prefix, "manager": None, "project": project,
+        "arch": None, "symlinks": [executable], "error": error, "whichpython": None,
     }  # fmt: skip
