@@ -116,10 +116,14 @@ def _executables(python: Interpreter, kind: str) -> tuple[str, list[str]]:
     """PET's ``executable`` and ``symlinks``: for an environment with a prefix, the files
     named like a Python in its ``bin`` that are this interpreter, the shortest path reported
     (``bin/python``: PET's ``PythonEnvironmentBuilder::build`` keeps the shortest); then
-    whichpython's other paths to it (aliases; an install's real file)."""
+    whichpython's other paths to it (aliases; an install's real file). Only for a path
+    inside the prefix: a link to it from elsewhere is reported as itself."""
     real = [python.real_path] if python.kind not in (Kind.VENV, Kind.NIX_ENV) else []
     ours = [python.path, *python.aliases, *real]
-    if kind not in _PREFIX_KINDS:
+    prefix = os.path.join(python.prefixes.prefix, "")
+    if kind not in _PREFIX_KINDS or not python.path.startswith(prefix):
+        # A link from elsewhere (a PATH directory) to an environment's binary: PET's locators
+        # do not claim it (they match the path, not its target), and report the path itself.
         return python.path, list(dict.fromkeys(ours))
     target = os.path.realpath(python.path)
     listed = [p for p in petfiles.find_executables(python.prefixes.prefix)
