@@ -65,16 +65,11 @@ def node_modules(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def pet_entry(root: Path) -> Path:
-    """The drop-in: the ``whichpython-pet`` console script of this Python's environment; until
-    that script exists, a wrapper running ``python -m whichpython serve`` for ``server``."""
+    """The drop-in: the ``whichpython-pet`` console script that installing whichpython puts
+    beside this Python (the README's install command does)."""
     script = Path(sys.executable).parent / "whichpython-pet"
-    if script.exists():
-        return script
-    return write_script(
-        root / "wrapper" / "pet",
-        f'#!/bin/sh\n[ "$1" = server ] && exec {sys.executable} -m whichpython serve\n'
-        f'exec {sys.executable} -m whichpython pet "$@"\n',
-    )
+    assert script.exists(), f"{script}: missing; install whichpython (pip install -e '.[test]')"
+    return script
 
 
 def conda_meta(prefix: Path, version: str, cmd: str) -> None:
