@@ -17,6 +17,8 @@ const {
     isNativeEnvInfo,
     msSince,
     readInput,
+    printResult,
+    runAsScript,
 } = require('./pet_connection');
 
 // managers/common/nativePythonFinder.ts: the time-outs and the info retry count.
@@ -464,19 +466,10 @@ async function main() {
     } finally {
         await finder.server.dispose();
     }
-    out.errors = report.errors;
-    out.stderr = report.stderr;
-    out.logErrors = report.logs.filter((l) => l.level === 'error').map((l) => l.message);
     out.telemetry = report.telemetry.length;
-    out.exit = report.exit;
-    process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+    printResult(out, report);
 }
 
-if (require.main === module) {
-    main().catch((ex) => {
-        process.stdout.write(JSON.stringify({ errors: [`crashed: ${ex.stack || ex}`] }) + '\n');
-        process.exitCode = 1;
-    });
-}
+runAsScript(module, main);
 
 module.exports = { Finder, shownBy };

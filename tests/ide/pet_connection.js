@@ -129,6 +129,24 @@ function readInput() {
     return JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
 }
 
+/** Prints a client's result, with what the connection reported, as one JSON document. */
+function printResult(out, report) {
+    out.errors = report.errors;
+    out.stderr = report.stderr;
+    out.logErrors = report.logs.filter((l) => l.level === 'error').map((l) => l.message);
+    out.exit = report.exit;
+    process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+}
+
+/** Runs a client's main() when the file is run as a script; a crash is printed as an error. */
+function runAsScript(module, main) {
+    if (require.main !== module) return;
+    main().catch((ex) => {
+        process.stdout.write(JSON.stringify({ errors: [`crashed: ${ex.stack || ex}`] }) + '\n');
+        process.exitCode = 1;
+    });
+}
+
 module.exports = {
     rpc,
     RpcTimeoutError,
@@ -138,4 +156,6 @@ module.exports = {
     isNativeEnvInfo,
     msSince,
     readInput,
+    printResult,
+    runAsScript,
 };

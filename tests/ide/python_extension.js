@@ -6,7 +6,15 @@
 // Rules name their file (paths under src/client/pythonEnvironments/ at 757def8).
 
 const path = require('path');
-const { startServer, newReport, isNativeEnvInfo, msSince, readInput } = require('./pet_connection');
+const {
+    startServer,
+    newReport,
+    isNativeEnvInfo,
+    msSince,
+    readInput,
+    printResult,
+    runAsScript,
+} = require('./pet_connection');
 
 // base/locators/common/nativePythonUtils.ts: NativePythonEnvironmentKind -> PythonEnvKind
 // (values from base/info/index.ts); an unknown or missing kind is 'unknown'.
@@ -305,18 +313,9 @@ async function main() {
     } finally {
         await finder.server.dispose();
     }
-    out.errors = report.errors;
-    out.stderr = report.stderr;
-    out.logErrors = report.logs.filter((l) => l.level === 'error').map((l) => l.message);
-    out.exit = report.exit;
-    process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+    printResult(out, report);
 }
 
-if (require.main === module) {
-    main().catch((ex) => {
-        process.stdout.write(JSON.stringify({ errors: [`crashed: ${ex.stack || ex}`] }) + '\n');
-        process.exitCode = 1;
-    });
-}
+runAsScript(module, main);
 
 module.exports = { Finder, Environments };
