@@ -35,6 +35,12 @@ CASES = [
     ("list --w", ["--wide"]),
     ("completion ", ["bash", "fish", "zsh"]),
     ("inspect ./sub/", ["./sub/python3"]),
+    ("find ./sub/", ["./sub/python3"]),  # a request may be a path
+    ("list ./sub/", ["./sub/python3"]),
+    ("venv --python ./sub/", ["./sub/python3"]),
+    ("envs --project ./", ["./sub"]),  # directories only
+    ("envs --project ./s", ["./sub"]),
+    ("find --timeout ", []),  # a number: nothing to complete
 ]
 
 
@@ -100,5 +106,6 @@ def test_fish(tmp_path: Path, line: str, expected: list[str]) -> None:
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    offered = sorted(line.split("\t")[0] for line in done.stdout.splitlines())
+    # fish shows a directory with its trailing slash
+    offered = sorted(line.split("\t")[0].rstrip("/") for line in done.stdout.splitlines())
     assert [w for w in offered if w not in ("--help", "--version", "-h")] == expected

@@ -82,10 +82,17 @@ def test_non_executable_file(tmp_path: Path) -> None:
 
 
 def test_directory_points_at_the_interpreter_inside(tmp_path: Path) -> None:
+    """The library names the interpreter inside (the CLI's ``inspect DIR`` takes it, as
+    ``find DIR`` does: tests/test_cli_edges.py); a directory without one is an error."""
     venv = tmp_path / "env"
     make_venv(str(pyenv_python("3.12.1")), venv)
-    line = cli_error(venv, "is-a-directory")
-    assert f"did you mean {venv / 'bin' / 'python3'}" in line
+    with pytest.raises(whichpython.InterpreterError) as error:
+        whichpython.inspect_interpreter(venv, cache=False)
+    assert error.value.kind == "is-a-directory"
+    assert f"did you mean {venv / 'bin' / 'python3'}" in error.value.message
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "is a directory, not an interpreter" in cli_error(empty, "is-a-directory")
 
 
 def test_broken_symlink(tmp_path: Path) -> None:

@@ -199,3 +199,31 @@ def test_findpython_keeps_whichpythons_paths(
     finder = findpython.Finder(resolve_symlinks=True, selected_providers=[])
     finder.add_provider(WhichPythonProvider(environ=env, cwd=str(project)))
     assert [str(p.executable) for p in finder.find_all()] == ours
+
+
+def test_the_recipes_sample_is_what_pdm_prints(tmp_path: Path) -> None:
+    """docs/recipes/pdm.md shows ``pdm python find 3.12`` and ``pdm use 3.12`` as the PDM
+    installed prints them, with its defaults (``python.use_venv`` on: ``use`` makes the
+    project's ``.venv`` from whichpython's pick)."""
+    env, project = _pdm_machine(tmp_path)
+    env.pop("PDM_USE_VENV")
+    recipe = (Path(__file__).resolve().parent.parent / "docs/recipes/pdm.md").read_text()
+    block = recipe.split("```console\n$ pdm config python.providers whichpython")[1]
+    sample: dict[str, list[str]] = {}
+    for line in block.split("```")[0].splitlines()[1:]:
+        if line.startswith("$ "):
+            command = line[2:].split("  #")[0].strip()
+            sample[command] = []
+        else:
+            home = str(tmp_path / "home")
+            sample[command].append(line.replace("/tmp/demo", str(project)).replace("/root", home))
+    _pdm(env, project, "config", "python.providers", "whichpython")
+    for command, expected in sample.items():
+        done = subprocess.run(
+            [sys.executable, "-c", PDM, *command.split()[1:]],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=project,
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout
+        assert sorted(done.stdout.splitlines()) == sorted(expected), command
+    assert (project / ".venv" / "pyvenv.cfg").is_file()

@@ -279,6 +279,21 @@ def is_own_file(info: os.stat_result) -> bool:
     return stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid)
 
 
+def is_script(path: str) -> bool:
+    """Whether ``path`` is a regular file that starts with ``#!`` (a script the kernel runs
+    through another program), read without blocking; False when it cannot be read."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 2) == b"#!"
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def read_text(path: str, limit: int) -> str:
     """:func:`read_bytes` decoded as UTF-8 (undecodable bytes replaced)."""
     return read_bytes(path, limit).decode("utf-8", "replace")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
 from whichpython.cachedir import SHELL_NOISE, cache_root, trusted_dir
-from whichpython.files import SOURCE, load_private, sweep_temp, write_private
+from whichpython.files import SOURCE, is_script, load_private, sweep_temp, write_private
 from whichpython.memo import realpath
 from whichpython.model.errors import (
     InterpreterError,
@@ -151,13 +151,18 @@ class Cache:
     def context(self) -> str:
         """What a wrapper's failure may depend on: the probe's whole environment and the
         current directory (a version manager's shim fails in one project, not another)."""
-        try:
-            cwd = os.getcwd()
-        except OSError:
-            cwd = ""
         seen = sorted(i for i in probe_environment(self.environ).items() if i[0] not in SHELL_NOISE)
-        material = repr((seen, cwd)).encode("utf-8", "surrogateescape")
-        return f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}"
+        return _digest((seen, _cwd()))
+
+    def failure_context(self, path: str, kind: str) -> str:
+        """What a failure of ``path`` is keyed on, beyond the entry's files and
+        :data:`ENVIRONMENT`: for a time-out of a native executable (no ``#!`` line: the
+        interpreter itself, started with ``-I``, reads no other variable that reaches the
+        probe, ``PATH`` among them), the current directory only; for anything else (a
+        wrapper script may read any variable) :attr:`context`."""
+        if kind == ProbeTimeout.kind and not is_script(realpath(path)):
+            return _digest(("native", _cwd()))
+        return self.context
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Optional["Cache"]:
@@ -186,7 +191,7 @@ class Cache:
             return result
         try:
             failure = entry["failure"]
-            if failure["context"] != self.context:
+            if failure["context"] != self.failure_context(path, failure["kind"]):
                 return None
             return _remembered(path, failure, timeout)
         except Exception:  # corrupt: ignore, it gets rewritten
@@ -236,7 +241,7 @@ class Cache:
             fields = {name: getattr(error, name) for name in _FIELDS if hasattr(error, name)}
             failure = {"kind": error.kind, "cause": error.cause, "fields": fields,
                        "seen": time.time(), "expires": time.time() + FAILURE_TTL,
-                       "context": self.context}  # fmt: skip
+                       "context": self.failure_context(path, error.kind)}  # fmt: skip
             self._write(path, deps, {"failure": failure})
 
     def _write(self, path: str, deps: list[list[Any]], body: dict[str, Any]) -> None:
@@ -301,6 +306,18 @@ def _parsed(file: str) -> Optional[_Parsed]:
         del _PARSED[next(iter(_PARSED))]
     _PARSED[file] = (sig, (entry, result))
     return entry, result
+
+
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
+
+
+def _digest(material: object) -> str:
+    data = repr(material).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def _signed(files: Iterable[Dependency]) -> list[list[Any]]:

@@ -250,10 +250,10 @@ def _check_timeout(args: argparse.Namespace) -> None:
     error naming it, before anything runs."""
     from whichpython.engine.deadline import resolve_deadline
     from whichpython.model.seconds import seconds
-    from whichpython.probe.identity import resolve_timeout
+    from whichpython.probe.identity import Timeout, resolve_timeout
 
-    if args.timeout is not None:
-        args.timeout = seconds(args.timeout, "--timeout ", what="timeout")
+    if args.timeout is not None:  # a time-out's message names the flag
+        args.timeout = Timeout(seconds(args.timeout, "--timeout ", what="timeout"), "--timeout")
     timeout = resolve_timeout(args.timeout, os.environ)
     if getattr(args, "deadline", None) is not None:
         args.deadline = seconds(args.deadline, "--deadline ", what="deadline")

@@ -3,6 +3,7 @@ exit status (:mod:`whichpython.cli` parses, dispatches and reports errors)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,8 @@ from whichpython.cli.terminal import Progress, width
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable
+
+    from whichpython.model.models import Considered
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -98,7 +101,9 @@ def list_(args: argparse.Namespace) -> int:
         return EXIT_OK if found else EXIT_FAILED
     if found:
         print(table(found, columns(args, sys.stdout)))
-    else:  # nothing on stdout: `for p in $(whichpython list 3.99)` runs no loop
+    if not args.explain:  # --explain lists them with the reasons
+        note_broken(result.candidates)
+    if not found:  # nothing on stdout: `for p in $(whichpython list 3.99)` runs no loop
         print(f"whichpython: no Python matches {result.request}", file=sys.stderr)
     if args.explain:
         stream = sys.stdout if found else sys.stderr
@@ -120,7 +125,7 @@ def inspect(args: argparse.Namespace) -> int:
     else:
         from whichpython.cli.render import describe
 
-        print(describe(interpreter))
+        print(describe(interpreter, width(sys.stdout)))
     return EXIT_OK
 
 
@@ -185,8 +190,10 @@ def embed(args: argparse.Namespace) -> int:
 def venv(args: argparse.Namespace) -> int:
     """``venv``: a venv whose ``home`` is the real install."""
     from whichpython.engine.discovery import Discovery
-    from whichpython.engine.venvs import create_venv, venv_base
+    from whichpython.engine.venvs import check_destination, create_venv, venv_base
 
+    with contextlib.suppress(FileNotFoundError):  # a removed cwd: create_venv says so
+        check_destination(os.path.abspath(args.dest))  # before a search and its notes
     discovery = Discovery(timeout=args.timeout, cache=not args.no_cache, deadline=args.deadline)
     source = discovery.find(args.python).interpreters[0]
     base = venv_base(source)
@@ -248,6 +255,15 @@ def envs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def note_broken(candidates: Iterable[Considered]) -> None:
+    """Say on stderr, in one line, how many interpreters were skipped because their probe
+    failed (a broken link, a time-out, a crash), as ``find`` sums up a failed search."""
+    broken = {c.path for c in candidates if c.verdict == "failed"}
+    if broken:
+        some = f"{len(broken)} interpreter{'s were' if len(broken) != 1 else ' was'}"
+        print(f"whichpython: note: {some} skipped as broken (--explain says why)", file=sys.stderr)
+
+
 def note_deadline(details: Iterable[str | None]) -> None:
     """Say on stderr, in one line, how many candidates the search's deadline left out."""
     from whichpython.engine.deadline import note, untried
@@ -260,8 +276,15 @@ def note_deadline(details: Iterable[str | None]) -> None:
 def locate(name: str) -> str:
     """An interpreter's path from a command-line word. A bare name is looked up on PATH, as
     a shell does (a file of that name in the current directory is not what ``python3`` runs;
-    ``./python3`` names it)."""
-    if os.sep in name or (os.altsep and os.altsep in name):
+    ``./python3`` names it). A directory (``.venv``, ``./env``: a path as ``find`` takes one)
+    is its interpreter, ``bin/python3`` or ``bin/python``, as ``find DIR`` takes it."""
+    pathlike = os.sep in name or bool(os.altsep and os.altsep in name)
+    if (pathlike or name.startswith(".")) and os.path.isdir(name):
+        from whichpython.sources.pyvenv import directory_python
+
+        inside = directory_python(name, windows=os.name == "nt")
+        return inside if inside is not None else name
+    if pathlike:
         return name
     import shutil
 

@@ -12,14 +12,21 @@ import attrs
 SHELLS = ("bash", "zsh", "fish")
 
 
+#: Metavars whose value is a path (a request may be one: ``find ./venv``), or a directory.
+PATHS = frozenset({"PATH", "DEST", "REQUEST"})
+DIRS = frozenset({"DIR"})
+
+
 @attrs.frozen
 class Option:
-    """One option of a command: its flags, its help, whether it takes a value, its choices."""
+    """One option of a command: its flags, its help, whether it takes a value, its choices,
+    and whether its value is a path (``"files"``) or a directory (``"dirs"``)."""
 
     flags: tuple[str, ...]
     help: str
     takes_value: bool
     choices: tuple[str, ...] = ()
+    paths: str = ""
 
 
 @attrs.frozen
@@ -48,15 +55,21 @@ def commands(parser: argparse.ArgumentParser) -> list[Command]:
                     a.help or "",
                     a.nargs != 0,
                     tuple(str(choice) for choice in a.choices or ()),
+                    _paths(a.metavar),
                 )
                 for a in sub._actions
                 if a.option_strings
             )
             arguments = [a for a in sub._actions if not a.option_strings]
-            paths = any(a.metavar in ("PATH", "DEST") for a in arguments)
+            paths = any(_paths(a.metavar) for a in arguments)
             words = tuple(str(choice) for a in arguments for choice in a.choices or ())
             found.append(Command(name, helps.get(name, ""), options, paths, words))
     return found
+
+
+def _paths(metavar: object) -> str:
+    """``"files"`` or ``"dirs"`` for a value that names a path or a directory, else ``""``."""
+    return "files" if metavar in PATHS else "dirs" if metavar in DIRS else ""
 
 
 def script(shell: str, parser: argparse.ArgumentParser) -> str:
@@ -77,11 +90,7 @@ def _bash(found: list[Command], *, zsh: bool) -> str:
     ]
     first = _words([c.name for c in found] + ["--version", "--help"])
     valued = {o.flags: o for c in found for o in c.options if o.takes_value}.values()
-    per_value = [
-        f'        {"|".join(o.flags)}) COMPREPLY=($(compgen -W {_words(o.choices)} -- "$cur"))'
-        " ; return ;;"
-        for o in valued
-    ]
+    per_value = [f"        {'|'.join(o.flags)}) {_value(o, zsh)} ; return ;;" for o in valued]
     lines = [
         f'# whichpython completion for {shell}: eval "$(whichpython completion {shell})"',
         *(["autoload -U +X bashcompinit && bashcompinit"] if zsh else []),
@@ -120,6 +129,15 @@ def _bash(found: list[Command], *, zsh: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _value(option: Option, zsh: bool) -> str:
+    """The bash (or zsh) line completing ``option``'s value: its choices, or a path."""
+    if option.paths == "dirs":  # zsh's compgen ignores the word typed so far: glob for it
+        return "COMPREPLY=(${cur}*(N/))" if zsh else 'COMPREPLY=($(compgen -d -- "$cur"))'
+    if option.paths:
+        return "COMPREPLY=(${cur}*(N))" if zsh else 'COMPREPLY=($(compgen -f -- "$cur"))'
+    return f'COMPREPLY=($(compgen -W {_words(option.choices)} -- "$cur"))'
+
+
 def _fish(found: list[Command]) -> str:
     """``complete`` lines for fish."""
     lines = [
@@ -141,7 +159,11 @@ def _fish(found: list[Command]) -> str:
                 f"-l {f[2:]}" if f.startswith("--") else f"-s {f[1:]}" for f in o.flags
             )
             value = ""
-            if o.takes_value:
+            if o.paths == "dirs":
+                value = " -x -a '(__fish_complete_directories)'"
+            elif o.paths:
+                value = " -r -F"
+            elif o.takes_value:
                 value = f" -x -a {_words(o.choices)}" if o.choices else " -x"
             lines.append(f"complete -c whichpython {when} {flags}{value} -d {_words([o.help])}")
     return "\n".join(lines) + "\n"

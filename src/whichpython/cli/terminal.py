@@ -14,6 +14,7 @@ import time
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
     import threading
+    from collections.abc import Iterable
     from typing import TextIO
 
 ELLIPSIS = "…"
@@ -63,6 +64,61 @@ def elide(path: str, room: int) -> str:
             break
         tail = longer
     return f"{head}{ELLIPSIS}{sep}{tail}"
+
+
+def elide_apart(paths: Iterable[str], room: int) -> dict[str, str]:
+    """Each of ``paths`` elided to ``room`` (:func:`elide`), so that different paths stay
+    different: paths that would be elided alike (``/nix/…/bin/python3.12`` twice) each keep
+    the first component where they differ (cut in its middle if need be, running past
+    ``room`` rather than losing it); a path that still cannot be told apart is shown whole."""
+    shown = {path: elide(path, room) for path in paths}
+    alike: dict[str, list[str]] = {}
+    for path, short in shown.items():
+        alike.setdefault(short, []).append(path)
+    for group in alike.values():
+        for path in group if len(group) > 1 else ():
+            shown[path] = _keeping(path, [p for p in group if p != path], room)
+    seen: dict[str, str] = {}
+    for path, short in shown.items():  # whole, rather than like another
+        other = seen.setdefault(short, path)
+        if other != path:
+            shown[path], shown[other] = path, other
+    return shown
+
+
+def _keeping(path: str, others: list[str], room: int) -> str:
+    """``path`` in ``room``, eliding components but keeping its head, its file name and each
+    component where it first differs from one of ``others``."""
+    sep = "\\" if "\\" in path and "/" not in path else "/"
+    parts = path.split(sep)
+    kept = {0, len(parts) - 1, *((1,) if parts[0] == "" and len(parts) > 3 else ())}
+    for other in others:
+        theirs = other.split(sep)
+        kept.add(next((i for i, p in enumerate(parts) if i >= len(theirs) or theirs[i] != p), 0))
+    first = max(kept - {len(parts) - 1}, default=0)  # the last kept before the file name
+    for index in range(len(parts) - 2, first, -1):  # trailing components while they fit
+        if len(_joined(parts, kept | {index}, sep)) > room:
+            break
+        kept.add(index)
+    text = _joined(parts, kept, sep)
+    if len(text) > room:  # cut the differing component in its middle
+        keep = len(parts[first]) - (len(text) - room) - 1
+        if keep >= 2:
+            part = parts[first]
+            parts[first] = part[: keep - keep // 2] + ELLIPSIS + part[len(part) - keep // 2 :]
+            text = _joined(parts, kept, sep)
+    return text
+
+
+def _joined(parts: list[str], kept: set[int], sep: str) -> str:
+    """``parts`` joined by ``sep``, each run of parts not ``kept`` as one ellipsis."""
+    shown: list[str] = []
+    for index, part in enumerate(parts):
+        if index in kept:
+            shown.append(part)
+        elif not shown or shown[-1] != ELLIPSIS:
+            shown.append(ELLIPSIS)
+    return sep.join(shown)
 
 
 def cut(text: str, room: int) -> str:

@@ -244,7 +244,7 @@ class Discovery:
                 if key in first:
                     earlier = first[key]
                     earlier.aliases.append(candidate.path)
-                    item.verdict = Verdict("duplicate", f"duplicate of {earlier.path}")
+                    item.verdict = _duplicate(item, earlier)
                 else:
                     first[key] = item
                     item.verdict = policy.static_reject(item.candidate.hints)
@@ -310,7 +310,7 @@ class Discovery:
         if key in seen:
             earlier = seen[key]
             earlier.aliases += [item.candidate.path, item.path, *item.aliases]
-            item.verdict = Verdict("duplicate", f"duplicate of {earlier.path}")
+            item.verdict = _duplicate(item, earlier)
             return False
         seen[key] = item
         item.verdict = policy.reject(interpreter)
@@ -323,6 +323,15 @@ class Discovery:
         aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
         found = found_by(item.interpreter, item.candidate.source, item.candidate.project)
         return attrs.evolve(found, source=item.candidate.source, aliases=aliases)
+
+
+def _duplicate(item: _Item, earlier: _Item) -> Verdict:
+    """The verdict on ``item``, the same interpreter as ``earlier``: the same path found
+    again by another source is said so, not called a duplicate of itself."""
+    if item.candidate.path in (earlier.path, earlier.candidate.path):
+        first = earlier.candidate.source
+        return Verdict("duplicate", f"duplicate: the same path, found first by {first}")
+    return Verdict("duplicate", f"duplicate of {earlier.path}")
 
 
 def find_interpreter(

@@ -56,7 +56,7 @@ def create_venv(
         dest = os.path.abspath(os.fspath(dest))
     except FileNotFoundError:  # relative, and the current directory was removed
         raise Refused(os.fspath(dest), "the current directory no longer exists") from None
-    _check_destination(dest)
+    check_destination(dest)
     if interpreter.version_info.major < 3:
         raise Refused(
             interpreter.path, f"Python {interpreter.version} has no venv module (use virtualenv)"
@@ -91,7 +91,9 @@ def create_venv(
         raise VenvCreationFailed(dest, f"the new venv does not run: {error.cause}") from None
 
 
-def _check_destination(dest: str) -> None:
+def check_destination(dest: str) -> None:
+    """Raise :class:`~whichpython.model.errors.Refused` unless ``dest`` is missing or an
+    empty directory (where a venv may be made)."""
     if not os.path.lexists(dest):
         return
     if not os.path.isdir(dest):

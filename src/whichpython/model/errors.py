@@ -92,10 +92,9 @@ class ProbeTimeout(InterpreterError):
     kind = "timed-out"
 
     def __init__(self, path: str, timeout: float) -> None:
-        self.timeout = timeout
-        super().__init__(
-            path, f"timed out after {timeout:g} s (WHICHPYTHON_TIMEOUT sets the limit)"
-        )
+        setting = getattr(timeout, "setting", "WHICHPYTHON_TIMEOUT")  # probe.identity.Timeout
+        self.timeout = float(timeout)
+        super().__init__(path, f"timed out after {timeout:g} s ({setting} sets the limit)")
 
 
 class ProbeCrashed(InterpreterError):

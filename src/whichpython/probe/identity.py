@@ -12,6 +12,19 @@ from whichpython.model.seconds import seconds
 DEFAULT_TIMEOUT = 5.0
 
 
+class Timeout(float):
+    """A probe timeout in seconds that names the setting it came from (``--timeout``): a
+    time-out's message names it (:class:`~whichpython.model.errors.ProbeTimeout`; a plain
+    float's is ``WHICHPYTHON_TIMEOUT``)."""
+
+    setting: str
+
+    def __new__(cls, value: float, setting: str) -> "Timeout":
+        made = super().__new__(cls, value)
+        made.setting = setting
+        return made
+
+
 @functools.cache
 def probe_source() -> str:
     """The probe's source code, passed to the interpreter with ``-c``."""
@@ -32,7 +45,8 @@ def resolve_timeout(timeout: Optional[float], environ: Mapping[str, str]) -> flo
     :class:`~whichpython.model.errors.ConfigError` (a ValueError) for a value that is not a number
     of seconds above 0 and at most a day (:func:`whichpython.model.seconds.seconds`)."""
     if timeout is not None:
-        return seconds(timeout, "timeout=", what="timeout")
+        value = seconds(timeout, "timeout=", what="timeout")
+        return Timeout(value, timeout.setting) if isinstance(timeout, Timeout) else value
     raw = environ.get("WHICHPYTHON_TIMEOUT", "").strip()
     return seconds(raw, "WHICHPYTHON_TIMEOUT=", what="timeout") if raw else DEFAULT_TIMEOUT
 
