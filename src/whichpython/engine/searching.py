@@ -43,13 +43,24 @@ def skipped_files(ctx: Context) -> list[Skipped]:
     return [Skipped(path, reason) for path, reason in ctx.skipped]
 
 
+def environment_key(directory: str) -> str:
+    """One environment (a venv, a prefix), however it was reached: its directory's real path.
+    A link to it (pyenv-virtualenv's ``versions/NAME``, a symlinked ``.venv``) is the same
+    environment; ``list``, ``envs`` and the server's refresh each list it once."""
+    return realpath(directory)
+
+
+def interpreter_key(binary: str, prefix: str) -> tuple[str, str]:
+    """One interpreter: its binary's real path and its environment (:func:`environment_key`)."""
+    return realpath(binary), environment_key(prefix)
+
+
 def static_identity(path: str) -> tuple[str, Optional[str]]:
     """One candidate before it runs: its real path and its venv's directory."""
     cfg = find_pyvenv_cfg(path)
-    return realpath(path), os.path.dirname(cfg) if cfg else None
+    return realpath(path), environment_key(os.path.dirname(cfg)) if cfg else None
 
 
 def identity(interpreter: Interpreter) -> tuple[str, str]:
     """One interpreter, however it was reached: its real binary and its prefix."""
-    binary = realpath(interpreter.executable or interpreter.path)
-    return binary, interpreter.prefixes.prefix
+    return interpreter_key(interpreter.executable or interpreter.path, interpreter.prefixes.prefix)
