@@ -101,7 +101,8 @@ class _Roots:
     def __init__(self, ctx: Context, store: str) -> None:
         self.store = store
         self.reached: set[str] = set()
-        self.places: list[str] = []
+        self.places: list[tuple[str, str]] = []  # (a user's path, the entry it resolves into)
+        self.leads: dict[str, set[str]] = {}  # an entry -> what its bin programs lead to
         self._walk(ctx)
 
     def reach(self, path: str, place: Optional[str]) -> None:
@@ -109,10 +110,11 @@ class _Roots:
         if entry is None:
             return
         if place is not None:
-            self.places.append(place)
-        if entry not in self.reached:
+            self.places.append((place, entry))
+        if entry not in self.leads:
+            self.leads[entry] = _bin_entries(entry, self.store)
             self.reached.add(entry)
-            self.reached.update(_bin_entries(entry, self.store))
+            self.reached.update(self.leads[entry])
 
     def _walk(self, ctx: Context) -> None:
         for folder in profile_bins(ctx):
@@ -145,7 +147,9 @@ class _Roots:
         """The first path a user reaches ``python``'s binary by, outside the store."""
         real = realpath(python.path)
         entry = entry_of(real, self.store)
-        for place in self.places:
+        for place, reaches in self.places:
+            if entry != reaches and entry not in self.leads.get(reaches, ()):
+                continue  # neither this entry nor a profile holding it
             here = realpath(place)
             if here == real:
                 return place
