@@ -105,8 +105,8 @@ class _Roots:
         self.leads: dict[str, set[str]] = {}  # an entry -> what its bin programs lead to
         self._walk(ctx)
 
-    def reach(self, path: str, place: Optional[str]) -> None:
-        entry = entry_of(realpath(path), self.store)
+    def reach(self, path: str, place: Optional[str], real: Optional[str] = None) -> None:
+        entry = entry_of(real or realpath(path), self.store)
         if entry is None:
             return
         if place is not None:
@@ -139,7 +139,7 @@ class _Roots:
                 path = os.path.join(folder, name)
                 target = realpath(path)
                 if entry_of(target, self.store) is not None:
-                    self.reach(path, _user_place(real, name))
+                    self.reach(path, _user_place(real, name), target)
                 elif os.path.isdir(target):  # gcroots/auto/, gcroots/profiles -> the profiles
                     pending.append((path, depth + 1))
 
