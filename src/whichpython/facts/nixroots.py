@@ -236,21 +236,19 @@ class StoreRoots:
         return Reach(rooted, places)
 
 
-def used_store_pythons(
-    store_pythons: Iterable[Interpreter], others: Iterable[Interpreter], ctx: Context
-) -> list[Interpreter]:
-    """The ``store_pythons`` (in their order) that the machine uses, or that are the only
-    copy of their name in the store; ``others`` are the interpreters found another way."""
+def used_store_pythons(store_pythons: Iterable[Interpreter], ctx: Context) -> list[Interpreter]:
+    """The ``store_pythons`` a search found and marked (:class:`StoreRoots`, in their order)
+    that the machine uses: the rooted ones (not ``nix_unrooted``), and those that are the only
+    copy of their name in the store."""
     candidates = list(store_pythons)
     if not candidates:
         return []
     with OneSearch():  # each directory's real path is looked up once
-        roots = StoreRoots(ctx)
-        rooted = roots.reach(candidates, others).rooted
+        store = realpath(store_dir(ctx))
         copies = collections.Counter(_name(name) for name in store_python_names(ctx))
         kept = []
-        for python, ok in zip(candidates, rooted):
-            own_entry = entry_of(realpath(python.path), roots.store)
-            if ok or (own_entry is not None and copies[_name(own_entry)] <= 1):
+        for python in candidates:
+            own = entry_of(realpath(python.real_path), store)
+            if not python.nix_unrooted or (own is not None and copies[_name(own)] <= 1):
                 kept.append(python)
         return kept
