@@ -1,14 +1,12 @@
 """One environment, one entry (issue 24): an environment reached through a link to its
 directory (pyenv-virtualenv's ``versions/NAME``, a symlinked ``.venv``) and through its real
 path is one interpreter with aliases in ``list``, ``find_interpreters``, ``Discovery`` and the
-server's refresh, as in ``envs``. Real venvs of pyenv's 3.12.1."""
+server's refresh (tests/test_server.py), as in ``envs``. Real venvs of pyenv's 3.12.1."""
 
 import json
 from pathlib import Path
 
-from conftest import machine_cli_env
 from test_project_find import Machine, machine, venv
-from test_server import _between, request, serve
 from whichpython import Discovery, find_interpreters
 
 __all__ = ["machine"]  # the fixture
@@ -83,17 +81,3 @@ def test_a_symlinked_dot_venv_and_its_real_path_are_one_entry(machine: Machine) 
     assert str(real) in env["aliases"]  # type: ignore[operator]
     library = find_interpreters(venvs="only", cwd=str(project), environ=machine.environ)
     assert [i.path for i in library] == [str(project / ".venv" / "bin" / "python3")]
-
-
-def test_the_servers_refresh_sends_a_linked_environment_once(machine: Machine) -> None:
-    _alias, long = pyenv_virtualenv(machine)
-    real = venv(machine.root / "envs" / "work")
-    (machine.root / ".venv").symlink_to(real.parent.parent)
-    machine.environ.update(VIRTUAL_ENV=str(long.parent.parent), PATH=f"{real.parent}")
-    env = machine_cli_env(machine.root, machine.environ)
-    session = serve([request(1, "refresh"), {"expect": 1}], machine.root, env, cwd=machine.root)
-    assert session.client_rc == 0 and session.rc == 0, session.stderr
-    sent = _between(session, None, 1)
-    prefixes = [str(Path(e["prefix"]).resolve()) for e in sent]
-    assert len(prefixes) == len(set(prefixes)), [(e["executable"], e["prefix"]) for e in sent]
-    assert str(long.parent.parent) in prefixes and str(real.parent.parent) in prefixes
