@@ -498,6 +498,57 @@ def test_refresh_reports_the_tools_environments(tmp_path: Path) -> None:
     assert "base interpreter is gone" in broken["error"] and broken["prefix"] == str(gone)
 
 
+def test_refresh_sends_an_environment_reached_through_a_link_once(tmp_path: Path) -> None:
+    """Issue 24: pyenv-virtualenv's env, activated by its long name and listed by its alias
+    ``versions/myenv``, and a venv on PATH that the workspace's ``.venv`` links to: each
+    sent once."""
+    base = str(pyenv_python("3.12.1"))
+    versions = tmp_path / "pyenv" / "versions"
+    long = make_venv(base, versions / "3.12.1" / "envs" / "myenv")
+    (versions / "myenv").symlink_to(versions / "3.12.1" / "envs" / "myenv")
+    real = make_venv(base, tmp_path / "envs" / "work")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / ".venv").symlink_to(real.parent.parent)
+    environ = dict(machine_environ(tmp_path), PYENV_ROOT=str(versions.parent),
+                   VIRTUAL_ENV=str(long.parent.parent), PATH=str(real.parent))  # fmt: skip
+    plan = [
+        request(1, "configure", {"workspaceDirectories": [str(tmp_path / "ws")]}),
+        request(2, "refresh"),
+        {"expect": 2},
+    ]
+    session = serve(plan, tmp_path, machine_cli_env(tmp_path, environ))
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    sent = _between(session, 1, 2)
+    prefixes = [os.path.realpath(env["prefix"]) for env in sent]
+    assert len(prefixes) == len(set(prefixes)), [(e["executable"], e["prefix"]) for e in sent]
+    assert {str(long.parent.parent), str(real.parent.parent)} <= set(prefixes)
+
+
+def test_refresh_sends_a_gc_rooted_store_python_by_its_result_link(tmp_path: Path) -> None:
+    """Issue 24: of two leftover copies of a store Python nothing roots and one a project's
+    ``result`` link roots (a GC root), only the rooted one is sent, by the link's path."""
+    store = tmp_path / "nix" / "store"
+    pythons = {}
+    for digest, name in (("a" * 32, "python3-3.12.8"), ("b" * 32, "python3-3.12.8"),
+                         ("c" * 32, "python3-3.12.3")):  # fmt: skip
+        entry = store / f"{digest}-{name}"
+        pythons[digest[0]] = fake_python(entry / "bin" / "python3.12", name[8:], prefix=str(entry))
+    result = tmp_path / "project" / "result"
+    result.parent.mkdir()
+    result.symlink_to(pythons["c"].parent.parent)
+    auto = tmp_path / "nix" / "var" / "nix" / "gcroots" / "auto"
+    auto.mkdir(parents=True)
+    (auto / ("0" * 32)).symlink_to(result)
+    session = serve([request(1, "refresh"), {"expect": 1}], tmp_path,
+                    machine_cli_env(tmp_path, machine_environ(tmp_path)))  # fmt: skip
+    assert session.client_rc == 0 and session.rc == 0 and session.stderr == ""
+    nix = [
+        env for env in _between(session, None, 1) if str(store) in env["whichpython"]["realPath"]
+    ]
+    assert [env["executable"] for env in nix] == [str(result / "bin" / "python3.12")]
+    assert str(pythons["c"]) in nix[0]["symlinks"]
+
+
 # -- hostile clients (issue 21) -----------------------------------------------------------
 
 

@@ -10,8 +10,9 @@ import attrs
 from whichpython.cache.probes import Cache
 from whichpython.engine.deadline import Deadline, verdict_of
 from whichpython.engine.inspection import cached_interpreter
-from whichpython.engine.policy import Policy, Verdict
+from whichpython.engine.policy import UNROOTED, Policy, Verdict
 from whichpython.engine.searching import Item as _Item
+from whichpython.engine.searching import StoreMarks
 from whichpython.engine.searching import identity as _identity
 from whichpython.engine.searching import skipped_files as _skipped
 from whichpython.engine.searching import static_identity as _static_identity
@@ -102,13 +103,22 @@ class Discovery:
         with OneSearch():
             items = list(self._items(policy, ctx))
             matched: list[_Item] = []
+            unrooted: list[_Item] = []  # Nix store Pythons no root reaches: ranked last
             seen: dict[tuple[str, str], _Item] = {}
-            for item in self._probe_all([item for item in items if item.verdict is None], ctx):
+            probed = self._probe_all([item for item in items if item.verdict is None], ctx)
+            for item in StoreMarks.settled(probed, items, ctx):
                 if item.verdict is None and self._decide(item, policy, seen):
-                    item.verdict = Verdict("match", "matches")
-                    matched.append(item)
-                    if self.found is not None:
+                    assert item.interpreter is not None
+                    late = item.interpreter.nix_unrooted
+                    item.verdict = Verdict("match", f"matches, but {UNROOTED}" if late
+                                           else "matches")  # fmt: skip
+                    (unrooted if late else matched).append(item)
+                    if self.found is not None and not late:
                         self.found(self._finish(item))
+            for item in unrooted:
+                matched.append(item)
+                if self.found is not None:
+                    self.found(self._finish(item))
             matches = [self._finish(item) for item in matched]
         considered = [item.considered() for item in items]
         return SearchResult(parsed, matches, considered, skipped=_skipped(ctx))
@@ -131,6 +141,7 @@ class Discovery:
         chosen: Optional[_Item] = None
         fallbacks: list[_Item] = []
         seen: dict[tuple[str, str], _Item] = {}
+        marks = StoreMarks(ctx)
         for item in self._items(policy, ctx, sources):
             if chosen is not None and not explain:
                 break
@@ -141,15 +152,17 @@ class Discovery:
                 item.verdict = Verdict("not-probed", "not probed: an earlier candidate won")
             elif not policy.statically_plain(item.candidate.hints):
                 deferred.append(item)
-            elif self._judge(item, policy, ctx, seen):
+            elif self._judge(item, policy, ctx, seen, (marks, items)):
                 chosen = self._plain_or_fallback(item, policy, fallbacks)
         for item in deferred:
             if chosen is not None:
                 item.verdict = Verdict("not-probed", "not probed: a plain build matched first")
-            elif self._judge(item, policy, ctx, seen):
+            elif self._judge(item, policy, ctx, seen, (marks, items)):
                 chosen = self._plain_or_fallback(item, policy, fallbacks)
         if chosen is None and fallbacks:
-            chosen = min(fallbacks, key=lambda item: item.rank)
+            chosen = min(
+                fallbacks, key=lambda item: policy.fallback_rank(item.interpreter, item.rank)
+            )
         for item in fallbacks:
             assert item.interpreter is not None
             item.verdict = policy.fallback_verdict(item.interpreter, chosen=item is chosen)
@@ -295,10 +308,19 @@ class Discovery:
                 yield item
 
     def _judge(
-        self, item: _Item, policy: Policy, ctx: Context, seen: dict[tuple[str, str], _Item]
+        self,
+        item: _Item,
+        policy: Policy,
+        ctx: Context,
+        seen: dict[tuple[str, str], _Item],
+        store: tuple[StoreMarks, list[_Item]],
     ) -> bool:
-        """Probe one item and decide it; True when it matches."""
+        """Probe one item and decide it (a Nix store Python marked first, knowing the
+        interpreters met so far); True when it matches."""
         self._probe(item, ctx)
+        marks, met = store
+        if marks.is_store(item):
+            marks.mark([item], met)
         return self._decide(item, policy, seen)
 
     @staticmethod
@@ -319,10 +341,11 @@ class Discovery:
     @staticmethod
     def _finish(item: _Item) -> Interpreter:
         assert item.interpreter is not None
-        primary = item.path
-        aliases = [a for a in dict.fromkeys([item.candidate.path, *item.aliases]) if a != primary]
+        primary = item.place or item.path  # a store Python: the path a user reaches it by
+        paths = [item.path, item.candidate.path, *item.aliases]
+        aliases = [a for a in dict.fromkeys(paths) if a != primary]
         found = found_by(item.interpreter, item.candidate.source, item.candidate.project)
-        return attrs.evolve(found, source=item.candidate.source, aliases=aliases)
+        return attrs.evolve(found, path=primary, source=item.candidate.source, aliases=aliases)
 
 
 def _duplicate(item: _Item, earlier: _Item) -> Verdict:

@@ -15,6 +15,10 @@ from whichpython.sources.base import Hints
 
 PREFERENCES = ("managed", "system", "only-managed", "only-system")
 VENV_POLICIES = ("allow", "never", "only")
+#: Why a Nix store Python no root reaches ranks after the others (``nix_unrooted``).
+UNROOTED = (
+    "a Nix store path no profile, PATH entry or GC root reaches (garbage collection may remove it)"
+)
 
 
 @attrs.frozen
@@ -122,7 +126,7 @@ class Policy:
     def fallback_reasons(self, interpreter: Interpreter) -> list[str]:
         """Why a matching build is only a fallback: another implementation than CPython
         (unless one was asked for), a prerelease (unless one was asked for), free-threaded
-        or debug (unless asked for)."""
+        or debug (unless asked for), a Nix store path no root reaches (ranked last)."""
         request, reasons = self.request, []
         if request.implementation is None and interpreter.implementation != "cpython":
             reasons.append(f"{interpreter.implementation}, not CPython")
@@ -132,7 +136,14 @@ class Policy:
             reasons.append("free-threaded")
         if interpreter.debug and not request.debug:
             reasons.append("a debug build")
+        if interpreter.nix_unrooted:
+            reasons.append(UNROOTED)
         return reasons
+
+    @staticmethod
+    def fallback_rank(interpreter: Optional[Interpreter], rank: int) -> tuple[bool, int]:
+        """The order fallbacks are chosen in: rooted before unrooted, then priority."""
+        return bool(interpreter and interpreter.nix_unrooted), rank
 
     def fallback_verdict(self, interpreter: Interpreter, chosen: bool) -> Verdict:
         """The verdict on a matching fallback build, chosen or not, saying why it is one."""

@@ -8,8 +8,9 @@ from typing import Optional, Union
 import attrs
 
 from whichpython.engine.deadline import Deadline
+from whichpython.engine.searching import environment_key
 from whichpython.facts.environments import TOOLS, found_by
-from whichpython.memo import OneSearch, realpath
+from whichpython.memo import OneSearch
 from whichpython.model.errors import InterpreterError
 from whichpython.model.models import Environment
 from whichpython.sources import ENVIRONMENTS, Candidate, Context
@@ -100,12 +101,12 @@ def env_dir(python: str) -> str:
 
 
 def _unique(candidates: Iterator[Candidate]) -> list[Candidate]:
-    """Each environment once (by its directory's real path), where it was first found; a
-    project a later finding names is kept."""
+    """Each environment once (:func:`~whichpython.engine.searching.environment_key`), where
+    it was first found; a project a later finding names is kept."""
     first: dict[str, int] = {}
     found: list[Candidate] = []
     for candidate in candidates:
-        key = realpath(env_dir(candidate.path))
+        key = environment_key(env_dir(candidate.path))
         if key not in first:
             first[key] = len(found)
             found.append(candidate)

@@ -233,6 +233,9 @@ class Interpreter:
     project: Optional[str] = None
     source: Optional[str] = None
     aliases: list[str] = attrs.field(factory=list)
+    #: A Nix store Python that no profile, PATH entry or GC root reaches: the garbage
+    #: collector may remove it (set by a search; docs/classification.md).
+    nix_unrooted: bool = False
 
     @property
     def is_venv(self) -> bool:

@@ -27,13 +27,11 @@ def search_machine(
     from whichpython.sources.base import Context, working_dir
 
     store: list[Interpreter] = []
-    others: list[Interpreter] = []
 
     def settled(python: Interpreter) -> None:
         if python.source == STORE_SOURCE:
-            store.append(python)  # decided once every other interpreter is known
+            store.append(python)  # marked rooted or not by the search (nix_unrooted)
         else:
-            others.append(python)
             found(python)
 
     limit = resolve_timeout(None, environ)
@@ -43,7 +41,7 @@ def search_machine(
         environ=environ, found=settled, progress=deadline.check,
         timeout=deadline.probe_timeout(limit), deadline=deadline.remaining(),
     ).find_all()  # fmt: skip
-    for python in used_store_pythons(store, others, Context(environ, working_dir(environ))):
+    for python in used_store_pythons(store, Context(environ, working_dir(environ))):
         found(python)
 
 

@@ -366,8 +366,11 @@ class Server:
 
 def _first(seen: set[tuple[str, str]], path: str, prefix: str) -> bool:
     """True the first time an environment is met (``seen`` notes it), however it was
-    reached: it is its real binary and its prefix."""
-    key = os.path.realpath(path), os.path.realpath(prefix)
+    reached: its real binary and its environment, the engine's rule
+    (:func:`~whichpython.engine.searching.interpreter_key`)."""
+    from whichpython.engine.searching import interpreter_key
+
+    key = interpreter_key(path, prefix)
     if key in seen:
         return False
     seen.add(key)
