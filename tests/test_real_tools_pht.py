@@ -1,0 +1,144 @@
+"""The tools' selection rules (issue 24): pdm, hatch and tox each create envs for a project in an
+isolated HOME (as in test_real_tools.py), then the tool says which interpreter or env it would
+use (``pdm info --python``, ``hatch env find``, ``tox config -k env_dir``). That answer is the
+oracle: ``whichpython find`` run in the project must pick the same environment, and
+``whichpython envs --project`` must list it first. A test skips when its tool is not
+installed."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CLI, machine_cli_env, machine_environ, pyenv_python
+from test_real_tools import PYPROJECT, base, home, project, run, tool
+
+PDM = {"PDM_CHECK_UPDATE": "false"}
+PDM_SETTINGS = "\n[tool.pdm]\ndistribution = false\n"
+
+
+def whichpython(root: Path, cwd: Path, *argv: str, **variables: str) -> Any:
+    """``whichpython ARGV --json`` run in ``cwd`` on the machine under ``root`` (its HOME
+    the tools' HOME), with ``variables`` set; the parsed JSON."""
+    environ = machine_cli_env(root, dict(machine_environ(root), **variables))
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, *argv, "--json"], env=environ, cwd=cwd,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def prefix_of(python: str) -> str:
+    """The ``sys.prefix`` of an interpreter the tool named (its env, or its install)."""
+    done = subprocess.run(
+        [python, "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
+        check=True, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    return os.path.realpath(done.stdout.strip())
+
+
+def agree(root: Path, demo: Path, prefix: str, cwd: Path, **variables: str) -> dict[str, Any]:
+    """``find`` in ``cwd`` picks the env at ``prefix`` (the tool's answer) and ``envs
+    --project DEMO`` lists it first; that entry."""
+    found = whichpython(root, cwd, "find", **variables)
+    assert os.path.realpath(found["prefixes"]["prefix"]) == os.path.realpath(prefix), found["path"]
+    listed = whichpython(root, root, "envs", "--project", str(demo), **variables)
+    first: dict[str, Any] = listed["environments"][0]
+    assert os.path.realpath(first["prefix"]) == os.path.realpath(prefix), listed
+    return first
+
+
+def pdm_python(root: Path, demo: Path, **variables: str) -> str:
+    """pdm's answer: the ``sys.prefix`` of ``pdm info --python``'s interpreter."""
+    answer = run([tool("pdm"), "info", "--python"], root, demo, **PDM, **variables).strip()
+    return prefix_of(answer)
+
+
+def pdm_venv(root: Path, demo: Path, python: str, *argv: str, **variables: str) -> None:
+    run([tool("pdm"), "venv", "create", *argv, python], root, demo, **PDM, **variables)
+
+
+def test_pdm_python_plain_interpreter(tmp_path: Path) -> None:
+    """``PDM_PYTHON`` naming an install, not a venv: pdm runs it, not the project's .venv."""
+    demo = project(tmp_path, **{"pyproject.toml": PYPROJECT + PDM_SETTINGS})
+    pdm_venv(tmp_path, demo, base(), PDM_VENV_IN_PROJECT="true")
+    plain = {"PDM_PYTHON": str(pyenv_python("3.11.7"))}
+    answer = pdm_python(tmp_path, demo, **plain)
+    assert answer == os.path.realpath(pyenv_python("3.11.7").parent.parent)
+    first = agree(tmp_path, demo, answer, demo, **plain)
+    assert first["source"] == "pdm" and first["project"] == str(demo)
+
+
+def test_pdm_use_venv_off(tmp_path: Path) -> None:
+    """``python.use_venv = false`` in the project's pdm.toml: ``.pdm-python``'s interpreter
+    (an install), never the ``.venv`` next to it."""
+    demo = project(tmp_path, **{"pyproject.toml": PYPROJECT + PDM_SETTINGS})
+    pdm_venv(tmp_path, demo, base(), PDM_VENV_IN_PROJECT="true")
+    (demo / "pdm.toml").write_text("[python]\nuse_venv = false\n")
+    run([tool("pdm"), "use", "-f", pyenv_python("3.11.7")], tmp_path, demo, **PDM)
+    assert (demo / ".pdm-python").is_file()
+    answer = pdm_python(tmp_path, demo)
+    assert answer == os.path.realpath(pyenv_python("3.11.7").parent.parent)
+    agree(tmp_path, demo, answer, demo)
+    envs = whichpython(tmp_path, tmp_path, "envs", "--project", str(demo))["environments"]
+    dotvenv = [env for env in envs if env["prefix"] == str(demo / ".venv")]
+    assert all(env["source"] != "pdm" for env in dotvenv), dotvenv
+
+
+def test_pdm_requires_python(tmp_path: Path) -> None:
+    """A ``.venv`` of 3.11 in a project that requires 3.12: pdm passes over it and takes its
+    central venv (whichpython asked first: pdm then saves its choice in .pdm-python)."""
+    demo = project(tmp_path, **{"pyproject.toml": PYPROJECT + PDM_SETTINGS})
+    pdm_venv(tmp_path, demo, str(pyenv_python("3.11.7")), PDM_VENV_IN_PROJECT="true")
+    pyproject = demo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(">=3.9", ">=3.12"))
+    pdm_venv(tmp_path, demo, base(), "--name", "py312", PDM_VENV_IN_PROJECT="false")
+    found = whichpython(tmp_path, demo, "find")["prefixes"]["prefix"]
+    listed = whichpython(tmp_path, tmp_path, "envs", "--project", str(demo))["environments"]
+    assert not (demo / ".pdm-python").exists()
+    answer = pdm_python(tmp_path, demo)
+    assert answer != os.path.realpath(demo / ".venv")
+    assert os.path.realpath(found) == answer
+    assert os.path.realpath(listed[0]["prefix"]) == answer
+    assert listed[0]["manager"] == "pdm"
+
+
+def unsorted_pair(scratch: Path, prefix: str) -> tuple[str, str]:
+    """Two venv names (``PREFIX<name>``) that this file system lists out of sorted order, found
+    by making empty dirs of those names in ``scratch`` (same file system, same order)."""
+    for n in range(50):
+        first, second = f"a{n}", f"b{n}"
+        folder = scratch / str(n)
+        folder.mkdir(parents=True)
+        (folder / f"{prefix}{first}").mkdir()
+        (folder / f"{prefix}{second}").mkdir()
+        if os.listdir(folder) == [f"{prefix}{second}", f"{prefix}{first}"]:
+            return first, second
+    pytest.skip("this file system lists every pair of names sorted")
+
+
+def test_pdm_central_order(tmp_path: Path) -> None:
+    """Two central venvs of the project: pdm takes the first its (unsorted) glob lists."""
+    from whichpython.sources.pdm import hash_path
+
+    demo = project(tmp_path, **{"pyproject.toml": PYPROJECT + PDM_SETTINGS})
+    venvs = home(tmp_path, ".local", "share", "pdm", "venvs")
+    venvs.mkdir(parents=True)
+    prefix = f"demo-{hash_path(str(demo))}-"
+    first, second = unsorted_pair(tmp_path / "scratch", prefix)
+    for name in (first, second):
+        pdm_venv(tmp_path, demo, base(), "--name", name, PDM_VENV_IN_PROJECT="false")
+    assert os.listdir(venvs) == [prefix + second, prefix + first]
+    found = whichpython(tmp_path, demo, "find")["prefixes"]["prefix"]
+    listed = whichpython(tmp_path, tmp_path, "envs", "--project", str(demo))["environments"]
+    answer = pdm_python(tmp_path, demo)
+    assert answer == os.path.realpath(venvs / (prefix + second))
+    assert os.path.realpath(found) == answer
+    assert [os.path.realpath(env["prefix"]) for env in listed[:2]] == [
+        answer, os.path.realpath(venvs / (prefix + first))
+    ]  # fmt: skip
