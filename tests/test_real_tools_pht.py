@@ -142,3 +142,55 @@ def test_pdm_central_order(tmp_path: Path) -> None:
     assert [os.path.realpath(env["prefix"]) for env in listed[:2]] == [
         answer, os.path.realpath(venvs / (prefix + first))
     ]  # fmt: skip
+
+
+def hatch_project(root: Path, envs: str) -> Path:
+    """A hatch project whose default env is made from pyenv's 3.12.1, with ``envs`` (more
+    ``[tool.hatch.envs.*]`` tables) added."""
+    default = f'\n[tool.hatch.envs.default]\nskip-install = true\npython = "{base()}"\n'
+    return project(root, **{"pyproject.toml": PYPROJECT + default + envs})
+
+
+def hatch_find(root: Path, demo: Path, **variables: str) -> str:
+    """hatch's answer: ``hatch env find``, the env ``hatch run`` would use."""
+    return os.path.realpath(run([tool("hatch"), "env", "find"], root, demo, **variables).strip())
+
+
+def test_hatch_default_env_first(tmp_path: Path) -> None:
+    """A non-default env placed by ``path`` does not outrank the default env."""
+    other = str(pyenv_python("3.11.7"))
+    lint = f'\n[tool.hatch.envs.lint]\nskip-install = true\npath = ".lint"\npython = "{other}"\n'
+    demo = hatch_project(tmp_path, lint)
+    run([tool("hatch"), "env", "create"], tmp_path, demo)
+    run([tool("hatch"), "env", "create", "lint"], tmp_path, demo)
+    answer = hatch_find(tmp_path, demo)
+    assert answer != os.path.realpath(demo / ".lint") and (demo / ".lint" / "pyvenv.cfg").is_file()
+    first = agree(tmp_path, demo, answer, demo)
+    assert first["manager"] == "hatch" and first["project"] == str(demo)
+
+
+@pytest.mark.parametrize("placed", [False, True], ids=["env-dir", "path"])
+def test_hatch_env_variable(tmp_path: Path, placed: bool) -> None:
+    """``HATCH_ENV`` names the env ``hatch run`` (and ``hatch shell``) use: in the env dir,
+    or placed by ``path`` as the default env is."""
+    other = str(pyenv_python("3.11.7"))
+    where = 'path = ".lint"\n' if placed else ""
+    lint = f'\n[tool.hatch.envs.lint]\nskip-install = true\n{where}python = "{other}"\n'
+    demo = hatch_project(tmp_path, lint)
+    if placed:  # both placed by `path`: the default one no longer comes first
+        pyproject = demo / "pyproject.toml"
+        text = pyproject.read_text().replace(
+            "[tool.hatch.envs.default]\n", '[tool.hatch.envs.default]\npath = ".default"\n'
+        )
+        pyproject.write_text(text)
+    run([tool("hatch"), "env", "create"], tmp_path, demo)
+    run([tool("hatch"), "env", "create", "lint"], tmp_path, demo)
+    # `hatch env find` takes the env as its argument; `hatch run` reads HATCH_ENV
+    argv = [tool("hatch"), "run", "python", "-c", "import sys; print(sys.prefix)"]
+    answer = os.path.realpath(run(argv, tmp_path, demo, HATCH_ENV="lint").strip().splitlines()[-1])
+    assert answer == os.path.realpath(
+        run([tool("hatch"), "env", "find", "lint"], tmp_path, demo).strip()
+    )
+    assert answer != hatch_find(tmp_path, demo)
+    first = agree(tmp_path, demo, answer, demo, HATCH_ENV="lint")
+    assert first["manager"] == "hatch" and first["version"] == "3.11.7"
