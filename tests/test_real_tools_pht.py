@@ -43,13 +43,13 @@ def prefix_of(python: str) -> str:
 
 
 def agree(root: Path, demo: Path, prefix: str, cwd: Path, **variables: str) -> dict[str, Any]:
-    """``find`` in ``cwd`` picks the env at ``prefix`` (the tool's answer) and ``envs
-    --project DEMO`` lists it first; that entry."""
-    found = whichpython(root, cwd, "find", **variables)
-    assert os.path.realpath(found["prefixes"]["prefix"]) == os.path.realpath(prefix), found["path"]
+    """``envs --project DEMO`` lists the env at ``prefix`` (the tool's answer) first and
+    ``find`` in ``cwd`` picks it; that entry."""
     listed = whichpython(root, root, "envs", "--project", str(demo), **variables)
     first: dict[str, Any] = listed["environments"][0]
     assert os.path.realpath(first["prefix"]) == os.path.realpath(prefix), listed
+    found = whichpython(root, cwd, "find", **variables)
+    assert os.path.realpath(found["prefixes"]["prefix"]) == os.path.realpath(prefix), found["path"]
     return first
 
 
@@ -194,3 +194,86 @@ def test_hatch_env_variable(tmp_path: Path, placed: bool) -> None:
     assert answer != hatch_find(tmp_path, demo)
     first = agree(tmp_path, demo, answer, demo, HATCH_ENV="lint")
     assert first["manager"] == "hatch" and first["version"] == "3.11.7"
+
+
+def tox_agree(root: Path, demo: Path, prefix: str, cwd: Path, **variables: str) -> dict[str, Any]:
+    """``envs --project DEMO`` and ``envs`` run in ``cwd`` list the env at ``prefix`` (tox's
+    answer) first; that entry. (``find`` never picks tox's test envs: docs/discovery.md.)"""
+    for argv in (("--project", str(demo)), ()):
+        listed = whichpython(root, root if argv else cwd, "envs", *argv, **variables)
+        first: dict[str, Any] = listed["environments"][0]
+        assert os.path.realpath(first["prefix"]) == os.path.realpath(prefix), listed
+        assert first["manager"] == "tox" and first["source"] == "tox"
+    return first
+
+
+def tox_env_dir(root: Path, cwd: Path, env: str, *argv: str, **variables: str) -> str:
+    """tox's answer: ``tox config -e ENV -k env_dir`` run in ``cwd``."""
+    out = run([tool("tox"), *argv, "config", "-e", env, "-k", "env_dir"], root, cwd, **variables)
+    return next(line for line in out.splitlines() if line.startswith("env_dir = "))[10:]
+
+
+def tox_create(root: Path, cwd: Path, env: str, *argv: str, **variables: str) -> None:
+    run([tool("tox"), *argv, "run", "-e", env, "--notest"], root, cwd, **variables)
+
+
+TOX_ENV = "[testenv]\npackage = skip\nbase_python = {python}\n"
+
+
+def test_tox_ini_first(tmp_path: Path) -> None:
+    """tox.ini (even without a ``[tox]`` section) wins over pyproject.toml's ``[tool.tox]``,
+    whose work dir holds an env tox made when told to use that file."""
+    other = pyenv_python("3.11.7")
+    toml = '\n[tool.tox]\nwork_dir = ".tox-toml"\nenv_list = ["other"]\n'
+    toml += f'[tool.tox.env_run_base]\npackage = "skip"\nbase_python = ["{other}"]\n'
+    demo = project(
+        tmp_path,
+        **{"tox.ini": TOX_ENV.format(python=base()), "pyproject.toml": PYPROJECT + toml},
+    )
+    tox_create(tmp_path, demo, "other", "-c", "pyproject.toml")
+    assert (demo / ".tox-toml" / "other" / ".tox-info.json").is_file()
+    tox_create(tmp_path, demo, "py312")
+    answer = tox_env_dir(tmp_path, demo, "py312")
+    assert answer == str(demo / ".tox" / "py312")
+    first = tox_agree(tmp_path, demo, answer, demo)
+    assert first["manager"] == "tox" and first["project"] == str(demo)
+
+
+def test_tox_env_substitution(tmp_path: Path) -> None:
+    """``work_dir = {env:VAR:default}``: the variable's value when set."""
+    ini = "[tox]\nwork_dir = {env:WP_TOX_WORK:{toxinidir}/.tox}\n\n" + TOX_ENV.format(python=base())
+    demo = project(tmp_path, **{"tox.ini": ini})
+    work = {"WP_TOX_WORK": str(tmp_path / "elsewhere")}
+    tox_create(tmp_path, demo, "py312", **work)
+    answer = tox_env_dir(tmp_path, demo, "py312", **work)
+    assert answer == str(tmp_path / "elsewhere" / "py312")
+    tox_agree(tmp_path, demo, answer, demo, **work)
+
+
+def test_tox_env_dir(tmp_path: Path) -> None:
+    """An env's own ``env_dir`` (outside the work dir) is followed."""
+    own = "\n[testenv:lint]\nenv_dir = {toxinidir}/venvs/{envname}\n"
+    demo = project(tmp_path, **{"tox.ini": TOX_ENV.format(python=base()) + own})
+    tox_create(tmp_path, demo, "lint")
+    answer = tox_env_dir(tmp_path, demo, "lint")
+    assert answer == str(demo / "venvs" / "lint")
+    tox_agree(tmp_path, demo, answer, demo)
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["bare", "own-pyproject"])
+def test_tox_from_subdirectory(tmp_path: Path, own: bool) -> None:
+    """From a subdirectory (bare, or with a pyproject.toml of no tox config), tox walks up to
+    its tox.ini: ``envs`` there (tox.ini is a project file) and ``envs --project`` of the
+    subdirectory list the project's tox env, with the tox.ini's dir as its project."""
+    demo = project(tmp_path, **{"tox.ini": TOX_ENV.format(python=base())})
+    sub = demo / "docs"
+    sub.mkdir()
+    if own:
+        (sub / "pyproject.toml").write_text(PYPROJECT)
+    tox_create(tmp_path, demo, "py312")
+    answer = tox_env_dir(tmp_path, sub, "py312")
+    assert answer == str(demo / ".tox" / "py312")
+    first = tox_agree(tmp_path, sub, answer, sub)
+    assert first["project"] == str(demo)
+    listed = whichpython(tmp_path, sub, "envs")
+    assert listed["project"] == str(sub if own else demo)
