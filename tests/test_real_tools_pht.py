@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import CLI, machine_cli_env, machine_environ, pyenv_python
-from test_real_tools import PYPROJECT, base, home, project, run, tool
+from test_real_tools import PYPROJECT, UV_OFFLINE, base, home, project, run, tool
 
 PDM = {"PDM_CHECK_UPDATE": "false"}
 PDM_SETTINGS = "\n[tool.pdm]\ndistribution = false\n"
@@ -106,6 +106,37 @@ def test_pdm_requires_python(tmp_path: Path) -> None:
     assert os.path.realpath(found) == answer
     assert os.path.realpath(listed[0]["prefix"]) == answer
     assert listed[0]["manager"] == "pdm"
+
+
+def test_pdm_uv_backend(tmp_path: Path) -> None:
+    """A ``.venv`` pdm made with its uv backend (uv writes ``uv = ...`` in pyvenv.cfg, pdm
+    passes its prompt ``<dir>-<X.Y>``; no uv.lock) is pdm's: manager and source pdm."""
+    tool("uv")
+    demo = project(tmp_path, **{"pyproject.toml": PYPROJECT + PDM_SETTINGS})
+    backend = {"PDM_VENV_BACKEND": "uv", "PDM_VENV_IN_PROJECT": "true", **UV_OFFLINE}
+    pdm_venv(tmp_path, demo, base(), **backend)
+    assert "uv = " in (demo / ".venv" / "pyvenv.cfg").read_text()
+    answer = pdm_python(tmp_path, demo, **backend)
+    assert answer == os.path.realpath(demo / ".venv")
+    first = agree(tmp_path, demo, answer, demo)
+    assert (first["manager"], first["source"]) == ("pdm", "pdm"), first
+    found = whichpython(tmp_path, demo, "find")
+    assert (found["manager"], found["source"]) == ("pdm", "pdm")
+
+
+@pytest.mark.parametrize("where", ["default", "path"])
+def test_uv_venv_stays_uvs(tmp_path: Path, where: str) -> None:
+    """What tells pdm's uv-made venv apart keeps uv's own: ``uv venv`` (prompt: the dir's
+    name) in a project without a uv.lock is uv's, as ``uv python find`` picks it."""
+    uv, demo = tool("uv"), project(tmp_path, **{"pyproject.toml": PYPROJECT})
+    variables = dict(UV_OFFLINE, UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    argv = [uv, "venv", "-p", base(), *([".venv"] if where == "path" else [])]
+    run(argv, tmp_path, demo, **variables)
+    python = run([uv, "python", "find"], tmp_path, demo, **variables).strip()
+    answer = prefix_of(python)
+    assert answer == os.path.realpath(demo / ".venv") and not (demo / "uv.lock").exists()
+    first = agree(tmp_path, demo, answer, demo)
+    assert (first["manager"], first["source"]) == ("uv", "uv"), first
 
 
 def unsorted_pair(scratch: Path, prefix: str) -> tuple[str, str]:
