@@ -67,10 +67,11 @@ def project_dir(project: Union[str, "os.PathLike[str]", None], ctx: Context) -> 
     """The absolute project directory: ``project`` (relative to the working directory: the
     user's choice, taken as given), or by default the project the working directory is in,
     the nearest directory with a tool's project file (a ``pyproject.toml``, a ``Pipfile``,
-    ...) or a ``.venv`` that no other user planted (noted in ``ctx.skipped``), else the
-    working directory."""
+    a ``tox.ini``, ...) or a ``.venv`` that no other user planted (noted in
+    ``ctx.skipped``), else the working directory."""
     if project is None:
-        return nearest_project(ctx, [*markers(ENVIRONMENTS), ".venv"])
+        listed_only = sorted({name for source in ENVIRONMENTS for name in source.project_files})
+        return nearest_project(ctx, [*markers(ENVIRONMENTS), *listed_only, ".venv"])
     return os.path.abspath(os.path.join(ctx.cwd, os.fspath(project)))
 
 

@@ -108,9 +108,11 @@ def _under(path: str, root: str) -> bool:
 
 def found_by(interpreter: Interpreter, source: str, project: Optional[str]) -> Interpreter:
     """``interpreter`` as a source found it: a tool's source names its manager where its own
-    layout names only the creator (a pdm project's ``.venv``), and the finding's project
-    where its layout names none (a poetry env, whose name hashes its project)."""
+    layout names only the creator (a pdm project's ``.venv``, made by virtualenv, or by uv
+    through pdm's uv backend), and the finding's project where its layout names none (a
+    poetry env, whose name hashes its project)."""
     manager = interpreter.manager
-    if source in TOOLS and manager in CREATORS:
+    made = manager in CREATORS or (manager == "uv" and interpreter.kind is Kind.VENV)
+    if source in TOOLS and made:  # a venv's manager "uv" is only its creator's name
         manager = source
     return attrs.evolve(interpreter, manager=manager, project=interpreter.project or project)

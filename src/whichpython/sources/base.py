@@ -199,6 +199,9 @@ class EnvironmentSource(Source):
     #: run in (tox's test envs, pipx's apps, virtualenvwrapper's, which name their project
     #: but are not picked from it) and for pyenv-virtualenv's (a version file names those).
     markers: ClassVar[frozenset[str]] = frozenset()
+    #: Names that make a directory a project of this tool's for ``envs`` only (its default
+    #: project, found up from the working directory), not for ``find``: tox's config files.
+    project_files: ClassVar[frozenset[str]] = frozenset()
 
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         return iter(())

@@ -45,9 +45,8 @@ class HatchEnvs(EnvironmentSource):
     ``<user config dir>/hatch/config.toml``; a relative one is inside each project), else
     ``<data dir>/env/virtual`` (``$HATCH_DATA_DIR``, else the config's ``dirs.data``, else
     the user data dir). As hatch does, envs are flat in it (``<dir>/<env>``) when it is
-    ``~/.virtualenvs`` or inside the project. Not read: ``HATCH_ENV_TYPE_VIRTUAL_PATH``;
-    internal envs (``env/.internal``) and hatch's own ``.pythons``/``.scripts`` dirs are not
-    project envs and are skipped."""
+    ``~/.virtualenvs`` or inside the project. Internal envs (``env/.internal``) and hatch's
+    own ``.pythons``/``.scripts`` dirs are not project envs and are skipped."""
 
     name = "hatch"
     markers = frozenset({"pyproject.toml", "hatch.toml"})
@@ -71,12 +70,27 @@ class HatchEnvs(EnvironmentSource):
     def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
         pyproject = read_toml(os.path.join(project, "pyproject.toml"), ctx)
         name = project_name(project, pyproject)
-        places = _configured_paths(project, pyproject, ctx)
+        configured = _configured_paths(project, pyproject, ctx)
+        chosen = ctx.environ.get("HATCH_ENV", "").strip() or "default"
+        places = []
         folder = _env_dir(ctx, project)
         if folder is not None and _flat(folder, project, ctx):
-            places += _envs_in(folder, name)
+            storage: Optional[str] = folder
         elif folder is not None:
-            places += _envs_in(os.path.join(folder, name, project_id(project, ctx.platform)), name)
+            storage = os.path.join(folder, name, project_id(project, ctx.platform))
+        else:
+            storage = None
+        # the env `hatch run`/`hatch env find` use: its `path`, else its dir in the env dir
+        override = ctx.environ.get("HATCH_ENV_TYPE_VIRTUAL_PATH", "").strip()
+        if override:
+            places.append(os.path.normpath(os.path.join(project, override)))
+        elif chosen in configured:
+            places.append(configured[chosen])
+        elif storage is not None:
+            places.append(os.path.join(storage, name if chosen == "default" else chosen))
+        places += [configured[env] for env in _default_first(sorted(configured), "default")]
+        if storage is not None:
+            places += _envs_in(storage, name)
         places += _envs_in(os.path.join(project, ".hatch"), name)
         seen: list[str] = []
         for place in places:
@@ -147,18 +161,18 @@ def project_name(project: str, pyproject: dict[str, Any]) -> str:
     return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
-def _configured_paths(project: str, pyproject: dict[str, Any], ctx: Context) -> list[str]:
-    """The env dirs set by an env's ``path`` option (relative to the project), default
-    env first; hatch.toml's ``[envs]`` before pyproject.toml's ``[tool.hatch.envs]``."""
+def _configured_paths(project: str, pyproject: dict[str, Any], ctx: Context) -> dict[str, str]:
+    """The env dirs set by an env's ``path`` option (relative to the project), by env name;
+    hatch.toml's ``[envs]`` before pyproject.toml's ``[tool.hatch.envs]``."""
     hatch_toml = read_toml(os.path.join(project, "hatch.toml"), ctx)
-    places = []
+    places: dict[str, str] = {}
     for envs in (lookup(hatch_toml, "envs"), lookup(pyproject, "tool", "hatch", "envs")):
         if not isinstance(envs, dict):
             continue
-        for env in _default_first(sorted(envs), "default"):
+        for env in sorted(envs):
             path = lookup(envs, env, "path")
-            if isinstance(path, str) and path.strip():
-                places.append(os.path.normpath(os.path.join(project, path.strip())))
+            if isinstance(path, str) and path.strip() and env not in places:
+                places[env] = os.path.normpath(os.path.join(project, path.strip()))
     return places
 
 

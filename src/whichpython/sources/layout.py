@@ -29,11 +29,14 @@ SCAN_LIMIT = 1000
 _VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
 
 
-def child_dirs(path: str, *, hidden: bool = False, limit: int = SCAN_LIMIT) -> list[str]:
-    """Names of the directories in ``path`` (links to directories included), sorted; names
-    starting with ``.`` only if ``hidden``. At most ``limit`` entries are read; empty when
-    ``path`` is missing or unreadable."""
-    return _names(path, "is_dir", hidden, limit)
+def child_dirs(
+    path: str, *, hidden: bool = False, limit: int = SCAN_LIMIT, ordered: bool = True
+) -> list[str]:
+    """Names of the directories in ``path`` (links to directories included), sorted (in the
+    order the directory lists them unless ``ordered``: a tool that globs without sorting);
+    names starting with ``.`` only if ``hidden``. At most ``limit`` entries are read; empty
+    when ``path`` is missing or unreadable."""
+    return _names(path, "is_dir", hidden, limit, ordered)
 
 
 def child_files(path: str, *, hidden: bool = False, limit: int = SCAN_LIMIT) -> list[str]:
@@ -41,7 +44,7 @@ def child_files(path: str, *, hidden: bool = False, limit: int = SCAN_LIMIT) -> 
     return _names(path, "is_file", hidden, limit)
 
 
-def _names(path: str, test: str, hidden: bool, limit: int) -> list[str]:
+def _names(path: str, test: str, hidden: bool, limit: int, ordered: bool = True) -> list[str]:
     names = []
     try:
         with os.scandir(path) as entries:
@@ -53,7 +56,7 @@ def _names(path: str, test: str, hidden: bool, limit: int) -> list[str]:
         return []
     if more:  # named once per process (the output of `envs`, `list`, the server's log)
         warn_once(f"{path}: only its first {limit} entries were looked at (it has more)")
-    return sorted(names)
+    return sorted(names) if ordered else names
 
 
 def _holds(entry: "os.DirEntry[str]", test: str) -> bool:

@@ -6,7 +6,10 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterator
-from typing import Optional
+from typing import Any, Optional
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from whichpython.sources.base import (
     Candidate,
@@ -41,12 +44,16 @@ class Pdm(InstallDirSource):
 class PdmEnvs(EnvironmentSource):
     """pdm's venvs. On the machine: every venv in ``venv.location`` (the global config's, else
     ``<user data dir>/pdm/venvs``: the data dir, not the cache), whose project is not recorded
-    (the name holds a hash of its path). For a project, in the order ``pdm venv list`` and
-    pdm's interpreter choice use: the interpreter pdm saved (``$PDM_PYTHON``, else
-    ``.pdm-python``, else a legacy ``.pdm.toml``'s ``python.path``) when it is a venv's, then
-    (in a pdm project) the first of ``.venv``, ``venv``, ``env`` that is a venv, then
-    ``<venv.location>/<dir name>-<hash>-*``. Venvs made by pdm's conda backend (no
-    pyvenv.cfg) are left to the conda source."""
+    (the name holds a hash of its path). For a project, in the order pdm's interpreter choice
+    (``Project.resolve_interpreter``) uses: the interpreter pdm saved (``$PDM_PYTHON``, else
+    ``.pdm-python``, else a legacy ``.pdm.toml``'s ``python.path``), a venv's or a plain
+    one; then, unless ``python.use_venv`` is off (``$PDM_USE_VENV``, the project's
+    ``pdm.toml``, the global config), in a pdm project the first of ``.venv``, ``venv``,
+    ``env`` that is a venv, then ``<venv.location>/<dir name>-<hash>-*`` in the order the
+    directory lists them (pdm's glob does not sort). A venv (or saved interpreter) whose
+    pyvenv.cfg version fails the project's ``requires-python`` is passed over, as pdm
+    passes it over. Venvs made by pdm's conda backend (no pyvenv.cfg) are left to the
+    conda source."""
 
     name = "pdm"
     markers = frozenset({"pyproject.toml"})
@@ -62,28 +69,31 @@ class PdmEnvs(EnvironmentSource):
                 yield found
 
     def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
+        requires = _requires_python(project, ctx)
+        saved = self._saved(project, ctx)
+        if saved is not None and _fits(saved.hints, requires):
+            yield saved
+        if not _use_venv(project, ctx):
+            return
         places = []
         for name in (".venv", "venv", "env") if _is_pdm_project(project, ctx) else ():
             if is_venv(os.path.join(project, name)):
                 places.append(os.path.join(project, name))
                 break
-        location = venv_location(ctx)
+        location = venv_location(ctx, project)
         prefix = f"{os.path.basename(os.path.normpath(project))}-{hash_path(project)}-"
-        names = child_dirs(location, hidden=True)
+        names = child_dirs(location, hidden=True, ordered=False)
         places += [os.path.join(location, n) for n in names if n.startswith(prefix)]
-        saved = self._saved(project, ctx)
-        if saved is not None:
-            yield saved[0]
         for place in places:
-            if saved is not None and same_path(place, saved[1]):
+            if saved is not None and same_path(place, _env_of(saved.path)):
                 continue
             found = env_candidate(place, self.name, ctx, project)
-            if found is not None:
+            if found is not None and _fits(found.hints, requires):
                 yield found
 
-    def _saved(self, project: str, ctx: Context) -> Optional[tuple[Candidate, str]]:
+    def _saved(self, project: str, ctx: Context) -> Optional[Candidate]:
         """The interpreter pdm saved for the project (``$PDM_PYTHON``, ``.pdm-python``, a
-        legacy ``.pdm.toml``) and its venv, when it is a venv's."""
+        legacy ``.pdm.toml``): a venv's or a plain one, when it exists."""
         python = ctx.environ.get("PDM_PYTHON", "").strip()
         if not python and os.path.lexists(os.path.join(project, ".pdm-python")):
             python = (read_small(os.path.join(project, ".pdm-python"), ctx) or "").strip()
@@ -92,11 +102,70 @@ class PdmEnvs(EnvironmentSource):
             python = legacy.strip() if isinstance(legacy, str) else ""
         if not python or "\n" in python or not os.path.isabs(python):
             return None
-        cfg = find_pyvenv_cfg(python) if os.path.lexists(python) else None
-        if cfg is None:
+        if not os.path.lexists(python):  # a dangling link stays: the engine says why it fails
             return None
-        hints = venv_hints(python, ctx) or Hints(venv=True)
-        return Candidate(python, self.name, hints, project=project), os.path.dirname(cfg)
+        hints = venv_hints(python, ctx) or Hints()
+        return Candidate(python, self.name, hints, project=project)
+
+
+def _env_of(python: str) -> str:
+    """The venv directory of a saved interpreter (the dir holding its pyvenv.cfg), else
+    the interpreter itself."""
+    cfg = find_pyvenv_cfg(python)
+    return os.path.dirname(cfg) if cfg is not None else python
+
+
+def _requires_python(project: str, ctx: Context) -> Optional[SpecifierSet]:
+    """The project's ``requires-python``; None when absent or not a valid specifier."""
+    text = lookup(read_toml(os.path.join(project, "pyproject.toml"), ctx), "project",
+                  "requires-python")  # fmt: skip
+    if not isinstance(text, str):
+        return None
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def _fits(hints: Hints, requires: Optional[SpecifierSet]) -> bool:
+    """Whether a venv's recorded version meets ``requires-python`` (pre-releases allowed,
+    as pdm allows them); an unknown version is kept."""
+    if requires is None or not hints.version:
+        return True
+    try:
+        return requires.contains(Version(hints.version), prereleases=True)
+    except InvalidVersion:
+        return True
+
+
+def _setting(project: Optional[str], ctx: Context, section: str, key: str) -> Any:
+    """A pdm setting as pdm reads it: the project's ``pdm.toml`` (then a legacy
+    ``.pdm.toml``), else the global config (``$PDM_CONFIG_FILE``, else
+    ``<user config dir>/pdm/config.toml``); None when none sets it."""
+    files = [os.path.join(project, name) for name in ("pdm.toml", ".pdm.toml")] if project else []
+    files.append(
+        ctx.environ.get("PDM_CONFIG_FILE")
+        or os.path.join(ctx.user_config_dir("pdm", author="pdm"), "config.toml")
+    )
+    for path in files:
+        config = read_toml(path, ctx)
+        value = lookup(config, section, key)
+        if value is None:
+            value = config.get(f"{section}.{key}")
+        if value is not None:
+            return value
+    return None
+
+
+def _use_venv(project: str, ctx: Context) -> bool:
+    """pdm's ``python.use_venv``: ``$PDM_USE_VENV`` first, then the config files; on by
+    default."""
+    value: Any = ctx.environ.get("PDM_USE_VENV")
+    if value is None:
+        value = _setting(project, ctx, "python", "use_venv")
+    if isinstance(value, str):  # pdm's ensure_boolean
+        return bool(value) and value.lower() not in ("false", "no", "0")
+    return True if value is None else bool(value)
 
 
 def _is_pdm_project(project: str, ctx: Context) -> bool:
@@ -109,13 +178,11 @@ def _is_pdm_project(project: str, ctx: Context) -> bool:
     )
 
 
-def venv_location(ctx: Context) -> str:
-    """pdm's ``venv.location``: the global config's (``$PDM_CONFIG_FILE``, else
-    ``<user config dir>/pdm/config.toml``; ``~`` expanded), else ``<user data dir>/venvs``."""
-    config = ctx.environ.get("PDM_CONFIG_FILE") or os.path.join(
-        ctx.user_config_dir("pdm", author="pdm"), "config.toml"
-    )
-    location = lookup(read_toml(config, ctx), "venv", "location")
+def venv_location(ctx: Context, project: Optional[str] = None) -> str:
+    """pdm's ``venv.location``: the project's ``pdm.toml``'s (with a ``project``), else the
+    global config's (``$PDM_CONFIG_FILE``, else ``<user config dir>/pdm/config.toml``; ``~``
+    expanded), else ``<user data dir>/venvs``."""
+    location = _setting(project, ctx, "venv", "location")
     if isinstance(location, str) and location.strip():
         location = location.strip()
         if location.startswith("~"):

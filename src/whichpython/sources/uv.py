@@ -41,9 +41,10 @@ class UvProjectEnvs(EnvironmentSource):
     found as uv finds it (:func:`workspace_root`); their project is that root (one env for
     all the members). None machine-wide: uv keeps project envs in the projects.
 
-    An env counts when uv made it (``uv = ...`` in its pyvenv.cfg) or the workspace root has
-    a ``uv.lock``: a ``.venv`` that another tool made for a project uv does not manage is
-    not uv's. Not read: ``tool.uv.managed = false`` (the env is still the project's)."""
+    An env counts when uv made it for itself (:func:`_made_by_uv`) or the workspace root has
+    a ``uv.lock``: a ``.venv`` that another tool made (or had uv make) for a project uv does
+    not manage is not uv's. Not read: ``tool.uv.managed = false`` (the env is still the
+    project's)."""
 
     name = "uv"
     markers = frozenset({"pyproject.toml"})
@@ -61,7 +62,7 @@ class UvProjectEnvs(EnvironmentSource):
             if any(same_path(place, other) for other in seen):
                 continue
             seen.append(place)
-            if locked or _made_by_uv(place, ctx):
+            if locked or _made_by_uv(place, ctx, {project, root}):
                 found = env_candidate(place, self.name, ctx, root)
                 if found is not None:
                     yield found
@@ -144,13 +145,28 @@ def _glob_match(pattern: str, parts: list[str]) -> bool:
     return reached[-1]
 
 
-def _made_by_uv(env: str, ctx: Context) -> bool:
-    """Whether the venv's pyvenv.cfg has uv's ``uv = <version>`` line."""
+def _made_by_uv(env: str, ctx: Context, projects: set[str]) -> bool:
+    """Whether uv made the venv for itself: its pyvenv.cfg has uv's ``uv = <version>`` line
+    and no prompt, or a prompt uv gives on its own (the project's name, as ``uv sync``
+    does; the name of the venv's dir or of the project dir, as ``uv venv`` does). A venv
+    another tool had uv make (pdm's uv backend writes ``prompt = <dir>-<X.Y>``) is not."""
     cfg = os.path.join(env, "pyvenv.cfg")
     try:
-        return "uv" in read_pyvenv_cfg(cfg)
+        values = read_pyvenv_cfg(cfg)
     except FileRefused as refused:
         ctx.skip(cfg, refused.reason)
+        return False
     except OSError:
-        pass
-    return False
+        return False
+    if "uv" not in values:
+        return False
+    prompt = values.get("prompt")
+    if not prompt:
+        return True
+    names = {os.path.basename(os.path.normpath(env))}
+    for folder in projects:
+        names.add(os.path.basename(os.path.normpath(folder)))
+        name = lookup(read_toml(os.path.join(folder, "pyproject.toml"), ctx), "project", "name")
+        if isinstance(name, str):
+            names.add(name)
+    return prompt in names
