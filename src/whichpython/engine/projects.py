@@ -63,14 +63,14 @@ def environments_of(
 
 
 def project_dir(project: Union[str, "os.PathLike[str]", None], ctx: Context) -> str:
-    """The absolute project directory: ``project`` (relative to the working directory: the
-    user's choice, taken as given), or by default the project the working directory is in,
-    the nearest directory with a tool's project file (a ``pyproject.toml``, a ``Pipfile``,
-    ...) or a ``.venv`` that no other user planted (noted in ``ctx.skipped``), else the
-    working directory."""
+    """The project directory, its real path (the tools hash the real path, or see it as
+    their working directory's): ``project`` (relative to the working directory), or by
+    default the project the working directory is in, the nearest directory with a tool's
+    project file (a ``pyproject.toml``, a ``Pipfile``, ...) or a ``.venv`` that no other user
+    planted (noted in ``ctx.skipped``), else the working directory."""
     if project is None:
-        return nearest_project(ctx, [*markers(ENVIRONMENTS), ".venv"])
-    return os.path.abspath(os.path.join(ctx.cwd, os.fspath(project)))
+        return os.path.realpath(nearest_project(ctx, [*markers(ENVIRONMENTS), ".venv"]))
+    return os.path.realpath(os.path.join(ctx.cwd, os.fspath(project)))
 
 
 def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:
