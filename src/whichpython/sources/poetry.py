@@ -161,8 +161,9 @@ def _poetry_python(ctx: Context) -> Optional[str]:
 def preferred_minor(settings: "_Settings") -> Optional[str]:
     """poetry's ``Python.get_preferred_python``, for a project without an ``envs.toml``
     entry: the ``python`` on PATH unless ``virtualenvs.use-poetry-python`` is true, else (or
-    when there is none) the Python poetry runs on; its X.Y names the env
-    (``<name>-<hash>-pyX.Y``). None when the interpreter cannot be known without running it."""
+    when there is none: poetry would first ask findpython's other finders) the Python poetry
+    runs on; its X.Y names the env (``<name>-<hash>-pyX.Y``). None when the interpreter
+    cannot be known without running it."""
     ctx = settings.ctx
     python = None
     use_poetry = settings.get("virtualenvs.use-poetry-python")
