@@ -41,14 +41,16 @@ def agrees(
     root: Path, cwd: Path, owner: Path, prefix: str, tool_name: str, **variables: str
 ) -> None:
     """``find`` in ``cwd`` picks the env at ``prefix`` (the tool's answer), and ``envs
-    --project OWNER`` lists it first; both report the project as the same directory."""
+    --project OWNER`` lists it first; both give the env the same project, and ``envs`` reports
+    the project asked about by its real path."""
     found = whichpython(root, cwd, "find", **variables)
     assert os.path.realpath(found["prefixes"]["prefix"]) == os.path.realpath(prefix), found
     assert found["manager"] == tool_name
     listed = whichpython(root, cwd, "envs", "--project", str(owner), **variables)
     first = listed["environments"][0]
     assert os.path.realpath(first["prefix"]) == os.path.realpath(prefix), listed
-    assert listed["project"] == found["project"] == first["project"]
+    assert found["project"] == first["project"]  # the env's project, alike in both
+    assert listed["project"] == os.path.realpath(first["project"])  # the real path asked about
     assert first["manager"] == tool_name
 
 
@@ -132,17 +134,22 @@ def test_pipenv_python_suffix(tmp_path: Path, form: str) -> None:
     agrees(tmp_path, demo, demo, plain, "pipenv")
 
 
-def test_pipenv_pipfile_moves_the_project(tmp_path: Path) -> None:
+@pytest.mark.parametrize("through", ["dir", "link"])
+def test_pipenv_pipfile_moves_the_project(tmp_path: Path, through: str) -> None:
     """``PIPENV_PIPFILE`` names the project wherever pipenv runs (the Pipfile's path as given,
-    hashed with symlinks kept)."""
+    hashed with symlinks kept: through a link, another env than the real path's)."""
     pipenv = tool("pipenv")
     demo = project(tmp_path, Pipfile=PIPFILE)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    variables = {"PIPENV_PIPFILE": str(demo / "Pipfile")}
+    folder = demo
+    if through == "link":
+        folder = tmp_path / "link"
+        folder.symlink_to(demo)
+    variables = {"PIPENV_PIPFILE": str(folder / "Pipfile")}
     run([pipenv, "--python", base()], tmp_path, elsewhere, **variables)
     prefix = run([pipenv, "--venv"], tmp_path, elsewhere, **variables).strip()
-    agrees(tmp_path, elsewhere, demo, prefix, "pipenv", **variables)
+    agrees(tmp_path, elsewhere, folder, prefix, "pipenv", **variables)
 
 
 @pytest.mark.parametrize("depth", [None, "2"])

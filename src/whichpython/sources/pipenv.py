@@ -149,9 +149,10 @@ class PipenvEnvs(EnvironmentSource):
                 yield found
 
     def named_project(self, ctx: Context) -> Optional[str]:
-        """The directory of ``$PIPENV_PIPFILE``: pipenv's project wherever it runs."""
+        """The directory of ``$PIPENV_PIPFILE``, pipenv's project wherever it runs (its real
+        path, as every project is reported; the env's name still hashes the path as given)."""
         pipfile = named_pipfile(ctx)
-        return None if pipfile is None else os.path.dirname(pipfile)
+        return None if pipfile is None else os.path.realpath(os.path.dirname(pipfile))
 
     def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
         """Nothing without a Pipfile, nor for one found by walking up further than pipenv
