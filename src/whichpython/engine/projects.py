@@ -64,15 +64,16 @@ def environments_of(
 
 
 def project_dir(project: Union[str, "os.PathLike[str]", None], ctx: Context) -> str:
-    """The absolute project directory: ``project`` (relative to the working directory: the
-    user's choice, taken as given), or by default the project the working directory is in,
-    the nearest directory with a tool's project file (a ``pyproject.toml``, a ``Pipfile``,
-    a ``tox.ini``, ...) or a ``.venv`` that no other user planted (noted in
-    ``ctx.skipped``), else the working directory."""
+    """The project directory, its real path (the tools hash the real path, or see it as
+    their working directory's): ``project`` (relative to the working directory), or by
+    default the project the working directory is in, the nearest directory with a tool's
+    project file (a ``pyproject.toml``, a ``Pipfile``, a ``tox.ini``, ...) or a ``.venv``
+    that no other user planted (noted in ``ctx.skipped``), else the working directory."""
     if project is None:
         listed_only = sorted({name for source in ENVIRONMENTS for name in source.project_files})
-        return nearest_project(ctx, [*markers(ENVIRONMENTS), *listed_only, ".venv"])
-    return os.path.abspath(os.path.join(ctx.cwd, os.fspath(project)))
+        found = nearest_project(ctx, [*markers(ENVIRONMENTS), *listed_only, ".venv"])
+        return os.path.realpath(found)
+    return os.path.realpath(os.path.join(ctx.cwd, os.fspath(project)))
 
 
 def _candidates(projects: Sequence[str], ctx: Context) -> Iterator[Candidate]:

@@ -210,6 +210,11 @@ class EnvironmentSource(Source):
         """The environments of the project at ``project`` (an absolute directory)."""
         return iter(())
 
+    def named_project(self, ctx: Context) -> Optional[str]:
+        """The project directory the tool's settings name, used wherever it runs (pipenv's
+        ``PIPENV_PIPFILE``), or None: the tool finds its project by walking up."""
+        return None
+
     def store(self, ctx: Context) -> Optional[str]:
         """The directory the tool keeps its machine-wide environments in (an environment
         under it is the tool's: docs/classification.md), or None."""

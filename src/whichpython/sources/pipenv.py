@@ -6,6 +6,7 @@ virtualenvs``, ``~/.virtualenvs`` on Windows) named ``<dir name>-<hash8>``, each
 
 import base64
 import hashlib
+import ntpath
 import os
 import re
 from collections.abc import Iterator
@@ -28,11 +29,12 @@ _UNSAFE = re.compile(r'[ &$`!*@"()\[\]\\\r\n\t]')
 _FALSE, _TRUE = ("0", "false", "no", "off"), ("1", "true", "yes", "on")
 
 
-def env_name(project: str) -> str:
+def env_name(project: str, pipfile: Optional[str] = None) -> str:
     """pipenv's name for a project's env: the project directory's name (case kept), shell-unsafe
     characters as ``_``, cut to 42; ``-``; the first 6 bytes of the SHA-256 of the Pipfile's
-    absolute path (symlinks kept), urlsafe base64 (8 characters)."""
-    pipfile = os.path.abspath(os.path.join(project, "Pipfile"))
+    absolute path (symlinks kept: ``pipfile``, as ``PIPENV_PIPFILE`` gives it, else the one in
+    ``project``), urlsafe base64 (8 characters)."""
+    pipfile = os.path.abspath(pipfile or os.path.join(project, "Pipfile"))
     digest = hashlib.sha256(pipfile.encode()).digest()[:6]
     safe = _UNSAFE.sub("_", os.path.basename(os.path.dirname(pipfile)))[:42]
     return f"{safe}-{base64.urlsafe_b64encode(digest).decode()}"
@@ -47,6 +49,57 @@ def workon_home(ctx: Context) -> str:
             os.path.join("~", ".virtualenvs") if ctx.windows else os.path.join(data, "virtualenvs")
         )
     return os.path.join(ctx.cwd, expand(value, ctx))
+
+
+def named_pipfile(ctx: Context) -> Optional[str]:
+    """``$PIPENV_PIPFILE`` (relative to the working directory), the Pipfile pipenv uses
+    wherever it runs; None when unset or not a file (pipenv stops there)."""
+    value = ctx.environ.get("PIPENV_PIPFILE", "")
+    if not value or value.lower() in _TRUE + _FALSE:
+        return None
+    path = os.path.abspath(os.path.join(ctx.cwd, expand(value, ctx)))
+    return path if os.path.isfile(path) else None
+
+
+def _suffix(ctx: Context) -> str:
+    """What ``PIPENV_PYTHON`` adds to the env's name: ``-<value>``, ``-<its file name>`` for
+    an absolute path."""
+    value = ctx.environ.get("PIPENV_PYTHON", "")
+    if not value or value.lower() in _TRUE + _FALSE:  # pipenv reads these as booleans
+        return ""
+    absolute = ntpath.isabs(value) if ctx.windows else os.path.isabs(value)
+    name = re.split(r"[\\/]" if ctx.windows else "/", value)[-1]
+    return "-" + (name if absolute else value)
+
+
+def _default_name(project: str, ctx: Context) -> str:
+    """The env's name pipenv gives the project: :func:`env_name` of the Pipfile
+    ``PIPENV_PIPFILE`` names when it is the project's, then ``PIPENV_PYTHON``'s suffix."""
+    pipfile = named_pipfile(ctx)
+    if pipfile is not None and not same_path(os.path.dirname(pipfile), project):
+        pipfile = None  # another project's: this one is asked about as it is
+    return env_name(project, pipfile) + _suffix(ctx)
+
+
+def max_depth(ctx: Context) -> int:
+    """How many directories, the working directory first, pipenv looks in for a Pipfile:
+    ``$PIPENV_MAX_DEPTH`` (default 10), 1 with ``PIPENV_NO_INHERIT``."""
+    inherit = ctx.environ.get("PIPENV_NO_INHERIT", "")
+    if inherit and inherit.lower() not in _FALSE:
+        return 1
+    value = ctx.environ.get("PIPENV_MAX_DEPTH", "").lower()
+    value = {"true": "1", "yes": "1", "on": "1", "false": "0", "no": "0", "off": "0"}.get(
+        value, value
+    )
+    return int(value) if value.isdigit() else 10
+
+
+def _within(project: str, ctx: Context) -> bool:
+    """Whether pipenv, looking from the working directory up (:func:`max_depth`), reaches
+    ``project`` (the real directories are compared: pipenv starts from the real one)."""
+    up = os.path.relpath(os.path.realpath(ctx.cwd), os.path.realpath(project))
+    levels = 0 if up == "." else len(up.split(os.sep))
+    return not up.startswith("..") and levels < max_depth(ctx)
 
 
 def _flag(ctx: Context) -> Optional[bool]:
@@ -95,12 +148,21 @@ class PipenvEnvs(EnvironmentSource):
             if found is not None:
                 yield found
 
+    def named_project(self, ctx: Context) -> Optional[str]:
+        """The directory of ``$PIPENV_PIPFILE``, pipenv's project wherever it runs (its real
+        path, as every project is reported; the env's name still hashes the path as given)."""
+        pipfile = named_pipfile(ctx)
+        return None if pipfile is None else os.path.realpath(os.path.dirname(pipfile))
+
     def for_project(self, project: str, ctx: Context) -> Iterator[Candidate]:
-        """Nothing without a Pipfile. First the env pipenv would use, found as pipenv finds
+        """Nothing without a Pipfile, nor for one found by walking up further than pipenv
+        looks (:func:`max_depth`). First the env pipenv would use, found as pipenv finds
         it; then the others it made for the project (their ``.project`` names it: an env made
         under another ``PIPENV_CUSTOM_VENV_NAME``, an in-project ``.venv``)."""
         if not os.path.isfile(os.path.join(project, "Pipfile")):
             return
+        if ctx.walked is not None and not named_pipfile(ctx) and not _within(project, ctx):
+            return  # found by walking up further than pipenv looks
         seen: list[str] = []
         chosen = self._location(project, ctx)
         found = None if chosen is None else env_candidate(chosen, self.name, ctx, project)
@@ -123,7 +185,7 @@ class PipenvEnvs(EnvironmentSource):
     def _location(self, project: str, ctx: Context) -> Optional[str]:
         """pipenv's ``get_location``: the env it uses for the project (VIRTUAL_ENV aside)."""
         root = workon_home(ctx)
-        name = ctx.environ.get("PIPENV_CUSTOM_VENV_NAME") or env_name(project)
+        name = ctx.environ.get("PIPENV_CUSTOM_VENV_NAME") or _default_name(project, ctx)
         dot_venv = os.path.join(project, ".venv")
         if os.path.lexists(dot_venv) and not os.path.isdir(dot_venv):  # a file naming the env
             text = read_small(dot_venv, ctx)

@@ -3,9 +3,10 @@
 (fixtures/environments/poetry.json, read from poetry 2.5.1's sources).
 
 Settings come as poetry takes them: a ``POETRY_*`` variable first (``POETRY_VIRTUALENVS_PATH``,
-``POETRY_CACHE_DIR``, ``POETRY_VIRTUALENVS_IN_PROJECT``), then the project's ``poetry.toml``,
-then the global ``config.toml``. An env names its project only through the hash, so the
-machine-wide listing has no project; a project's envs are found by computing their name.
+``POETRY_CACHE_DIR``, ``POETRY_VIRTUALENVS_IN_PROJECT``, ``..._USE_POETRY_PYTHON``), then the
+project's ``poetry.toml``, then the global ``config.toml``. An env names its project only
+through the hash, so the machine-wide listing has no project; a project's envs are found by
+computing their name.
 """
 
 import base64
@@ -16,12 +17,27 @@ import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
-from whichpython.sources.base import Candidate, Context, EnvironmentSource
-from whichpython.sources.layout import child_dirs, env_candidate, expand, lookup, read_toml
+from whichpython.sources.base import (
+    Candidate,
+    Context,
+    EnvironmentSource,
+    dir_hints,
+    name_hints,
+    venv_hints,
+)
+from whichpython.sources.layout import (
+    child_dirs,
+    env_candidate,
+    expand,
+    lookup,
+    read_small,
+    read_toml,
+)
 
 #: ``demo-app-jn5pDuhQ-py3.12``: the name, 8 urlsafe base64 characters, the Python's X.Y.
 _ENV_NAME = re.compile(r"^.+-[A-Za-z0-9_-]{8}-py\d+\.\d+$")
 _UNSAFE = re.compile(r'[ $`!*@"\\\r\n\t]')
+_BOOLEAN_SETTINGS = ("virtualenvs.in-project", "virtualenvs.use-poetry-python")
 
 
 def env_name(name: str, project: str, *, windows: bool = False) -> str:
@@ -51,7 +67,7 @@ class _Settings:
         variable = "POETRY_" + key.upper().replace(".", "_").replace("-", "_")
         if variable in self.ctx.environ:
             value = self.ctx.environ[variable]
-            if key == "virtualenvs.in-project":
+            if key in _BOOLEAN_SETTINGS:
                 return value.lower() in ("true", "1")
             return value or None  # an empty path: taken as unset
         for data in self.tables:
@@ -106,6 +122,59 @@ def config_dir(ctx: Context) -> str:
     )
 
 
+def _static_minor(executable: str, ctx: Context) -> Optional[str]:
+    """The X.Y of the Python at ``executable`` without running it: its pyvenv.cfg, the name
+    its links end at (``python3.12``) or its install directory's (``versions/3.12.1``); None
+    when none says (a shim)."""
+    real = os.path.realpath(executable)
+    found = venv_hints(executable, ctx)
+    for hints in (found, name_hints(os.path.basename(real))):
+        if hints is not None and hints.version and "." in hints.version:
+            return ".".join(hints.version.split(".")[:2])
+    version = dir_hints(os.path.basename(os.path.dirname(os.path.dirname(real)))).version
+    return ".".join(version.split(".")[:2]) if version else None
+
+
+def _which(name: str, ctx: Context) -> Optional[str]:
+    """The first ``name`` on the context's PATH that is a file one may run (shutil's
+    ``which``, without importing shutil; ``name.exe`` on Windows)."""
+    name = name + ".exe" if ctx.windows else name
+    for folder in filter(None, ctx.environ.get("PATH", "").split(os.pathsep)):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK)):
+            return path
+    return None
+
+
+def _poetry_python(ctx: Context) -> Optional[str]:
+    """The interpreter poetry itself runs on: the one the ``#!`` line of the ``poetry``
+    script on PATH names (``#!/usr/bin/env python3``: that name on PATH); None for anything
+    else (a binary launcher is not read: over the size a script has)."""
+    script = _which("poetry", ctx)
+    first = (read_small(script, None, 4096) or "").partition("\n")[0] if script else ""
+    words = first[2:].split() if first.startswith("#!") else []
+    if len(words) == 2 and os.path.basename(words[0]) == "env":
+        return _which(words[1], ctx)
+    return words[0] if words and os.path.isabs(words[0]) else None
+
+
+def preferred_minor(settings: "_Settings") -> Optional[str]:
+    """poetry's ``Python.get_preferred_python``, for a project without an ``envs.toml``
+    entry: the ``python`` on PATH unless ``virtualenvs.use-poetry-python`` is true, else (or
+    when there is none: poetry would first ask findpython's other finders) the Python poetry
+    runs on; its X.Y names the env (``<name>-<hash>-pyX.Y``). None when the interpreter
+    cannot be known without running it."""
+    ctx = settings.ctx
+    python = None
+    use_poetry = settings.get("virtualenvs.use-poetry-python")
+    if isinstance(use_poetry, str):  # a quoted value in a TOML file
+        use_poetry = use_poetry.lower() in ("true", "1")
+    if not use_poetry:
+        python = _which("python", ctx)
+    python = python or _poetry_python(ctx)
+    return None if python is None else _static_minor(python, ctx)
+
+
 def _is_poetry_project(project: str, pyproject: dict[str, Any]) -> bool:
     backend = lookup(pyproject, "build-system", "build-backend")
     tool = lookup(pyproject, "tool")
@@ -119,7 +188,8 @@ def _is_poetry_project(project: str, pyproject: dict[str, Any]) -> bool:
 class PoetryEnvs(EnvironmentSource):
     """poetry's envs: every ``<name>-<hash8>-py<X.Y>`` in its virtualenvs dir; for a project,
     poetry's own order: the in-project ``.venv``, then the env ``poetry env use`` made active
-    (envs.toml), then the project's others sorted by name (``poetry env list``)."""
+    (envs.toml), else the one of the preferred Python (:func:`preferred_minor`), then the
+    project's others sorted by name (``poetry env list``)."""
 
     name = "poetry"
     markers = frozenset({"pyproject.toml"})
@@ -160,7 +230,9 @@ class PoetryEnvs(EnvironmentSource):
         root = settings.virtualenvs_path()
         names = [n for n in child_dirs(root, hidden=True) if n.startswith(f"{stem}-py")]
         active = lookup(read_toml(os.path.join(root, "envs.toml"), ctx), stem, "minor")
-        first = f"{stem}-py{active}"
+        if not isinstance(active, str):  # no entry: poetry asks the preferred Python
+            active = preferred_minor(settings)
+        first = f"{stem}-py{(active or '').strip()}"
         for name in sorted(names, key=lambda n: n != first):
             found = env_candidate(os.path.join(root, name), self.name, ctx, project)
             if found is not None:
