@@ -308,3 +308,27 @@ def test_tox_from_subdirectory(tmp_path: Path, own: bool) -> None:
     assert first["project"] == str(demo)
     listed = whichpython(tmp_path, sub, "envs")
     assert listed["project"] == str(sub if own else demo)
+
+
+@pytest.mark.parametrize("name", ["pdm", "hatch"])
+def test_project_through_a_link(tmp_path: Path, name: str) -> None:
+    """pdm and hatch hash the project's real path: their env for a project reached through a
+    link (the tool run in the link, ``envs --project LINK``, ``find`` in the link) is the real
+    project's, and ``envs`` reports the project as its real path."""
+    if name == "pdm":
+        demo = project(tmp_path, **{"pyproject.toml": PYPROJECT + PDM_SETTINGS})
+        pdm_venv(tmp_path, demo, base(), PDM_VENV_IN_PROJECT="false")
+    else:
+        demo = hatch_project(tmp_path, "")
+        run([tool("hatch"), "env", "create"], tmp_path, demo)
+    link = tmp_path / "link"
+    link.symlink_to(demo)
+    if name == "pdm":
+        answer, real = pdm_python(tmp_path, link), pdm_python(tmp_path, demo)
+    else:
+        answer, real = hatch_find(tmp_path, link), hatch_find(tmp_path, demo)
+    assert answer == real and not answer.startswith(str(demo))  # a central env, by the hash
+    first = agree(tmp_path, link, answer, link)
+    assert first["manager"] == name
+    listed = whichpython(tmp_path, tmp_path, "envs", "--project", str(link))
+    assert listed["project"] == str(demo)
