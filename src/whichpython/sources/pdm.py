@@ -6,10 +6,7 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterator
-from typing import Any, Optional
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING, Any, Optional
 
 from whichpython.sources.base import (
     Candidate,
@@ -29,6 +26,9 @@ from whichpython.sources.layout import (
     same_path,
 )
 from whichpython.sources.pyvenv import find_pyvenv_cfg
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
 
 
 class Pdm(InstallDirSource):
@@ -115,8 +115,11 @@ def _env_of(python: str) -> str:
     return os.path.dirname(cfg) if cfg is not None else python
 
 
-def _requires_python(project: str, ctx: Context) -> Optional[SpecifierSet]:
-    """The project's ``requires-python``; None when absent or not a valid specifier."""
+def _requires_python(project: str, ctx: Context) -> Optional["SpecifierSet"]:
+    """The project's ``requires-python``; None when absent or not a valid specifier
+    (packaging.specifiers is imported here: only a pdm project with venvs needs it)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     text = lookup(read_toml(os.path.join(project, "pyproject.toml"), ctx), "project",
                   "requires-python")  # fmt: skip
     if not isinstance(text, str):
@@ -127,11 +130,13 @@ def _requires_python(project: str, ctx: Context) -> Optional[SpecifierSet]:
         return None
 
 
-def _fits(hints: Hints, requires: Optional[SpecifierSet]) -> bool:
+def _fits(hints: Hints, requires: Optional["SpecifierSet"]) -> bool:
     """Whether a venv's recorded version meets ``requires-python`` (pre-releases allowed,
     as pdm allows them); an unknown version is kept."""
     if requires is None or not hints.version:
         return True
+    from packaging.version import InvalidVersion, Version
+
     try:
         return requires.contains(Version(hints.version), prereleases=True)
     except InvalidVersion:
