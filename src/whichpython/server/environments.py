@@ -204,7 +204,7 @@ def broken_environment(
     ``pyvenv.cfg`` tells (version, prompt), so that a client shows it as broken rather than
     trying to resolve it; the executable PET would pick (``bin/python``, even a broken link)."""
     version, prompt = petfiles.pyvenv_cfg(prefix)
-    executable = petfiles.executable_or_broken(prefix) or executable
+    executable = petfiles.prefix_python(prefix, windows=os.name == "nt") or executable
     return {
         "displayName": None, "name": prompt, "executable": executable, "kind": "Venv",
         "version": version, "prefix": prefix, "manager": None, "project": project,

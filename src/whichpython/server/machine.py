@@ -11,7 +11,8 @@ from typing import Callable
 from whichpython.model.models import Interpreter
 from whichpython.probe.identity import resolve_timeout
 from whichpython.server.deadline import RequestDeadline
-from whichpython.server.places import command_python, pet_names, prefix_python
+from whichpython.server.petfiles import pet_names, prefix_python
+from whichpython.server.places import command_python
 from whichpython.server.protocol import REQUEST_FAILED, RpcError
 
 

@@ -75,19 +75,27 @@ def find_executables(prefix: str) -> list[str]:
     return sorted(path for path in paths if os.path.isfile(path))
 
 
-def executable_or_broken(prefix: str) -> Optional[str]:
-    """PET's executable of a venv directory: the first of ``bin/python``, ``bin/python3``
-    (``python``, ``python3`` in the prefix itself) that is a file, else the first that is a
-    broken link (crates/pet-python-utils/src/executable.rs, ``find_executable_or_broken``)."""
-    if os.name == "nt":
-        names = ["Scripts/python.exe", "Scripts/python3.exe", "bin/python.exe", "python.exe"]
-    else:
-        names = ["bin/python", "bin/python3", "python", "python3"]
-    paths = [os.path.join(prefix, *name.split("/")) for name in names]
-    for path in paths:
-        if os.path.isfile(path):
-            return path
-    return next((p for p in paths if os.path.islink(p) and not os.path.exists(p)), None)
+#: Where PET looks for the interpreter of a directory it is asked to resolve, in order
+#: (pet-python-utils executable.rs, find_executable).
+_PET_NAMES = ("bin/python", "bin/python3", "python", "python3")
+_PET_WINDOWS_NAMES = ("Scripts/python.exe", "Scripts/python3.exe", "bin/python.exe",
+                      "bin/python3.exe", "python.exe", "python3.exe")  # fmt: skip
+
+
+def prefix_python(folder: str, *, windows: bool = False) -> Optional[str]:
+    """The interpreter of a venv or ``sys.prefix`` directory, as PET finds it when asked to
+    resolve one: the first of ``bin/python``, ``bin/python3``, ``python``, ``python3``
+    (Windows: ``Scripts\\python.exe``, ...) that is a file; else the first that is a broken
+    link (inspecting it says what is wrong); else None."""
+    paths = [os.path.join(folder, *name.split("/"))
+             for name in (_PET_WINDOWS_NAMES if windows else _PET_NAMES)]  # fmt: skip
+    found = next((path for path in paths if os.path.isfile(path)), None)
+    return found or next((path for path in paths if os.path.islink(path)), None)
+
+
+def pet_names(windows: bool = False) -> str:
+    """The names :func:`prefix_python` tries, for a message."""
+    return ", ".join(_PET_WINDOWS_NAMES if windows else _PET_NAMES)
 
 
 # -- conda: crates/pet-conda/src/environments.rs, utils.rs -----------------------------------

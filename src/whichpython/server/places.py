@@ -21,11 +21,6 @@ MAX_GLOB_ENTRIES = 50_000
 #: The names projects use, looked at first, in PET's order (find.rs,
 #: find_python_environments_in_workspace_folder_recursive).
 _FIRST = (".venv", ".conda", ".virtualenv", "venv")
-#: Where PET looks for the interpreter of a directory it is asked to resolve, in order
-#: (pet-python-utils executable.rs, find_executable).
-_PET_NAMES = ("bin/python", "bin/python3", "python", "python3")
-_PET_WINDOWS_NAMES = ("Scripts/python.exe", "Scripts/python3.exe", "bin/python.exe",
-                      "bin/python3.exe", "python.exe", "python3.exe")  # fmt: skip
 
 
 class _Stop(Exception):
@@ -198,22 +193,6 @@ def venv_pythons(folder: str, *, windows: bool = False) -> list[str]:
 def is_conda_env(prefix: str) -> bool:
     """Whether ``prefix`` is a conda env (it has a ``conda-meta`` directory)."""
     return os.path.isdir(os.path.join(prefix, "conda-meta"))
-
-
-def prefix_python(folder: str, *, windows: bool = False) -> Optional[str]:
-    """The interpreter of a venv or ``sys.prefix`` directory, as PET finds it when asked to
-    resolve one: the first of ``bin/python``, ``bin/python3``, ``python``, ``python3``
-    (Windows: ``Scripts\\python.exe``, ...) that is a file; else the first that is a broken
-    link (inspecting it says what is wrong); else None."""
-    paths = [os.path.join(folder, *name.split("/"))
-             for name in (_PET_WINDOWS_NAMES if windows else _PET_NAMES)]  # fmt: skip
-    found = next((path for path in paths if os.path.isfile(path)), None)
-    return found or next((path for path in paths if os.path.islink(path)), None)
-
-
-def pet_names(windows: bool = False) -> str:
-    """The names :func:`prefix_python` tries, for a message."""
-    return ", ".join(_PET_WINDOWS_NAMES if windows else _PET_NAMES)
 
 
 def command_python(command: str, environ: Mapping[str, str]) -> Optional[str]:
