@@ -33,9 +33,24 @@ def scan(
         return
     for name in sorted(found, key=_order):
         path = os.path.join(folder, name)
-        runnable = os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK))
-        if runnable or (os.path.islink(path) and not os.path.exists(path)):
+        if runnable(path, ctx) or (os.path.islink(path) and not os.path.exists(path)):
             yield Candidate(path, source, merge(name_hints(name), venv_hints(path, ctx)))
+
+
+def runnable(path: str, ctx: Context) -> bool:
+    """Whether ``path`` is a file one may run (any file on Windows, where the name says)."""
+    return os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK))
+
+
+def which(name: str, ctx: Context) -> Optional[str]:
+    """The first ``name`` on the context's PATH that :func:`runnable` accepts (shutil's
+    ``which``, without importing shutil; ``name.exe`` on Windows)."""
+    name = name + ".exe" if ctx.windows else name
+    for folder in filter(None, ctx.environ.get("PATH", "").split(os.pathsep)):
+        path = os.path.join(folder, name)
+        if runnable(path, ctx):
+            return path
+    return None
 
 
 def _wanted(name: str, ctx: Context, names: Optional[tuple[str, ...]]) -> bool:

@@ -25,6 +25,7 @@ from whichpython.sources.base import (
     name_hints,
     venv_hints,
 )
+from whichpython.sources.executables import which
 from whichpython.sources.layout import (
     child_dirs,
     env_candidate,
@@ -135,26 +136,15 @@ def _static_minor(executable: str, ctx: Context) -> Optional[str]:
     return ".".join(version.split(".")[:2]) if version else None
 
 
-def _which(name: str, ctx: Context) -> Optional[str]:
-    """The first ``name`` on the context's PATH that is a file one may run (shutil's
-    ``which``, without importing shutil; ``name.exe`` on Windows)."""
-    name = name + ".exe" if ctx.windows else name
-    for folder in filter(None, ctx.environ.get("PATH", "").split(os.pathsep)):
-        path = os.path.join(folder, name)
-        if os.path.isfile(path) and (ctx.windows or os.access(path, os.X_OK)):
-            return path
-    return None
-
-
 def _poetry_python(ctx: Context) -> Optional[str]:
     """The interpreter poetry itself runs on: the one the ``#!`` line of the ``poetry``
     script on PATH names (``#!/usr/bin/env python3``: that name on PATH); None for anything
     else (a binary launcher is not read: over the size a script has)."""
-    script = _which("poetry", ctx)
+    script = which("poetry", ctx)
     first = (read_small(script, None, 4096) or "").partition("\n")[0] if script else ""
     words = first[2:].split() if first.startswith("#!") else []
     if len(words) == 2 and os.path.basename(words[0]) == "env":
-        return _which(words[1], ctx)
+        return which(words[1], ctx)
     return words[0] if words and os.path.isabs(words[0]) else None
 
 
@@ -170,7 +160,7 @@ def preferred_minor(settings: "_Settings") -> Optional[str]:
     if isinstance(use_poetry, str):  # a quoted value in a TOML file
         use_poetry = use_poetry.lower() in ("true", "1")
     if not use_poetry:
-        python = _which("python", ctx)
+        python = which("python", ctx)
     python = python or _poetry_python(ctx)
     return None if python is None else _static_minor(python, ctx)
 
