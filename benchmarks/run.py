@@ -1,6 +1,6 @@
 """Benchmark whichpython against uv, findpython, python-discovery and pythonfinder.
 
-    python benchmarks/run.py [--scale 10 ...] [--reps 5] [--no-peers] [--out FILE]
+    python benchmarks/run.py [--scale 10 ...] [--reps 5] [--no-peers | --peer uv ...] [--out FILE]
 
 Builds the synthetic machine of ``benchmarks/machine.py`` per scale, installs the peers into
 their own venvs (``--peers-venv``), then times, with interleaved repetitions and the same
@@ -31,18 +31,22 @@ import peers as peer_module
 from machine import build_machine, expected_answers, real_ctimes, real_interpreters
 from scenarios import Bench, run
 
-KINDS = ["cli", "cli-m", "lib-first", "lib-proc", "lib-repeat", "lib", "python-pass"]
-OPS = ["find", "find-range", "list"]
+KINDS = ["cli", "cli-m", "server", "refresh", "lib-first", "lib-proc", "lib-repeat", "lib",
+         "python-pass"]  # fmt: skip
+OPS = ["find", "find-range", "list", "version"]
 MODES = [
     "cold",
     "warm",
     "semi-touch",
     "semi-env",
+    "semi-path",
     "semi-cwd",
     "semi-project",
     "hostile-1",
     "hostile-2",
     "hostile-3",
+    "hostile-env",
+    "hostile-path",
 ]
 TOOLS = ["whichpython", "uv", "findpython", "python-discovery", "pythonfinder"]
 LEGEND = """\
@@ -51,11 +55,16 @@ process's wall time (whichpython: its console script); cli-m = python -m whichpy
 lib-first = in a fresh process, from before the import to after the first call returns
 (perf_counter); lib-proc = that whole process's wall; lib-repeat = median of 5 later calls in
 a warm process; python-pass = `python -c pass` of the python the library runs in. Modes: cold =
-empty caches; warm = kept caches; semi-touch / semi-env / semi-cwd / semi-project = warm, after
-a new mtime on a PATH dir holding interpreters / with a new unrelated env var / in a new empty
-cwd / in a new project dir (a pyproject.toml, no env: no recorded answer holds there);
-hostile-N = the Nth `list` with a hanging python3 first on PATH (fresh per rep; whichpython 3
-runs, peers 2), otherwise warm. ratio = peer median / whichpython median of the same row.
+empty caches; warm = kept caches; semi-touch / semi-env / semi-path / semi-cwd / semi-project =
+warm, after a new mtime on a PATH dir holding interpreters / with a new unrelated env var / with
+an empty dir appended to PATH / in a new empty cwd / in a new project dir (a pyproject.toml,
+no env); hostile-N = the Nth `list` with a hanging python3 first on PATH (fresh per rep;
+whichpython 3 runs, peers 2), otherwise warm; hostile-env / hostile-path = whichpython's 4th
+and 5th such `list`, after a new unrelated variable / an empty dir appended to PATH (compare
+with semi-env / semi-path `list`). Operation `version` = `--version`. Kinds server / refresh =
+`serve` spawned, `configure`, `refresh {}`: from the spawn / from the `refresh` request to its
+answer (the `environment` notifications are the answer checked). ratio = peer median /
+whichpython median of the same row.
 Answers are checked against the machine: "wrong answer" (not a matching interpreter of the
 machine), "found nothing", "includes X" (a list entry that is not the machine's); list rows
 say how many entries and distinct interpreter files (of how many the machine holds)."""
@@ -248,6 +257,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--nix-entries", type=int, default=50_000)
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--peer", action="append", choices=TOOLS[1:], help="only these peers")
     parser.add_argument("--peer-max-scale", type=int, default=100, help="peers up to this scale")
     parser.add_argument("--slow-ms", type=float, default=2000, help="a slower first sample ...")
     parser.add_argument("--slow-reps", type=int, default=2, help="... caps a peer row's n")
@@ -264,7 +274,8 @@ def main() -> None:
     if not args.no_peers:
         peer_module.install_peers(args.peers_venv)
         pd = peer_module.install_discovery_venv(args.peers_venv, real_interpreters())
-        others = peer_module.peers(args.peers_venv, pd)
+        others = [t for t in peer_module.peers(args.peers_venv, pd)
+                  if not args.peer or t.name in args.peer]  # fmt: skip
     meta = _meta([ours, *others], args)
     print(f"{meta['date']}  {meta['uname']}  {meta['cpus']} CPUs")
     print(f"whichpython runs in {meta['python']}; {meta['commit']}")
@@ -275,8 +286,10 @@ def main() -> None:
         tools = [ours, *(others if scale <= args.peer_max_scale else [])]
         result = bench_scale(scale, work, tools, args)
         if scale == (args.scale or [10])[0]:
-            print("env of every child:", " ".join(sorted(result["env_warm"])), "(+ BENCH_UNRELATED"
-                  " in semi-env rows; PATH gets a hostile dir first in hostile rows)")  # fmt: skip
+            print("env of every child:", " ".join(sorted(result["env_warm"])),
+                  "(+ BENCH_UNRELATED in semi-env and hostile-env rows; PATH gets a hostile dir "
+                  "first in hostile rows, an empty dir last in semi-path and hostile-path "
+                  "rows)")  # fmt: skip
         print(report(result), flush=True)
         if scale == (args.scale or [10])[0]:
             print(LEGEND, flush=True)

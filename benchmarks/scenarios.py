@@ -29,9 +29,18 @@ from machine import check, cli_paths, hostile_dir, kill_hostile
 from peers import REQUESTS, Tool
 
 _NAMES = itertools.count()
+
+
+def _noop() -> None:
+    pass
+
+
 SPAWN_EVENTS = ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.system")
-SEMI = ("semi-touch", "semi-env", "semi-cwd", "semi-project")
+SEMI = ("semi-touch", "semi-env", "semi-path", "semi-cwd", "semi-project")
 HOSTILE = ("hostile-1", "hostile-2", "hostile-3")
+# whichpython's hostile runs after the 3rd: with a new unrelated variable, with an empty dir
+# appended to PATH (compared with the warm `list` after the same change: semi-env, semi-path)
+HOSTILE_CHANGED = ("hostile-env", "hostile-path")
 
 # Run as: <python> -c LIB_TIMER <imports> <call> <attr> <repeats> <events>. Times, in-process,
 # from before the import to after the first call returns, then (warm) repeated calls, with
@@ -209,6 +218,8 @@ class Bench:
             os.utime(self.touch_dir, ns=(stamp, stamp))
         if mode == "semi-env":
             return self.env(BENCH_UNRELATED=self._unique()), self.cwd, lambda: None
+        if mode == "semi-path":  # an unrelated (empty) dir appended to PATH
+            return self.env(PATH=self._unrelated_path(self.machine["PATH"])), self.cwd, _noop
         if mode in ("semi-cwd", "semi-project"):
             cwd = tempfile.mkdtemp(prefix=f"{mode}-", dir=self.work)
             if mode == "semi-project":  # a project without an env: no recorded answer holds
@@ -216,6 +227,10 @@ class Bench:
                     project.write('[project]\nname = "semi"\nversion = "0"\n')
             return self.env(), cwd, lambda: shutil.rmtree(cwd, ignore_errors=True)
         return self.env(), self.cwd, lambda: None
+
+    def _unrelated_path(self, path: str) -> str:
+        folder = tempfile.mkdtemp(prefix="unrelated-", dir=self.work)
+        return path + os.pathsep + folder
 
     # -- jobs ----------------------------------------------------------------------------
 
@@ -306,7 +321,7 @@ class Bench:
         """``list`` with a hanging ``python3`` first on PATH (a fresh dir per rep): three runs
         for whichpython (it remembers the failure), two for a peer (do they remember?)."""
         kind = "cli" if "list" in tool.cli else "lib-proc"
-        runs = HOSTILE if tool.name == "whichpython" else HOSTILE[:2]
+        runs = HOSTILE + HOSTILE_CHANGED if tool.name == "whichpython" else HOSTILE[:2]
 
         def measure(rep: int) -> float | None:
             folder = hostile_dir(self.work / f"hostile-{tool.name}-{self._unique()}", self.pidfile)
@@ -315,7 +330,12 @@ class Bench:
             for index, mode in enumerate(runs):
                 key = f"{tool.name} {kind} list {mode}"
                 if kind == "cli":
-                    done = run(tool.cli["list"], self.env(PATH=path), self.cwd, self.caps["hang"])
+                    env = self.env(PATH=path)
+                    if mode == "hostile-env":
+                        env["BENCH_UNRELATED"] = self._unique()
+                    elif mode == "hostile-path":
+                        env["PATH"] = self._unrelated_path(path)
+                    done = run(tool.cli["list"], env, self.cwd, self.caps["hang"])
                     ms: float | None = None if done.hung else done.ms
                     if done.hung:
                         self.row(key).add(None, [f"hung (killed at {self.caps['hang']:.0f} s)"])
@@ -378,7 +398,9 @@ class Bench:
                     if op in t.lib and (not t.cli or t is ours)
                 ]
         jobs += [self.hostile_job(t) for t in self.tools if "list" in t.cli or "list" in t.lib]
-        return jobs
+        from extra_jobs import extra_jobs  # it uses this module's Job and run
+
+        return jobs + extra_jobs(self, ours)
 
     def not_supported(self) -> None:
         """Rows a peer cannot have (no CLI, no library, no range syntax)."""
