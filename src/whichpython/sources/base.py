@@ -282,11 +282,17 @@ def venv_hints(executable: str, ctx: Optional[Context] = None) -> Optional[Hints
 def build_details_hints(prefix: str, ctx: Optional[Context] = None) -> Optional[Hints]:
     """Hints from a PEP 739 ``build-details.json`` in the prefix's stdlib dir (3.14+); one
     that is refused (not a regular file, over 1 MiB) is noted in ``ctx.skipped``."""
-    import glob
     import json
 
     places = [os.path.join(prefix, "Lib", "build-details.json")]
-    places += glob.glob(os.path.join(glob.escape(prefix), "lib", "python*", "build-details.json"))
+    lib = os.path.join(prefix, "lib")
+    try:  # lib/python*/build-details.json, without glob and fnmatch (~1 ms) on every search
+        names = [n for n in os.listdir(lib) if n.startswith("python")]
+    except OSError:
+        names = []
+    places += [
+        p for p in (os.path.join(lib, n, "build-details.json") for n in names) if os.path.lexists(p)
+    ]
     for place in places:
         try:
             details = json.loads(read_bytes(place, CONFIG))
