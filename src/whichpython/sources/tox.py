@@ -4,9 +4,7 @@ writes in it (fixtures/environments/tox.json)."""
 import os
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional
-
-import attrs
+from typing import TYPE_CHECKING, Any, Optional
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource
 from whichpython.sources.layout import (
@@ -17,6 +15,11 @@ from whichpython.sources.layout import (
     read_toml,
     same_path,
 )
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 #: tox's config files, in the order tox tries them in each directory (tox's _SOURCE_TYPES).
 CONFIG_FILES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
