@@ -30,7 +30,7 @@ UNUSED = {"hashlib", "_hashlib", "base64", "configparser", "tomllib", "tomli", "
 # attrs (~38 ms with what it imports: inspect, dis, ast, tokenize, platform): the classes a warm
 # call makes have pre-built methods (docs/performance.md, "Models on the hot path"). typing
 # and re stay: packaging.version imports them, and json imports re.
-THROUGH_ATTRS = {"attrs", "attr", "inspect", "dis", "ast", "tokenize", "platform", "copy"}
+THROUGH_ATTRS = {"attrs", "attr", "inspect", "dis", "ast", "tokenize", "platform", "copy", "threading"}
 
 
 def _call(root: Path, env: dict[str, str], request: str) -> dict[str, object]:
