@@ -25,12 +25,21 @@ HEAVY = {"cattrs", "platformdirs", "filelock", "subprocess", "tempfile", "concur
          "shutil", "whichpython.model.serialization", "whichpython.probe.runner"}  # fmt: skip
 # Imported where their job is, not by every call (issue 25): hashlib (_hashlib ~3 ms) names an
 # env (poetry, pdm, pipenv, hatch), configparser reads tox.ini, tomllib a TOML file, ntpath a
-# Windows path.
-UNUSED = {"hashlib", "_hashlib", "base64", "configparser", "tomllib", "tomli", "ntpath"}
+# Windows path; threading starts probes (the engine's locks are _thread's).
+UNUSED = {
+    "hashlib",
+    "_hashlib",
+    "base64",
+    "configparser",
+    "tomllib",
+    "tomli",
+    "ntpath",
+    "threading",
+}
 # attrs (~38 ms with what it imports: inspect, dis, ast, tokenize, platform): the classes a warm
 # call makes have pre-built methods (docs/performance.md, "Models on the hot path"). typing
 # and re stay: packaging.version imports them, and json imports re.
-THROUGH_ATTRS = {"attrs", "attr", "inspect", "dis", "ast", "tokenize", "platform", "copy", "threading"}
+THROUGH_ATTRS = {"attrs", "attr", "inspect", "dis", "ast", "tokenize", "platform", "copy"}
 
 
 def _call(root: Path, env: dict[str, str], request: str) -> dict[str, object]:
