@@ -23,6 +23,23 @@ print(json.dumps({"path": found.path, "spawned": len(spawned), "modules": sorted
 # Never needed to answer from a warm cache (each costs 3 to 60 ms to import here).
 HEAVY = {"cattrs", "platformdirs", "filelock", "subprocess", "tempfile", "concurrent.futures",
          "shutil", "whichpython.model.serialization", "whichpython.probe.runner"}  # fmt: skip
+# Imported where their job is, not by every call (issue 25): hashlib (_hashlib ~3 ms) names an
+# env (poetry, pdm, pipenv, hatch), configparser reads tox.ini, tomllib a TOML file, ntpath a
+# Windows path; threading starts probes (the engine's locks are _thread's).
+UNUSED = {
+    "hashlib",
+    "_hashlib",
+    "base64",
+    "configparser",
+    "tomllib",
+    "tomli",
+    "ntpath",
+    "threading",
+}
+# attrs (~38 ms with what it imports: inspect, dis, ast, tokenize, platform): the classes a warm
+# call makes have pre-built methods (docs/performance.md, "Models on the hot path"). typing
+# and re stay: packaging.version imports them, and json imports re.
+THROUGH_ATTRS = {"attrs", "attr", "inspect", "dis", "ast", "tokenize", "platform", "copy"}
 
 
 def _call(root: Path, env: dict[str, str], request: str) -> dict[str, object]:
@@ -48,6 +65,21 @@ def test_a_warm_first_call_imports_only_what_answering_needs(tmp_path: Path) -> 
     assert warm["path"] == str(tmp_path / "bin" / "python3.12") and warm["spawned"] == 0
     assert HEAVY.isdisjoint(warm["modules"]), HEAVY & set(warm["modules"])  # type: ignore[arg-type]
     assert "packaging.specifiers" not in warm["modules"]  # a version, not a range
+    assert UNUSED.isdisjoint(warm["modules"]), UNUSED & set(warm["modules"])  # type: ignore[arg-type]
     ranged = _call(tmp_path, env, ">=3.12")
     assert ranged["spawned"] == 0 and "packaging.specifiers" in ranged["modules"]
     assert HEAVY.isdisjoint(ranged["modules"])  # type: ignore[arg-type]
+
+
+def test_a_warm_first_call_does_without_attrs(tmp_path: Path) -> None:
+    python = pyenv_python("3.12.1")
+    if not python.exists():
+        pytest.skip("pyenv 3.12.1 is not installed")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.12").symlink_to(python)
+    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    cold = _call(tmp_path, env, "3.12")
+    assert "attrs" in cold["modules"]  # (the check can see it: writing the cache imports attrs)
+    warm = _call(tmp_path, env, "3.12")
+    assert warm["path"] == str(tmp_path / "bin" / "python3.12") and warm["spawned"] == 0
+    assert THROUGH_ATTRS.isdisjoint(warm["modules"]), THROUGH_ATTRS & set(warm["modules"])  # type: ignore[arg-type]

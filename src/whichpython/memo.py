@@ -13,7 +13,7 @@ remember nothing).
 
 import os
 import stat
-import threading
+from _thread import _local  # threading.local, without importing threading (~1 ms)
 from types import TracebackType
 from typing import Callable, Optional, TypeVar
 
@@ -21,7 +21,7 @@ T = TypeVar("T")
 _Facts = dict[tuple[str, str], object]
 
 
-class _State(threading.local):
+class _State(_local):
     """This thread's facts: set while a search runs in it (searches nest)."""
 
     facts: Optional[_Facts] = None

@@ -15,8 +15,8 @@ path: a venv's python is a link to (or a copy of) its base's binary, so a candid
 real binary already timed out is ``not probed`` either.
 """
 
-import threading
 import time
+from _thread import allocate_lock  # threading.Lock, without importing threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Callable, Optional, TypeVar
 
@@ -64,7 +64,7 @@ class Deadline:
         self.seconds = seconds
         self.timeout = timeout  # the probe timeout
         self.end = time.monotonic() + seconds
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._hung: dict[str, str] = {}  # a real binary that timed out -> the path probed
 
     @classmethod

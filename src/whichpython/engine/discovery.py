@@ -3,9 +3,7 @@ running it, probe lazily (``find``) or in parallel (``list``), and explain every
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Optional, Union
-
-import attrs
+from typing import TYPE_CHECKING, Optional, Union
 
 from whichpython.cache.probes import Cache
 from whichpython.engine.deadline import Deadline, verdict_of
@@ -27,6 +25,11 @@ from whichpython.sources.base import working_dir
 from whichpython.sources.path import SearchPath
 from whichpython.sources.pyenv import named_version
 from whichpython.sources.pyvenv import directory_python
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 _MAX_WORKERS = 16
 #: What a search accepts: a request string, a path, a parsed request, or None (any).

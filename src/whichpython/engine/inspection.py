@@ -3,9 +3,8 @@
 import contextlib
 import os
 from collections.abc import Mapping
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
-import attrs
 from packaging.version import Version
 
 from whichpython.cache.probes import Cache, Watch
@@ -28,6 +27,11 @@ from whichpython.model.models import (
 )
 from whichpython.probe.identity import resolve_timeout
 from whichpython.probe.result import ProbeResult, probe_from_json
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 _LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
 

@@ -1,9 +1,8 @@
 """Preference policy: which candidates a request accepts, which it prefers, and why the
 others lose (docs/discovery.md)."""
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import attrs
 from packaging.version import Version
 
 from whichpython.model.errors import ConfigError
@@ -12,6 +11,11 @@ from whichpython.request.grammar import Request
 from whichpython.request.platforms import triple
 from whichpython.request.specifiers import may_satisfy, why_not
 from whichpython.sources.base import Hints
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 PREFERENCES = ("managed", "system", "only-managed", "only-system")
 VENV_POLICIES = ("allow", "never", "only")

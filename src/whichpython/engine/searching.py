@@ -3,9 +3,7 @@ what became of it, and the keys that tell one interpreter from another."""
 
 import os
 from collections.abc import Iterable, Iterator
-from typing import Optional
-
-import attrs
+from typing import TYPE_CHECKING, Optional
 
 from whichpython.engine.policy import Verdict
 from whichpython.facts.nixroots import STORE_SOURCE, StoreRoots
@@ -13,6 +11,11 @@ from whichpython.memo import realpath
 from whichpython.model.models import Considered, Interpreter, Skipped
 from whichpython.sources import Candidate, Context
 from whichpython.sources.pyvenv import find_pyvenv_cfg
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 
 @attrs.define

@@ -2,12 +2,15 @@
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Optional
-
-import attrs
+from typing import TYPE_CHECKING, Optional
 
 from whichpython.model.models import Kind
 from whichpython.probe.result import ProbeResult
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 # Version managers: (manager, environment variable naming its root, suffix under that root,
 # path fragments that identify its default locations). Matched against the install's

@@ -6,7 +6,6 @@ about, whether ``PYTHONHOME`` is needed, and a PyO3 ``PYO3_CONFIG_FILE``.
 """
 
 import functools
-import ntpath
 import os
 from collections.abc import Mapping
 from typing import Optional
@@ -38,6 +37,8 @@ def find_libpython(
     """Where libpython is (shared and static), from the corrected config vars."""
     major, minor = version
     if windows:
+        import ntpath  # here: Windows paths only (~1 ms elsewhere)
+
         debug = config_flag(config.get("Py_DEBUG"))
         name = f"python{major}{minor}" + ("_d" if debug else "")
         dll = ntpath.join(prefixes.base_prefix, f"{name}.dll")
@@ -101,6 +102,8 @@ def embedding(
         return None
     includes = [p for p in map(_text, (config.get("INCLUDEPY"), config.get("CONFINCLUDEPY"))) if p]
     if windows:
+        import ntpath
+
         includes = includes or [ntpath.join(prefixes.base_prefix, "include")]
     includes = list(dict.fromkeys(includes))
     link_shared = libpython.shared is not None and libpython.shared.exists

@@ -10,13 +10,16 @@ are read only if they are small regular files.
 import json
 import os
 from collections.abc import Mapping
-from typing import Optional
-
-import attrs
+from typing import TYPE_CHECKING, Optional
 
 from whichpython.files import SMALL, FileRefused, read_text
 from whichpython.memo import remember
 from whichpython.model.models import Interpreter, Kind
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 #: The tools whose environments whichpython tells apart (a venv's ``manager``).
 TOOLS = frozenset(

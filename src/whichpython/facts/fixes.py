@@ -11,11 +11,14 @@
 import os
 import re
 from collections.abc import Mapping
-from typing import Callable, Optional
-
-import attrs
+from typing import TYPE_CHECKING, Callable, Optional
 
 from whichpython.model.models import ConfigValue, SysconfigCorrection
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 #: Build-box tool vars and the local tool each falls back to.
 COMPILER_VARS = {

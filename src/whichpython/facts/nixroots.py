@@ -19,14 +19,17 @@ import collections
 import os
 import re
 from collections.abc import Iterable
-from typing import Optional
-
-import attrs
+from typing import TYPE_CHECKING, Optional
 
 from whichpython.memo import OneSearch, realpath
 from whichpython.model.models import Interpreter
 from whichpython.sources.base import Context
 from whichpython.sources.nix import profile_bins, store_dir, store_python_names
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 #: What a look at the GC roots may cost: directories listed and entries read in all.
 MAX_ROOT_DIRS = 200

@@ -1,15 +1,33 @@
-"""The public data model: frozen attrs classes, serialized to JSON by cattrs (docs/schema.md)."""
+"""The public data model: frozen attrs classes, serialized to JSON by cattrs (docs/schema.md).
+
+Their methods are pre-built (:mod:`whichpython.model.prebuilt`): importing this module imports
+neither attrs nor typing (docs/performance.md, "Models on the hot path").
+"""
+
+from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from typing import Any, Optional, Union
 
-import attrs
+from whichpython.model.prebuilt import finish
+
+TYPE_CHECKING = False  # typing and attrs are not imported on the fast path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, Optional, Union
+
+    from attrs import field, frozen
+
+    ConfigValue = Union[str, int, float, None]
+else:
+    from whichpython.model.prebuilt import field, frozen
+
+    ConfigValue = "Union[str, int, float, None]"  # a forward reference (TYPE_ALIASES)
 
 #: Version of the JSON schema of :class:`Interpreter` (docs/schema.md). Field names are stable.
 SCHEMA_VERSION = 1
 
-ConfigValue = Union[str, int, float, None]
+#: The aliases the annotations use, to resolve them at run time (attrs' fields, cattrs).
+TYPE_ALIASES = {"ConfigValue": "Union[str, int, float, None]"}
 
 
 class Kind(str, enum.Enum):
@@ -24,7 +42,7 @@ class Kind(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class VersionInfo:
     """``sys.version_info`` (language version, not the implementation's). Like it, it compares
     with tuples (``info >= (3, 10)``), indexes, unpacks and slices."""
@@ -77,7 +95,7 @@ class VersionInfo:
         return self._tuple()[index]
 
 
-@attrs.frozen
+@frozen
 class Libc:
     """The C library: ``glibc`` or ``musl`` and its version (for manylinux/musllinux tags)."""
 
@@ -85,7 +103,7 @@ class Libc:
     version: Optional[str]
 
 
-@attrs.frozen
+@frozen
 class Distro:
     """``/etc/os-release`` identity of a Linux system."""
 
@@ -94,7 +112,7 @@ class Distro:
     id_like: Optional[str]
 
 
-@attrs.frozen
+@frozen
 class Platform:
     """Operating system and machine as the interpreter sees them."""
 
@@ -109,7 +127,7 @@ class Platform:
     distro: Optional[Distro]
 
 
-@attrs.frozen
+@frozen
 class Prefixes:
     """``sys.prefix`` and friends; base prefixes are the installation behind a venv or env."""
 
@@ -119,7 +137,7 @@ class Prefixes:
     base_exec_prefix: str
 
 
-@attrs.frozen
+@frozen
 class Venv:
     """A virtual environment's ``pyvenv.cfg`` (PEP 405), or a legacy virtualenv."""
 
@@ -132,7 +150,7 @@ class Venv:
     config: dict[str, str]
 
 
-@attrs.frozen
+@frozen
 class UserSite:
     """The user site-packages dir (``~/.local/lib/pythonX.Y/site-packages``).
 
@@ -145,7 +163,7 @@ class UserSite:
     enabled: bool
 
 
-@attrs.frozen
+@frozen
 class SysconfigCorrection:
     """One config var corrected for a relocated install (docs/relocated-sysconfig.md)."""
 
@@ -155,7 +173,7 @@ class SysconfigCorrection:
     reason: str
 
 
-@attrs.frozen
+@frozen
 class LibraryFile:
     """A library file and whether it exists here."""
 
@@ -163,7 +181,7 @@ class LibraryFile:
     exists: bool
 
 
-@attrs.frozen
+@frozen
 class Libpython:
     """The Python library an embedder links: ``-L<directory> -l<name>`` (docs/embedding.md)."""
 
@@ -173,7 +191,7 @@ class Libpython:
     static: Optional[LibraryFile]
 
 
-@attrs.frozen
+@frozen
 class Embedding:
     """What a program that embeds this Python needs (docs/embedding.md).
 
@@ -190,7 +208,7 @@ class Embedding:
     pythonhome: Optional[str]
 
 
-@attrs.frozen(repr=False, hash=False)
+@frozen(repr=False, hash=False)
 class Interpreter:
     """Everything whichpython knows about one interpreter (schema: docs/schema.md).
 
@@ -232,7 +250,7 @@ class Interpreter:
     #: The project directory an environment belongs to, where its layout says so.
     project: Optional[str] = None
     source: Optional[str] = None
-    aliases: list[str] = attrs.field(factory=list)
+    aliases: list[str] = field(factory=list)
     #: A Nix store Python that no profile, PATH entry or GC root reaches: the garbage
     #: collector may remove it (set by a search; docs/classification.md).
     nix_unrooted: bool = False
@@ -271,7 +289,7 @@ class Interpreter:
         return raw
 
 
-@attrs.frozen
+@frozen
 class Considered:
     """One candidate a search looked at, and what became of it (``--explain``)."""
 
@@ -282,7 +300,7 @@ class Considered:
     version: Optional[str] = None
 
 
-@attrs.frozen
+@frozen
 class Skipped:
     """A file a search did not read, and why: a FIFO, a device, a socket, a file over the
     size cap; or did not use: one found by walking up that another user owns or others may
@@ -292,7 +310,7 @@ class Skipped:
     reason: str
 
 
-@attrs.frozen
+@frozen
 class Environment:
     """An environment a tool made (a venv, a conda or pixi env), found by its layout
     (:func:`~whichpython.engine.projects.find_environments`, docs/environments.md). ``interpreter``
@@ -310,3 +328,6 @@ class Environment:
     def kind(self) -> Optional[Kind]:
         """The interpreter's kind (``venv`` for a venv; None when it cannot be used)."""
         return self.interpreter.kind if self.interpreter is not None else None
+
+
+finish(__name__)

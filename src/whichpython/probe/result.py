@@ -1,15 +1,25 @@
 """The probe's answer as typed data (the raw facts, before classification), and its JSON."""
 
-from typing import Any, Optional, Union
+from __future__ import annotations
 
-import attrs
-
+from whichpython.model.prebuilt import finish
 from whichpython.model.structure import StructureError, structure
 
-ConfigValue = Union[str, int, float, None]
+TYPE_CHECKING = False  # typing and attrs are not imported on the fast path
+if TYPE_CHECKING:
+    from typing import Any, Optional, Union
+
+    from attrs import field, frozen
+
+    ConfigValue = Union[str, int, float, None]
+else:
+    from whichpython.model.prebuilt import field, frozen
+
+#: The aliases the annotations use, to resolve them at run time (attrs' fields, cattrs).
+TYPE_ALIASES = {"ConfigValue": "Union[str, int, float, None]"}
 
 
-@attrs.frozen
+@frozen
 class ProbeImplementation:
     """``sys.implementation``: name, version (5 items) and cache tag."""
 
@@ -18,7 +28,7 @@ class ProbeImplementation:
     cache_tag: Optional[str] = None
 
 
-@attrs.frozen
+@frozen
 class ProbeSysconfig:
     """The default install scheme, its paths, selected config vars, and their source file."""
 
@@ -28,7 +38,7 @@ class ProbeSysconfig:
     data_file: Optional[str] = None
 
 
-@attrs.frozen
+@frozen
 class ProbeLibc:
     """The C library the interpreter runs on (glibc or musl)."""
 
@@ -37,7 +47,7 @@ class ProbeLibc:
     path: Optional[str] = None  # the file loaded (Linux)
 
 
-@attrs.frozen
+@frozen
 class ProbePlatform:
     """Operating system and machine as the interpreter sees them."""
 
@@ -52,7 +62,7 @@ class ProbePlatform:
     os_release: Optional[dict[str, str]] = None
 
 
-@attrs.frozen
+@frozen
 class ProbePyvenvCfg:
     """A pyvenv.cfg file found next to the executable, one directory up, or in sys.prefix."""
 
@@ -60,7 +70,7 @@ class ProbePyvenvCfg:
     values: dict[str, str]
 
 
-@attrs.frozen
+@frozen
 class ProbeMarkerFile:
     """A file whose presence is a fact (EXTERNALLY-MANAGED, build-details.json)."""
 
@@ -68,7 +78,7 @@ class ProbeMarkerFile:
     exists: bool
 
 
-@attrs.frozen
+@frozen
 class ProbeUserSite:
     """The user site-packages dir, and whether a normal run would enable it."""
 
@@ -77,7 +87,7 @@ class ProbeUserSite:
     enabled: bool
 
 
-@attrs.frozen
+@frozen
 class ProbeResult:
     """Everything ``_script.py`` reports (see docs/schema.md)."""
 
@@ -107,7 +117,7 @@ class ProbeResult:
     build_details: Optional[dict[str, Any]]
     conda_meta: bool
     pixi: bool
-    errors: dict[str, str] = attrs.field(factory=dict)
+    errors: dict[str, str] = field(factory=dict)
 
     @property
     def site_packages(self) -> list[str]:
@@ -136,8 +146,12 @@ def probe_from_json(data: Any) -> ProbeResult:
 
 def probe_to_json(probe: ProbeResult) -> dict[str, Any]:
     """The probe answer as plain JSON data (for the cache)."""
+    import attrs  # here: only to write the cache
+
     return attrs.asdict(probe)
 
+
+finish(__name__)
 
 _LEVELS = ("alpha", "beta", "candidate", "final")
 

@@ -4,11 +4,14 @@ import os
 import re
 from typing import TYPE_CHECKING, Optional
 
-import attrs
-
 import whichpython.request.specifiers as specifiers
 from whichpython.model.errors import ConfigError
 from whichpython.request.platforms import ARCHES, LIBCS, SYSTEMS
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 if TYPE_CHECKING:  # packaging.specifiers is imported by range requests only
     from packaging.specifiers import SpecifierSet

@@ -3,11 +3,14 @@
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Optional
-
-import attrs
+from typing import TYPE_CHECKING, Optional
 
 from whichpython.files import SMALL, FileRefused, read_text, walk_up
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 NAMES = (".python-version", ".python-versions", ".tool-versions")
 

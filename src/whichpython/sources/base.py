@@ -10,12 +10,16 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Optional, Protocol
-
-import attrs
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Protocol
 
 from whichpython.files import CONFIG, FileRefused, distrust, read_bytes, walk_up
+from whichpython.model.prebuilt import field_names
 from whichpython.sources.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 # "python3.12t", "python3.11d", "pypy3.10", "graalpy", "python.exe", "python3.13t.exe"
 _EXE_NAME = re.compile(
@@ -282,11 +286,17 @@ def venv_hints(executable: str, ctx: Optional[Context] = None) -> Optional[Hints
 def build_details_hints(prefix: str, ctx: Optional[Context] = None) -> Optional[Hints]:
     """Hints from a PEP 739 ``build-details.json`` in the prefix's stdlib dir (3.14+); one
     that is refused (not a regular file, over 1 MiB) is noted in ``ctx.skipped``."""
-    import glob
     import json
 
     places = [os.path.join(prefix, "Lib", "build-details.json")]
-    places += glob.glob(os.path.join(glob.escape(prefix), "lib", "python*", "build-details.json"))
+    lib = os.path.join(prefix, "lib")
+    try:  # lib/python*/build-details.json, without glob and fnmatch (~1 ms) on every search
+        names = [n for n in os.listdir(lib) if n.startswith("python")]
+    except OSError:
+        names = []
+    places += [
+        p for p in (os.path.join(lib, n, "build-details.json") for n in names) if os.path.lexists(p)
+    ]
     for place in places:
         try:
             details = json.loads(read_bytes(place, CONFIG))
@@ -306,7 +316,11 @@ def build_details_hints(prefix: str, ctx: Optional[Context] = None) -> Optional[
     return None
 
 
-def prefix_executable(prefix: str, ctx: Context, hints: Hints = Hints()) -> Optional[str]:
+def prefix_executable(
+    prefix: str,
+    ctx: Context,
+    hints: Hints = Hints(),  # noqa: B008 (frozen)
+) -> Optional[str]:
     """The interpreter of an install prefix: ``bin/python3.X[t]``/``bin/python3``/
     ``bin/python`` (``python.exe`` at the prefix or in ``Scripts`` on Windows)."""
     if ctx.windows:
@@ -347,10 +361,10 @@ def merge(first: Hints, second: Optional[Hints]) -> Hints:
         return first
     return Hints(
         **{
-            field.name: getattr(first, field.name)
-            if getattr(first, field.name) is not None
-            else getattr(second, field.name)
-            for field in attrs.fields(Hints)
+            name: getattr(first, name)
+            if getattr(first, name) is not None
+            else getattr(second, name)
+            for name in field_names(Hints)
         }
     )
 

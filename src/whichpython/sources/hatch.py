@@ -2,8 +2,6 @@
 ``<env dir>/<project name>/<project id>/<env>`` (the env dir ``dirs.env.virtual`` of hatch's
 config, else ``<data dir>/env/virtual``; fixtures/environments/hatch.json)."""
 
-import base64
-import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -148,6 +146,9 @@ def project_id(project: str, platform: str) -> str:
     path = os.path.normpath(project)
     if platform in ("win32", "darwin"):
         path = path.casefold()
+    import base64  # here: hashlib (_hashlib, ~3 ms) and base64 only for a project's envs
+    import hashlib
+
     digest = hashlib.sha256(path.encode("utf-8")).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
 

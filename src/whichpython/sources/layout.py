@@ -10,10 +10,8 @@ span lines, with comments). Anything else (inline tables, multi-line strings, da
 of tables) is skipped, never guessed.
 """
 
-import glob
 import itertools
 import json
-import ntpath
 import os
 import re
 import sys
@@ -104,7 +102,12 @@ def project_file(path: str, ctx: Context) -> Optional[str]:
     None when it is missing, not one line holding an absolute path, or refused (a FIFO, a
     device, too large: noted in ``ctx.skipped``, never opened)."""
     text = (read_small(path, ctx, 4096) or "").strip()
-    absolute = ntpath.isabs(text) if ctx.windows else os.path.isabs(text)
+    if ctx.windows:
+        import ntpath  # here: Windows paths only
+
+        absolute = ntpath.isabs(text)
+    else:
+        absolute = os.path.isabs(text)
     return text if text and "\n" not in text and absolute else None
 
 
@@ -378,6 +381,8 @@ _RECORD = re.compile(r"^python-(\d+\.\d+\.\d+[^-]*)-")
 
 def prefix_hints(prefix: str) -> Hints:
     """The Python version a conda prefix (conda's, pixi's) records in ``conda-meta``."""
+    import glob  # here: glob and fnmatch only for a conda prefix
+
     for record in glob.glob(os.path.join(glob.escape(prefix), "conda-meta", "python-[0-9]*.json")):
         found = _RECORD.match(os.path.basename(record))
         if found:

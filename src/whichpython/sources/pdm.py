@@ -2,8 +2,6 @@
 default ``python.install_root``), and its venvs: ``<project>/.venv`` and
 ``<venv.location>/<project dir name>-<hash>-<name>`` (fixtures/environments/pdm.json)."""
 
-import base64
-import hashlib
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional
@@ -199,6 +197,9 @@ def venv_location(ctx: Context, project: Optional[str] = None) -> str:
 def hash_path(project: str) -> str:
     """pdm's hash of a project root: the first 8 characters of the URL-safe base64 MD5 of
     its path as given, with ``/`` separators (also on Windows), not case-folded."""
+    import base64  # here: hashlib loads _hashlib (~3 ms), paid only to name an env
+    import hashlib
+
     path = os.path.normpath(project).replace("\\", "/")
     digest = hashlib.md5(path.encode(), usedforsecurity=False).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:8]

@@ -4,9 +4,6 @@ virtualenvs``, ``~/.virtualenvs`` on Windows) named ``<dir name>-<hash8>``, each
 (fixtures/environments/pipenv.json, read from pipenv 2026.10.3's sources).
 """
 
-import base64
-import hashlib
-import ntpath
 import os
 import re
 from collections.abc import Iterator
@@ -34,6 +31,9 @@ def env_name(project: str, pipfile: Optional[str] = None) -> str:
     characters as ``_``, cut to 42; ``-``; the first 6 bytes of the SHA-256 of the Pipfile's
     absolute path (symlinks kept: ``pipfile``, as ``PIPENV_PIPFILE`` gives it, else the one in
     ``project``), urlsafe base64 (8 characters)."""
+    import base64  # here: hashlib loads _hashlib (~3 ms), paid only to name an env
+    import hashlib
+
     pipfile = os.path.abspath(pipfile or os.path.join(project, "Pipfile"))
     digest = hashlib.sha256(pipfile.encode()).digest()[:6]
     safe = _UNSAFE.sub("_", os.path.basename(os.path.dirname(pipfile)))[:42]
@@ -67,7 +67,12 @@ def _suffix(ctx: Context) -> str:
     value = ctx.environ.get("PIPENV_PYTHON", "")
     if not value or value.lower() in _TRUE + _FALSE:  # pipenv reads these as booleans
         return ""
-    absolute = ntpath.isabs(value) if ctx.windows else os.path.isabs(value)
+    if ctx.windows:
+        import ntpath  # here: Windows paths only
+
+        absolute = ntpath.isabs(value)
+    else:
+        absolute = os.path.isabs(value)
     name = re.split(r"[\\/]" if ctx.windows else "/", value)[-1]
     return "-" + (name if absolute else value)
 

@@ -9,9 +9,6 @@ through the hash, so the machine-wide listing has no project; a project's envs a
 computing their name.
 """
 
-import base64
-import hashlib
-import ntpath
 import os
 import re
 from collections.abc import Iterator
@@ -45,10 +42,15 @@ def env_name(name: str, project: str, *, windows: bool = False) -> str:
     """poetry's ``generate_env_name``: the canonical project name, lower-cased, shell-unsafe
     characters as ``_``, cut to 42; ``-``; 8 characters of the urlsafe base64 SHA-256 of the
     project directory (symlinks resolved, case folded on Windows)."""
+    import base64  # here: hashlib loads _hashlib (~3 ms), paid only to name an env
+    import hashlib
+
     canonical = re.sub(r"[-_.]+", "-", name).lower()  # packaging's canonicalize_name
     safe = _UNSAFE.sub("_", canonical)[:42]
     where = os.path.realpath(project)
     if windows:
+        import ntpath
+
         where = ntpath.normcase(where)
     digest = hashlib.sha256(where.encode("utf-8")).digest()
     return f"{safe}-{base64.urlsafe_b64encode(digest).decode()[:8]}"

@@ -3,11 +3,15 @@
 
 import os
 from collections.abc import Iterable, Iterator
-
-import attrs
+from typing import TYPE_CHECKING
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, Source
 from whichpython.sources.layout import same_path
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 
 class ProjectEnvs(Source):

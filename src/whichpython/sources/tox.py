@@ -1,13 +1,10 @@
 """tox's environments: ``<project>/.tox/<env>``, each marked by the ``.tox-info.json`` tox
 writes in it (fixtures/environments/tox.json)."""
 
-import configparser
 import os
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional
-
-import attrs
+from typing import TYPE_CHECKING, Any, Optional
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource
 from whichpython.sources.layout import (
@@ -18,6 +15,11 @@ from whichpython.sources.layout import (
     read_toml,
     same_path,
 )
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 #: tox's config files, in the order tox tries them in each directory (tox's _SOURCE_TYPES).
 CONFIG_FILES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
@@ -141,6 +143,8 @@ def _load(folder: str, name: str, ctx: Context) -> Optional[_Config]:
 def _ini(folder: str, text: str, core: str) -> Optional[_Config]:
     """The tox config in an ini text whose core section is ``core``: None when there is no
     such section in a setup.cfg (tox.ini's is optional) or the text does not parse."""
+    import configparser  # here: ~1.5 ms, only where a tox config is read
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

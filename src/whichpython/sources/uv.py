@@ -1,7 +1,6 @@
 """uv: its managed Pythons (``$UV_PYTHON_INSTALL_DIR`` or ``~/.local/share/uv/python``) and
 the env of a project or workspace (fixtures/environments/uv.json)."""
 
-import fnmatch
 import itertools
 import operator
 import os
@@ -122,6 +121,8 @@ def _glob_match(pattern: str, parts: list[str]) -> bool:
     walk over the pattern's parts keeping the set of components reached (parts x
     components ``fnmatch`` calls at most, no recursion); a pattern of more than
     :data:`GLOB_PARTS` parts or with a part longer than a file name (255) matches nothing."""
+    import fnmatch  # here: only for a workspace's member globs
+
     pieces: list[str] = []
     for piece in pattern.replace("\\", "/").split("/"):
         if piece in ("", ".") or (piece == "**" and pieces[-1:] == ["**"]):

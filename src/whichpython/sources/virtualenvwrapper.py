@@ -7,8 +7,7 @@ virtualenvwrapper's apart.
 
 import os
 from collections.abc import Iterator
-
-import attrs
+from typing import TYPE_CHECKING
 
 from whichpython.sources.base import Candidate, Context, EnvironmentSource
 from whichpython.sources.layout import (
@@ -19,6 +18,11 @@ from whichpython.sources.layout import (
     project_file,
     same_path,
 )
+
+if TYPE_CHECKING:
+    import attrs
+else:  # attrs with pre-built methods: attrs itself is imported only when asked for
+    from whichpython.model import prebuilt as attrs
 
 
 #: The hook scripts virtualenvwrapper's user_scripts plugin writes into every env it makes.

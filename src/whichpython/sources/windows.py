@@ -1,6 +1,5 @@
 """Windows: PEP 514 registrations, and the Microsoft Store's installed Python packages."""
 
-import ntpath
 import os
 import re
 import sys
@@ -133,6 +132,8 @@ def _registered(
         path = os.path.join(prefix, exe)
     if not os.path.isfile(path):
         return None
+    import ntpath  # here: not imported on other systems
+
     return path, merge(hints, name_hints(ntpath.basename(path)))
 
 
