@@ -112,11 +112,12 @@ def test_attrs_builds_the_classes_the_prebuilt_methods_do_not_fit(
 
 
 def test_the_prebuilt_methods_are_those_attrs_writes_now() -> None:
-    """Fails when _prebuilt.py is stale (a model changed, another attrs): regenerate it with
-    ``python -m whichpython.model._build /path/to/python3.X ...`` (see that module)."""
+    """Fails when _prebuilt.py is stale (a model changed): regenerate it with
+    ``python -m whichpython.model._build /path/to/python3.X ...`` (see that module). Under
+    another attrs release than the one it was generated with, the classes are built by attrs
+    (the test above): the class bodies are still checked, the methods' source is not."""
     import attrs
 
-    assert attrs.__version__ == _prebuilt.ATTRS_VERSION, "regenerate whichpython/model/_prebuilt.py"
     if sys.version_info[:2] not in _prebuilt.PLANS:
         pytest.skip(f"no pre-built methods for Python {sys.version_info[:2]}")
     plans = _prebuilt.PLANS[sys.version_info[:2]]
@@ -129,6 +130,11 @@ def test_the_prebuilt_methods_are_those_attrs_writes_now() -> None:
         assert list(saved["arguments"]) == plan["arguments"]
         assert list(saved["delegated"]) == plan["delegated"]
         assert _build._tuples(plan["structure"]) == saved["structure"], plan["key"]
+    if attrs.__version__ != _prebuilt.ATTRS_VERSION:
+        pytest.skip(f"attrs {attrs.__version__} is installed, _prebuilt.py was written by "
+                    f"attrs {_prebuilt.ATTRS_VERSION}: regenerate it for the fast path")  # fmt: skip
+    for plan in fresh:
+        saved = plans[plan["key"]]
         factory = inspect.getsource(saved["methods"])
         for source in plan["sources"]:
             assert textwrap.indent(source, "    ") in factory, plan["key"]
