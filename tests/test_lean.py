@@ -83,3 +83,41 @@ def test_a_warm_first_call_does_without_attrs(tmp_path: Path) -> None:
     warm = _call(tmp_path, env, "3.12")
     assert warm["path"] == str(tmp_path / "bin" / "python3.12") and warm["spawned"] == 0
     assert THROUGH_ATTRS.isdisjoint(warm["modules"]), THROUGH_ATTRS & set(warm["modules"])  # type: ignore[arg-type]
+
+
+# `--version` in a fresh process, run as each console script runs it; then the modules loaded.
+VERSION = """
+import sys
+sys.argv = [sys.argv[1], "--version"]
+from whichpython.cli import main
+if sys.argv[0] == "whichpython-pet":
+    from whichpython.cli.pet import main
+code = main()
+loaded = sorted(sys.modules)
+print(code, " ".join(loaded))
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "first"),
+    [
+        ("whichpython", "whichpython {} (Python {}, {})"),
+        ("whichpython-pet", "whichpython-pet {}"),
+    ],
+)
+def test_version_reads_no_metadata_and_imports_no_engine(script: str, first: str) -> None:
+    from importlib import metadata
+
+    done = subprocess.run(
+        [sys.executable, "-c", VERSION, script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    printed, status = done.stdout.splitlines()
+    installed = metadata.version("whichpython")  # the installed distribution's, as before
+    assert printed == first.format(installed, sys.version.split()[0], sys.executable)
+    code, *loaded = status.split()
+    assert code == "0"
+    heavy = {"importlib.metadata", "whichpython.cli.answers", "attrs", "typing"}
+    assert heavy.isdisjoint(loaded), heavy & set(loaded)
+    layers = ("engine", "facts", "cache", "probe", "sources", "request", "model", "server")
+    assert not [m for m in loaded if m.split(".")[:2] in (["whichpython", x] for x in layers)]

@@ -100,3 +100,27 @@ def test_considered_carries_the_version_its_layout_gives(
     versions = {Path(c.path).name: (c.verdict, c.version) for c in result.candidates}
     assert versions["python3.11"] == ("wrong-version", "3.11")  # not probed: from its name
     assert versions["python3.12"] == ("chosen", "3.12.1")
+
+
+def test_a_later_call_sees_a_change_to_what_its_answer_is_built_from(
+    python312: Path, tmp_path: Path, cache_dir: Path
+) -> None:
+    """A long-lived process builds an answer once while its cache entry holds, and again when
+    a file the build read changes (a landmark on the link's side: the home moves there) or a
+    variable it read does (the manager), though the cache entry still holds."""
+    import os
+
+    link = tmp_path / "bin" / "python3.12"
+    link.parent.mkdir()
+    link.symlink_to(python312)
+    inspect_interpreter(link)  # probed and stored
+    first = inspect_interpreter(link)  # from the cache entry
+    assert (first.venv_home, first.manager) == (str(python312.parent), "pyenv")
+    assert inspect_interpreter(link) is first  # built once while all of it holds
+    (tmp_path / "lib" / "python3.12").mkdir(parents=True)
+    (tmp_path / "lib" / "python3.12" / "os.py").write_text("")  # getpath's landmark
+    moved = inspect_interpreter(link)
+    assert (moved.venv_home, moved.base_executable) == (str(link.parent), str(link))
+    uv = dict(os.environ, UV_PYTHON_INSTALL_DIR=str(python312.parent.parent.parent))
+    assert inspect_interpreter(link, environ=uv).manager == "uv"
+    assert inspect_interpreter(link).manager == "pyenv"

@@ -177,3 +177,22 @@ def test_dot_dot_after_a_link_is_not_lexical(tmp_path: Path) -> None:
                      tmp_path / "linked" / ".." / "python3"):  # fmt: skip
             assert memo.realpath(str(path)) == os.path.realpath(path)
     assert os.path.realpath(tmp_path / "bin" / "python3") == str(tmp_path / "deep" / "python3")
+
+
+def test_a_watched_realpath_notes_each_link_on_the_way(tmp_path: Path) -> None:
+    """What a watched ``resolved`` noted changes when any link it went through is retargeted,
+    one inside another link's target included (neither the path's parts nor the answer's)."""
+    from whichpython.signatures import signature
+
+    for name in ("b", "c", "d"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "c" / "python3").write_text("")
+    (tmp_path / "d" / "python3").write_text("")
+    (tmp_path / "b" / "current").symlink_to("../c/python3")
+    (tmp_path / "a").symlink_to("b/current")
+    found, files = memo.watch_reads(lambda: memo.resolved(str(tmp_path / "a")))
+    assert found == str(tmp_path / "c" / "python3") and files is not None
+    assert all(signature(path, follow) == signed for path, follow, signed in files)
+    (tmp_path / "b" / "current").unlink()
+    (tmp_path / "b" / "current").symlink_to("../d/python3")
+    assert any(signature(path, follow) != signed for path, follow, signed in files)

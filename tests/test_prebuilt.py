@@ -131,8 +131,9 @@ def test_the_prebuilt_methods_are_those_attrs_writes_now() -> None:
         assert list(saved["delegated"]) == plan["delegated"]
         assert _build._tuples(plan["structure"]) == saved["structure"], plan["key"]
     if attrs.__version__ != _prebuilt.ATTRS_VERSION:
+        written = _prebuilt.ATTRS_VERSION
         pytest.skip(f"attrs {attrs.__version__} is installed, _prebuilt.py was written by "
-                    f"attrs {_prebuilt.ATTRS_VERSION}: regenerate it for the fast path")  # fmt: skip
+                    f"attrs {written}: regenerate it for the fast path")  # fmt: skip
     for plan in fresh:
         saved = plans[plan["key"]]
         factory = inspect.getsource(saved["methods"])

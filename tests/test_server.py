@@ -909,3 +909,74 @@ def test_background_requests_hold_a_bounded_amount_in_all() -> None:
     while dispatcher.busy and time.monotonic() < end:
         time.sleep(0.01)
     assert [m["id"] for m in sent] == [2, 1, 3]
+
+
+# A server whose import of the service module waits until a file exists (issue 25: `info`
+# is answered before the methods' heavy modules are imported).
+_HELD_IMPORT = """
+import importlib.machinery, os, sys, time
+class Hold:  # (find_spec runs under the global import lock: the module's own code waits)
+    def find_spec(self, name, path=None, target=None):
+        if name != "whichpython.server.service":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            while not os.path.exists(sys.argv[1]):
+                time.sleep(0.01)
+            run(module)
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Hold())
+from whichpython.server import main
+sys.exit(main())
+"""
+
+
+def _read_message(stream: Any, wait: float) -> Optional[dict[str, Any]]:
+    """The next message the server writes, or None if none came within ``wait`` seconds."""
+    import select
+
+    headers = b""
+    fd = stream.fileno()
+    while not headers.endswith(b"\r\n\r\n"):
+        if not select.select([fd], [], [], wait)[0]:
+            return None
+        headers += os.read(fd, 1)
+    size = int(headers.split(b":", 1)[1].split(b"\r\n", 1)[0])
+    body = b""
+    while len(body) < size:
+        body += os.read(fd, size - len(body))
+    message: dict[str, Any] = json.loads(body)
+    return message
+
+
+def test_info_is_answered_before_the_service_modules_are_imported(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    server = subprocess.Popen(
+        [sys.executable, "-c", _HELD_IMPORT, str(release)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=dict(os.environ, WHICHPYTHON_CACHE_DIR=str(tmp_path / "cache")), cwd=tmp_path,
+    )  # fmt: skip
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        for step in (request(1, "info"), request(2, "configure", {})):
+            body = json.dumps(step["send"]).encode()
+            server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        server.stdin.flush()
+        import whichpython
+
+        version = whichpython.__version__
+        info = _read_message(server.stdout, 30)  # the service's import is still held
+        assert info == {"jsonrpc": "2.0", "id": 1,
+                        "result": {"petVersion": version, "name": "whichpython",
+                                   "version": version}}  # fmt: skip
+        assert _read_message(server.stdout, 0.5) is None  # configure waits for the service
+        release.touch()
+        assert _read_message(server.stdout, 60) == {"jsonrpc": "2.0", "id": 2, "result": None}
+        server.stdin.close()
+        assert server.wait(SERVER_WAIT) == 0
+        assert server.stderr is not None and server.stderr.read() == b""
+    finally:
+        server.kill()
+        server.wait()

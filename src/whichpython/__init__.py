@@ -148,13 +148,11 @@ def __dir__() -> "list[str]":
 
 
 def _version() -> str:
-    """The installed distribution's version (``0+unknown`` when run from a source tree)."""
-    from importlib import metadata
+    """This package's version, from the one place it is written (whichpython/_about.py, which
+    the build reads too): importlib.metadata would cost more than a warm ``find``."""
+    from whichpython._about import __version__
 
-    try:
-        return metadata.version("whichpython")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
+    return __version__
 
 
 __all__ = [

@@ -25,12 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     import argparse
 
     class _Version(argparse.Action):
-        """``--version``, worked out only when asked (importlib.metadata is not cheap)."""
+        """``--version`` after other words (``main`` answers it alone, without a parser)."""
 
         def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-            from whichpython import _version
-
-            print(f"whichpython {_version()} (Python {sys.version.split()[0]}, {sys.executable})")
+            _print_version()
             parser.exit()
 
     parser = argparse.ArgumentParser(
@@ -171,11 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     or SIGINT kills the running probes before it exits (status 128 + the signal's number)."""
     if argv is not None:
         return _run(argv)
-    from whichpython.cli.streams import guard
-    from whichpython.cli.terminal import cwd_problem
+    from whichpython.cli.streams import guard, safely
 
     guard()
     words = sys.argv[1:]
+    if words == ["--version"]:  # no parser, no recorded answers, no engine
+        return safely(_print_version)
+    from whichpython.cli.terminal import cwd_problem
+
     answers = None if cwd_problem() else _answers(words)
     if answers is not None:
         replayed = answers.replay()
@@ -187,6 +188,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if answers is None:
         return _run(words)
     return answers.record(lambda: _run(words))
+
+
+def _print_version() -> int:
+    from whichpython import _version
+
+    print(f"whichpython {_version()} (Python {sys.version.split()[0]}, {sys.executable})")
+    sys.stdout.flush()  # here: a closed or full stdout is reported, not raised at exit
+    return EXIT_OK
 
 
 def _answers(words: Sequence[str]) -> Answers | None:

@@ -21,15 +21,16 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
-from collections.abc import Sequence
-from typing import Any, Callable, NoReturn
 
-from whichpython.server.protocol import Connection
+TYPE_CHECKING = False  # typing is not imported for --version
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, Callable, NoReturn
+
+    from whichpython.cli.petsession import Session
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_MARGIN = 10.0  # seconds past the server's deadline a request's answer is waited for
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,12 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``whichpython-pet`` console script: returns the exit status."""
     if argv is not None:
         return run(argv, prog="whichpython-pet")
-    from whichpython.cli.signals import stop_probes_on_signals
     from whichpython.cli.streams import guard, safely
 
     guard()  # set up as a ``whichpython`` process is (never a recorded answer, though)
-    stop_probes_on_signals()
     name = os.path.basename(sys.argv[0])  # ``pet`` when run through the extension's link
+    if sys.argv[1:] in (["--version"], ["-V"]):  # what the extensions ask first: no parser
+        return safely(lambda: _print_version(name or "whichpython-pet"))
+    from whichpython.cli.signals import stop_probes_on_signals
+
+    stop_probes_on_signals()
     return safely(lambda: run(sys.argv[1:], prog=name or "whichpython-pet"))
 
 
@@ -114,10 +118,7 @@ def run(argv: Sequence[str], *, prog: str) -> int:
         args = commands[argv[0]].parse_intermixed_args(argv[1:])
         args.command = argv[0]
     elif parser.parse_args(argv).version:  # or exits: --help, a bad word
-        from whichpython import _version
-
-        print(f"{prog} {_version()}")
-        return EXIT_OK
+        return _print_version(prog)
     else:  # PET's default: find, listing what it finds
         args = commands["find"].parse_args(["--list"])
         args.command = "find"
@@ -135,11 +136,21 @@ def run(argv: Sequence[str], *, prog: str) -> int:
         return _fail(prog, str(error))
     except OSError:
         return _fail(prog, "the current directory no longer exists")
-    session = _Session(deadline, args.verbose, prog)
+    from whichpython.cli.petsession import Session
+
+    session = Session(deadline, args.verbose, prog)
     code = _find(args, session, cwd) if args.command == "find" else _resolve(args, session, cwd)
     sys.stdout.flush()
     session.close(code)
     return code
+
+
+def _print_version(prog: str) -> int:
+    from whichpython import _version
+
+    print(f"{prog} {_version()}")
+    sys.stdout.flush()
+    return EXIT_OK
 
 
 def _fail(prog: str, message: str, code: int = EXIT_USAGE) -> int:
@@ -147,87 +158,7 @@ def _fail(prog: str, message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-class _Collector(Connection):
-    """The server's messages, kept instead of written: responses by id, the ``manager`` and
-    ``environment`` notifications in order; ``log`` goes to stderr (info and debug only
-    with ``--verbose``, as PET logs warnings by default)."""
-
-    def __init__(self, verbose: bool, prog: str) -> None:  # no writer: nothing is written
-        self.verbose, self.prog = verbose, prog
-        self.lock = threading.Lock()
-        self.found: list[tuple[str, dict[str, Any]]] = []
-        self.responses: dict[int, dict[str, Any]] = {}
-        self.answered = threading.Condition(self.lock)
-
-    def _send(self, message: dict[str, Any]) -> bool:
-        method = message.get("method")
-        with self.lock:
-            if method in ("manager", "environment"):
-                self.found.append((method, message["params"]))
-            elif method == "log":
-                level, text = message["params"]["level"], message["params"]["message"]
-                if self.verbose or level in ("warning", "error"):
-                    print(f"{self.prog}: {level}: {text}", file=sys.stderr)
-            elif method is None and isinstance(message.get("id"), int):
-                self.responses[message["id"]] = message
-                self.answered.notify_all()
-        return True
-
-
-class _Session:
-    """A server in this process, asked one request at a time."""
-
-    def __init__(self, deadline: float, verbose: bool, prog: str) -> None:
-        from whichpython.server.protocol import Dispatcher
-        from whichpython.server.service import Server
-
-        self.deadline = deadline
-        self.connection = _Collector(verbose, prog)
-        self.dispatcher = Dispatcher(self.connection, Server(self.connection, os.environ).methods())
-        self.ids = 0
-
-    def ask(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """The response to one request (a ``REQUEST_FAILED`` error if none came in time)."""
-        self.ids += 1
-        message = {"jsonrpc": "2.0", "id": self.ids, "method": method, "params": params}
-        self.dispatcher.dispatch(message)
-        end = time.monotonic() + self.deadline + _MARGIN
-        with self.connection.answered:
-            while self.ids not in self.connection.responses:
-                left = end - time.monotonic()
-                if left <= 0:
-                    return {"error": {"code": -4, "message": f"{method}: no answer in time"}}
-                self.connection.answered.wait(left)
-            return self.connection.responses.pop(self.ids)
-
-    def configure(self, args: argparse.Namespace, workspace: list[str]) -> str | None:
-        """``configure`` with the flags; the error's message if the server refused it."""
-        params: dict[str, Any] = {"workspaceDirectories": workspace}
-        given = getattr(args, "environment_directories", None) or []
-        params["environmentDirectories"] = [d for text in given for d in text.split(",") if d]
-        if args.cache_directory:
-            params["cacheDirectory"] = args.cache_directory
-        for tool in ("conda", "pipenv", "poetry"):
-            value = getattr(args, f"{tool}_executable", None)
-            if value:
-                params[f"{tool}Executable"] = value
-        error = self.ask("configure", params).get("error")
-        return None if error is None else str(error["message"])
-
-    def close(self, code: int) -> None:
-        """Work still running (a request answered at its deadline): stop its probes and
-        exit with ``code`` now, as the server does."""
-        from whichpython.server.deadline import working
-
-        if working():
-            from whichpython.probe import process
-
-            process.stop_all(code)
-            sys.stderr.flush()
-            os._exit(code)
-
-
-def _find(args: argparse.Namespace, session: _Session, cwd: str) -> int:
+def _find(args: argparse.Namespace, session: Session, cwd: str) -> int:
     started = time.monotonic()
     paths: list[str] = args.paths
     files = [p for p in paths if os.path.isfile(p)]
@@ -282,7 +213,7 @@ def _unique(
     return managers, environments
 
 
-def _resolve(args: argparse.Namespace, session: _Session, cwd: str) -> int:
+def _resolve(args: argparse.Namespace, session: Session, cwd: str) -> int:
     started = time.monotonic()
     problem = session.configure(args, [cwd])
     if problem is not None:

@@ -3,16 +3,16 @@
 import contextlib
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from packaging.version import Version
 
 from whichpython.cache.probes import Cache, Watch
-from whichpython.facts.classify import classify, venv_creator
+from whichpython.facts.classify import ENVIRONMENT, classify, venv_creator
 from whichpython.facts.embedding import config_flag, embedding, find_libpython
 from whichpython.facts.environments import ownership
 from whichpython.facts.fixes import correct_sysconfig, find_relocation, getpath_home, stdlib_subdir
-from whichpython.memo import realpath
+from whichpython.memo import realpath, watch_reads
 from whichpython.model.errors import InterpreterError, PathNotFound, ProbeFailed, UnresolvedShim
 from whichpython.model.models import (
     Distro,
@@ -27,6 +27,7 @@ from whichpython.model.models import (
 )
 from whichpython.probe.identity import resolve_timeout
 from whichpython.probe.result import ProbeResult, probe_from_json
+from whichpython.signatures import signature
 
 if TYPE_CHECKING:
     import attrs
@@ -34,6 +35,13 @@ else:  # attrs with pre-built methods: attrs itself is imported only when asked 
     from whichpython.model import prebuilt as attrs
 
 _LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
+# Path -> (the probe's answer it was built from, the variables the build read, the files it
+# read with their signatures, the interpreter): a long-lived process builds an answer once
+# while its cache entry (the same answer object: cache/probes.py) and those files hold. A
+# build that reads what cannot be watched (a venv's tool files) is not kept. Bounded.
+_BUILT: "dict[str, tuple[ProbeResult, tuple[Optional[str], ...], list[list[Any]], Interpreter]]"
+_BUILT = {}
+_MAX_BUILT = 4096
 
 
 def inspect_interpreter(
@@ -107,10 +115,25 @@ def cached_interpreter(
 def _built(path: str, probe: ProbeResult, environ: Mapping[str, str]) -> Interpreter:
     """:func:`build_interpreter`, with facts it cannot use (a hostile interpreter's, or a
     hand-edited cache entry's) failing this path alone, as :class:`ProbeFailed`."""
+    variables = tuple(environ.get(name) for name in ENVIRONMENT)
+    known = _BUILT.get(path)
+    if (
+        known is not None
+        and known[0] is probe
+        and known[1] == variables
+        and all(signature(file, follow) == signed for file, follow, signed in known[2])
+    ):
+        return known[3]
     try:
-        return build_interpreter(path, probe, environ)
+        interpreter, files = watch_reads(lambda: build_interpreter(path, probe, environ))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise ProbeFailed(path, f"the probe's answer cannot be used ({exc})") from None
+    if files is not None:
+        if len(_BUILT) >= _MAX_BUILT:
+            with contextlib.suppress(RuntimeError, KeyError, StopIteration):  # another thread's
+                del _BUILT[next(iter(_BUILT))]
+        _BUILT[path] = (probe, variables, files, interpreter)
+    return interpreter
 
 
 def _cached(path: str, store: Optional[Cache], timeout: float) -> Optional[ProbeResult]:

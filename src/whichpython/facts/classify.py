@@ -51,6 +51,8 @@ _WINDOWS_PYTHON_ORG = re.compile(
     r"python3\d+(-32|-arm64)?/"
 )
 _NIX_STORE_DEFAULT = "/nix/store"
+#: The variables a classification reads.
+ENVIRONMENT = ("NIX_STORE_DIR", "NIX_STORE", *(v for _, v, _, _ in _MANAGED if v))
 
 
 @attrs.frozen

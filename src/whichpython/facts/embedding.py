@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Optional
 
+from whichpython import memo
 from whichpython.files import CONFIG, FileRefused, read_text, warn_once
 from whichpython.model.models import (
     ConfigValue,
@@ -45,7 +46,7 @@ def find_libpython(
         return Libpython(
             name=name,
             directory=ntpath.join(prefixes.base_prefix, "libs"),
-            shared=LibraryFile(dll, os.path.isfile(dll)),
+            shared=LibraryFile(dll, memo.isfile(dll)),
             static=None,
         )
     libdir = _text(config.get("LIBDIR"))
@@ -79,7 +80,7 @@ def find_libpython(
 def _locate(filename: str, dirs: "list[str]") -> LibraryFile:
     for folder in dict.fromkeys(dirs):
         path = os.path.join(folder, filename)
-        if os.path.exists(path):
+        if memo.exists(path):
             return LibraryFile(path, True)
     return LibraryFile(os.path.join(dirs[0], filename), False)
 
@@ -246,7 +247,7 @@ def _on_default_path(folder: str, *, darwin: bool) -> bool:
 def _same_path(one: str, other: str) -> bool:
     if one == other:
         return True
-    return os.path.normcase(os.path.realpath(one)) == os.path.normcase(os.path.realpath(other))
+    return os.path.normcase(memo.resolved(one)) == os.path.normcase(memo.resolved(other))
 
 
 def _text(value: ConfigValue) -> Optional[str]:

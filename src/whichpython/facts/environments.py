@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Optional
 
 from whichpython.files import SMALL, FileRefused, read_text
-from whichpython.memo import remember
+from whichpython.memo import remember, unwatched
 from whichpython.model.models import Interpreter, Kind
 
 if TYPE_CHECKING:
@@ -47,9 +47,11 @@ def ownership(
     that matches: its own marker files, then the directories tools keep envs in, then a
     project-local name (``.venv``)."""
     if kind is Kind.MANAGED and manager == "pixi":
+        unwatched()  # (its marker file is read as it is, not watched)
         return Ownership("pixi", _pixi_project(prefix))
     if kind is not Kind.VENV:
         return Ownership()
+    unwatched()  # the tools' marker and config files: not watched
     # the sources' knowledge of each tool's layout: imported for venvs only
     from whichpython.sources import ENVIRONMENTS, Context
     from whichpython.sources.layout import has_hooks, project_file

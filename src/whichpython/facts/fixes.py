@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Callable, Optional
 
+from whichpython import memo
 from whichpython.model.models import ConfigValue, SysconfigCorrection
 
 if TYPE_CHECKING:
@@ -57,15 +58,11 @@ def find_relocation(
     build = config.get("prefix")
     if not isinstance(build, str) or not _usable_prefix(build):
         return None
-    if os.path.exists(build) or not os.path.isdir(base_prefix):
+    if memo.exists(build) or not memo.isdir(base_prefix):
         return None
     pairs = {build: base_prefix}
     build_exec = config.get("exec_prefix")
-    if (
-        isinstance(build_exec, str)
-        and _usable_prefix(build_exec)
-        and not os.path.exists(build_exec)
-    ):
+    if isinstance(build_exec, str) and _usable_prefix(build_exec) and not memo.exists(build_exec):
         pairs.setdefault(build_exec, base_exec_prefix)
     ordered = sorted(pairs.items(), key=lambda item: len(item[0]), reverse=True)
     return Relocation(build, base_prefix, tuple(ordered))
@@ -88,6 +85,7 @@ def correct_sysconfig(
     corrected = dict(config)
     if relocation is None:
         return corrected, []
+    memo.unwatched()  # compilers looked up on PATH, -isysroot dirs: not watched
     changes = []
     for var, value in config.items():
         if not isinstance(value, str):
@@ -163,12 +161,12 @@ def getpath_home(executable: str, stdlib_subdir: str) -> Optional[tuple[str, str
         folder = os.path.dirname(current)
         for root in (os.path.dirname(folder), folder):
             stdlib = os.path.join(root, stdlib_subdir)
-            if os.path.isfile(os.path.join(stdlib, "os.py")) or (
-                zipped and os.path.isfile(os.path.join(root, zipped))
+            if memo.isfile(os.path.join(stdlib, "os.py")) or (
+                zipped and memo.isfile(os.path.join(root, zipped))
             ):
                 return folder, current
         try:
-            target = os.readlink(current)
+            target = memo.readlink(current)
         except OSError:
             return None
         current = os.path.normpath(os.path.join(folder, target))

@@ -1,7 +1,9 @@
 """``whichpython serve``: JSON-RPC 2.0 over stdio with ``Content-Length`` framing, speaking
 the protocol of microsoft/python-environment-tools (docs/server.md).
 
-A reader thread turns frames into calls; refresh, resolve and find run in worker threads;
+A reader thread turns frames into calls (``info`` is answered while the methods' modules
+are still being imported: :mod:`whichpython.server.startup`); refresh, resolve and find run
+in worker threads;
 the main thread waits until the client is gone (EOF on stdin, or a failed write on
 stdout), then exits 0 at once, stopping whatever probes are still running.
 """
@@ -18,7 +20,7 @@ def main() -> int:
     from whichpython.server.deadline import default_deadline, working
     from whichpython.server.framing import FrameReader, FrameWriter
     from whichpython.server.protocol import Connection, Dispatcher
-    from whichpython.server.service import Server
+    from whichpython.server.startup import Methods
 
     try:
         default_deadline(os.environ)
@@ -33,7 +35,8 @@ def main() -> int:
     gone = threading.Event()
     writer = FrameWriter(lambda data: os.write(out, data), gone.set)
     connection = Connection(writer)
-    dispatcher = Dispatcher(connection, Server(connection, os.environ).methods())
+    methods = Methods(lambda: _service(connection))
+    dispatcher = Dispatcher(connection, methods)
     reader = threading.Thread(
         target=_read_loop, args=(FrameReader(_read), dispatcher, gone), daemon=True
     )
@@ -44,13 +47,20 @@ def main() -> int:
     except KeyboardInterrupt:
         code = 130
     writer.close()
-    if dispatcher.busy or reader.is_alive() or working():
+    if dispatcher.busy or reader.is_alive() or methods.thread.is_alive() or working():
         # Work in flight (or a reader blocked on a client that closed only stdout): abandon
         # it. Interpreter shutdown would wait for the probe pool's threads; exit now.
         _stop_children()
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def _service(connection: Any) -> Any:
+    """The methods of :class:`~whichpython.server.service.Server` (the heavy imports)."""
+    from whichpython.server.service import Server
+
+    return Server(connection, os.environ).methods()
 
 
 def _read(size: int) -> bytes:

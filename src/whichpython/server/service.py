@@ -27,6 +27,7 @@ from whichpython.server.protocol import (
     optional_path,
     optional_paths,
 )
+from whichpython.server.startup import info
 from whichpython.server.state import Config, Pending, Refreshes, Respond
 from whichpython.sources.executables import python_name
 
@@ -57,7 +58,7 @@ class Server:
             "refresh": Method(self.refresh, background=True, replies=True, capture=latest),
             "resolve": Method(self.resolve, background=True, capture=latest),
             "find": Method(self.find, background=True, capture=latest),
-            "info": Method(self.info),
+            "info": Method(info),
             "clear": Method(self.clear),
         }
 
@@ -73,14 +74,6 @@ class Server:
         return environ
 
     # -- methods -------------------------------------------------------------------------
-
-    def info(self, params: Any) -> dict[str, Any]:
-        """PET's ``info`` (``petVersion``, which the extensions read) and whichpython's own
-        ``name`` and ``version``; ``petVersion`` is whichpython's version too."""
-        import whichpython
-
-        version = whichpython.__version__
-        return {"petVersion": version, "name": "whichpython", "version": version}
 
     def _configured(self, params: Any) -> Pending:
         """A configure's parameters, checked as it arrives: the configuration it makes,
