@@ -216,11 +216,19 @@ class Answers:
         for path, follow, recorded in data["witnesses"]:
             if not holds(path, follow, recorded):
                 return False
-        for folder in ancestors(self.cwd) if data["upward"] else ():
-            for name, follow in data["upward"]:
-                if signature(os.path.join(folder, name), follow) is not None:
-                    return False  # a project file here: its answer may differ
-        return True
+        found = [
+            (folder, name)
+            for folder in (ancestors(self.cwd) if data["upward"] else ())
+            for name, follow in data["upward"]
+            if signature(os.path.join(folder, name), follow) is not None
+        ]
+        if not found:
+            return True
+        # A project file here: its answer may differ, unless it is a new project's that no
+        # tool has an env for (checked afresh: nothing of it is in the record).
+        from whichpython.cli.newproject import without_envs
+
+        return without_envs(found)
 
     def record(self, run: Callable[[], int]) -> int:
         """Run the command, tee its output, and keep it if nothing it used escaped the record."""

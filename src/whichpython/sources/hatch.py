@@ -2,13 +2,12 @@
 ``<env dir>/<project name>/<project id>/<env>`` (the env dir ``dirs.env.virtual`` of hatch's
 config, else ``<data dir>/env/virtual``; fixtures/environments/hatch.json)."""
 
-import base64
-import hashlib
 import os
 import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from whichpython.envplaces import hatch_id
 from whichpython.memo import remember
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
 from whichpython.sources.layout import (
@@ -145,11 +144,7 @@ def _flat(folder: str, project: Optional[str], ctx: Context) -> bool:
 def project_id(project: str, platform: str) -> str:
     """hatch's id of a project root: the first 8 characters of the URL-safe base64 SHA-256
     of its path as given (case-folded on Windows and macOS only)."""
-    path = os.path.normpath(project)
-    if platform in ("win32", "darwin"):
-        path = path.casefold()
-    digest = hashlib.sha256(path.encode("utf-8")).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
+    return hatch_id(project, platform)
 
 
 def project_name(project: str, pyproject: dict[str, Any]) -> str:

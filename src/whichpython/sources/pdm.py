@@ -2,12 +2,11 @@
 default ``python.install_root``), and its venvs: ``<project>/.venv`` and
 ``<venv.location>/<project dir name>-<hash>-<name>`` (fixtures/environments/pdm.json)."""
 
-import base64
-import hashlib
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
+from whichpython.envplaces import pdm_hash, pdm_prefix
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -81,7 +80,7 @@ class PdmEnvs(EnvironmentSource):
                 places.append(os.path.join(project, name))
                 break
         location = venv_location(ctx, project)
-        prefix = f"{os.path.basename(os.path.normpath(project))}-{hash_path(project)}-"
+        prefix = pdm_prefix(project)
         names = child_dirs(location, hidden=True, ordered=False)
         places += [os.path.join(location, n) for n in names if n.startswith(prefix)]
         for place in places:
@@ -199,6 +198,4 @@ def venv_location(ctx: Context, project: Optional[str] = None) -> str:
 def hash_path(project: str) -> str:
     """pdm's hash of a project root: the first 8 characters of the URL-safe base64 MD5 of
     its path as given, with ``/`` separators (also on Windows), not case-folded."""
-    path = os.path.normpath(project).replace("\\", "/")
-    digest = hashlib.md5(path.encode(), usedforsecurity=False).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
+    return pdm_hash(project)

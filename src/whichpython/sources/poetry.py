@@ -9,14 +9,12 @@ through the hash, so the machine-wide listing has no project; a project's envs a
 computing their name.
 """
 
-import base64
-import hashlib
-import ntpath
 import os
 import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from whichpython.envplaces import poetry_cache_dir, poetry_config_dir, poetry_hash
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -47,11 +45,7 @@ def env_name(name: str, project: str, *, windows: bool = False) -> str:
     project directory (symlinks resolved, case folded on Windows)."""
     canonical = re.sub(r"[-_.]+", "-", name).lower()  # packaging's canonicalize_name
     safe = _UNSAFE.sub("_", canonical)[:42]
-    where = os.path.realpath(project)
-    if windows:
-        where = ntpath.normcase(where)
-    digest = hashlib.sha256(where.encode("utf-8")).digest()
-    return f"{safe}-{base64.urlsafe_b64encode(digest).decode()[:8]}"
+    return f"{safe}-{poetry_hash(project, windows=windows)}"
 
 
 class _Settings:
@@ -95,32 +89,14 @@ class _Settings:
         )
 
 
-def _xdg(ctx: Context, variable: str) -> Optional[str]:
-    value = ctx.environ.get(variable, "")
-    return value if value.startswith("/") else None  # platformdirs takes absolute ones only
-
-
 def default_cache_dir(ctx: Context) -> str:
     """platformdirs' ``user_cache_dir("pypoetry")`` for the context's platform."""
-    if ctx.windows:
-        base = ctx.environ.get("LOCALAPPDATA") or os.path.join(ctx.home, "AppData", "Local")
-        return os.path.join(base, "pypoetry", "Cache")
-    default = ("Library", "Caches") if ctx.platform == "darwin" else (".cache",)
-    return os.path.join(_xdg(ctx, "XDG_CACHE_HOME") or os.path.join(ctx.home, *default), "pypoetry")
+    return poetry_cache_dir(ctx.environ, ctx.platform)
 
 
 def config_dir(ctx: Context) -> str:
     """``$POETRY_CONFIG_DIR``, else platformdirs' roaming ``user_config_dir("pypoetry")``."""
-    configured = ctx.environ.get("POETRY_CONFIG_DIR")
-    if configured:
-        return configured
-    if ctx.windows:
-        base = ctx.environ.get("APPDATA") or os.path.join(ctx.home, "AppData", "Roaming")
-        return os.path.join(base, "pypoetry")
-    default = ("Library", "Application Support") if ctx.platform == "darwin" else (".config",)
-    return os.path.join(
-        _xdg(ctx, "XDG_CONFIG_HOME") or os.path.join(ctx.home, *default), "pypoetry"
-    )
+    return poetry_config_dir(ctx.environ, ctx.platform)
 
 
 def _static_minor(executable: str, ctx: Context) -> Optional[str]:
