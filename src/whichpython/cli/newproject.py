@@ -59,7 +59,9 @@ def without_envs(found: Iterable[tuple[str, str]]) -> bool:
     for name in names:
         path = os.path.join(project, name)
         data = _scan(path)
-        if data is None or distrust(path, environ) is not None or _mentions(data, TOOL_WORDS):
+        if data is None or distrust(path, environ) is not None:
+            return False
+        if _mentions(data.lower(), TOOL_WORDS):
             return False
     if any(os.path.lexists(os.path.join(project, name)) for name in TOOL_FILES):
         return False
@@ -99,12 +101,13 @@ def _no_pdm_env(project: str, platform: str) -> bool:
 
 def _no_hatch_env(project: str, platform: str) -> bool:
     """No ``<any name>/<project id>`` in hatch's default env dir, and no global config that
-    may move it (``dirs``)."""
+    may move it (:func:`_hatch_config_keeps`)."""
     config = os.path.join(envplaces.user_config_dir(os.environ, platform, "hatch"),
                           "config.toml")  # fmt: skip
-    if not _config_avoids(config, (b"dirs",)):
+    data = envplaces.user_data_dir(os.environ, platform, "hatch")
+    if not _hatch_config_keeps(config, data):
         return False
-    root = os.path.join(envplaces.user_data_dir(os.environ, platform, "hatch"), "env", "virtual")
+    root = os.path.join(data, "env", "virtual")
     ident = envplaces.hatch_id(project, platform)
     entries = _entries(root)
     return entries is not None and not any(
@@ -121,16 +124,34 @@ def _no_pipenv_env(environ: Mapping[str, str]) -> bool:
     return _entries(root) == []
 
 
+def _hatch_config_keeps(path: str, data: str) -> bool:
+    """hatch's config is missing, or keeps the default env dir: no ``virtual`` anywhere (no
+    ``dirs.env.virtual``), and each line that mentions ``data`` is ``data = "<the default
+    data dir>"``, as the config hatch writes on its first run has it."""
+    if not os.path.lexists(path):
+        return True
+    raw = _scan(path)
+    if raw is None or b"virtual" in raw.lower():
+        return False
+    default = {b'"' + os.fsencode(data) + b'"', b"'" + os.fsencode(data) + b"'"}
+    for line in raw.splitlines():
+        if b"data" in line.lower():
+            key, _, value = line.partition(b"=")
+            if key.strip() != b"data" or value.strip() not in default:
+                return False
+    return True
+
+
 def _config_avoids(path: str, words: tuple[bytes, ...]) -> bool:
     """A tool's config file is missing, or readable and without any of ``words``."""
     if not os.path.lexists(path):
         return True
     data = _scan(path)
-    return data is not None and not any(word in data for word in words)
+    return data is not None and not any(word in data.lower() for word in words)
 
 
 def _scan(path: str) -> bytes | None:
-    """The file, lower-cased, when the engine would read and parse it without a note (a
+    """The file's bytes when the engine would read and parse it without a note (a
     regular file, small, cheap to parse) and no key can hide in an escape; else None."""
     try:
         data = read_bytes(path, _LIMIT)
@@ -143,7 +164,7 @@ def _scan(path: str) -> bytes | None:
     for line in data.splitlines():
         if len(line) > _LINE or line.count(b".") > _DOTS:
             return None
-    return data.lower()
+    return data
 
 
 def _mentions(data: bytes, words: tuple[bytes, ...]) -> bool:
