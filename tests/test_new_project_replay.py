@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import ROOT_SYSTEM, machine_cli_env, make_venv, pyenv_python
+from conftest import ROOT_SYSTEM, machine_cli_env, make_venv, plant_as_other_user, pyenv_python
 from test_answers import Machine
 from whichpython import envplaces
 
@@ -313,3 +313,36 @@ def test_an_env_where_the_hatch_config_moves_it_is_found(machine: Machine) -> No
     python = _venv(project / ".envs" / "app")
     done = run(machine, project, "find", "3.12")
     assert done.engine and done.stdout.startswith(str(python.parent))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[\n" * 500 + "1" + "\n]" * 500 + "\n",  # nested deeper than tomllib recurses
+        PYPROJECT + "# a comment\n" * 30_000,  # over the 256 KiB the engine reads
+        PYPROJECT + "a = " + "1" * 5000 + "\n",  # an integer Python will not read
+    ],
+    ids=["deep", "large", "long-integer"],
+)
+def test_a_project_file_the_engine_would_refuse_sends_the_run_to_it(
+    machine: Machine, text: str
+) -> None:
+    recorded(machine, "list")
+    project = new_project(machine, pyproject=text)
+    done = run(machine, project, "list")
+    assert done.engine
+    fresh = run(machine, project, "list", "--no-cache")
+    assert (done.stdout, done.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_a_project_file_another_user_planted_sends_the_run_to_the_engine(
+    machine: Machine,
+) -> None:
+    recorded(machine, "find", "3.12")
+    project = new_project(machine, pyproject="")
+    project.chmod(0o777)  # the stranger may write in it
+    plant_as_other_user(project, "pyproject.toml", PYPROJECT)
+    done = run(machine, project, "find", "3.12")
+    assert done.engine
+    fresh = run(machine, project, "find", "3.12", "--no-cache")
+    assert (done.stdout, done.stderr) == (fresh.stdout, fresh.stderr)

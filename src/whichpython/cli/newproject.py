@@ -34,13 +34,16 @@ TOOL_WORDS = (b"poetry", b"pdm", b"hatch", b"uv", b"pixi", b"tox")
 VARIABLE_PREFIXES = ("POETRY_", "PDM_", "PIPENV_", "HATCH_")
 VARIABLES = frozenset({"UV_PROJECT_ENVIRONMENT", "WORKON_HOME"})
 _XDG = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
-# A file read here at most (the engine reads TOML up to 256 KiB); lines and dots per line
-# far below what the engine refuses to parse (4300-digit integers, 64-part dotted keys) and
-# brackets below what nests too deep, so the engine would parse what is replayed here.
+# A file read here at most (the engine reads TOML up to 256 KiB); lines, dots per line and
+# dots and brackets below what the engine refuses to parse (4300-digit integers, 64-part
+# dotted keys, 16 Ki structure); fewer ``[``/``{`` than nesting tomllib cannot recurse into
+# (~400 deep): the engine parses what is replayed here without a note. A new project's file
+# holds a few dozen brackets.
 _LIMIT = 64 * 1024
 _LINE = 4000
 _DOTS = 60
 _STRUCTURE = 8192
+_OPENERS = 256
 
 
 def without_envs(found: Iterable[tuple[str, str]]) -> bool:
@@ -159,7 +162,8 @@ def _scan(path: str) -> bytes | None:
         return None
     if b"\\u" in data or b"\\U" in data:  # "\u0070oetry" spells a key too
         return None
-    if data.count(b"[") + data.count(b"{") + data.count(b".") > _STRUCTURE:
+    openers = data.count(b"[") + data.count(b"{")
+    if openers > _OPENERS or openers + data.count(b".") > _STRUCTURE:
         return None
     for line in data.splitlines():
         if len(line) > _LINE or line.count(b".") > _DOTS:
