@@ -18,9 +18,11 @@ shell bookkeeping, when the run iterated it), and the working directory unless t
 holds in any directory where the project-file lookups find nothing (:meth:`Witness.upward`).
 A new unrelated variable or a new empty directory to run in replays the same answer; a
 changed variable the sources read, a changed signature, or a project file appearing means
-the engine runs again (docs/cache.md). Each file names what selects it (the command line,
-Python, kernel, terminal and a digest of the variables' values) and is refused for anything
-else; the cache dir and ``answers/`` must be this user's alone before anything is read.
+the engine runs again (docs/cache.md), unless it is a new project's that no tool has an env
+for (:func:`whichpython.cli.newproject.without_envs`, checked on each replay). Each file
+names what selects it (the command line, Python, kernel, terminal and a digest of the
+variables' values) and is refused for anything else; the cache dir and ``answers/`` must
+be this user's alone before anything is read.
 """
 
 from __future__ import annotations
