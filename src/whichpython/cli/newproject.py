@@ -84,9 +84,11 @@ def _no_poetry_env(project: str, platform: str) -> bool:
     if not _config_avoids(config, (b"path", b"cache")):
         return False
     root = os.path.join(envplaces.poetry_cache_dir(os.environ, platform), "virtualenvs")
-    tag = f"-{envplaces.poetry_hash(project)}-py"
     entries = _entries(root)
-    return entries is not None and not any(tag in name for name in entries)
+    if not entries:  # (the hash, its module's import too, only when there is something)
+        return entries is not None
+    tag = f"-{envplaces.poetry_hash(project)}-py"
+    return not any(tag in name for name in entries)
 
 
 def _no_pdm_env(project: str, platform: str) -> bool:
@@ -97,9 +99,11 @@ def _no_pdm_env(project: str, platform: str) -> bool:
     if not _config_avoids(config, (b"location",)):
         return False
     root = os.path.join(envplaces.user_data_dir(os.environ, platform, "pdm", "pdm"), "venvs")
-    prefix = envplaces.pdm_prefix(project)
     entries = _entries(root)
-    return entries is not None and not any(name.startswith(prefix) for name in entries)
+    if not entries:
+        return entries is not None
+    prefix = envplaces.pdm_prefix(project)
+    return not any(name.startswith(prefix) for name in entries)
 
 
 def _no_hatch_env(project: str, platform: str) -> bool:
@@ -111,11 +115,11 @@ def _no_hatch_env(project: str, platform: str) -> bool:
     if not _hatch_config_keeps(config, data):
         return False
     root = os.path.join(data, "env", "virtual")
-    ident = envplaces.hatch_id(project, platform)
     entries = _entries(root)
-    return entries is not None and not any(
-        os.path.lexists(os.path.join(root, name, ident)) for name in entries
-    )
+    if not entries:
+        return entries is not None
+    ident = envplaces.hatch_id(project, platform)
+    return not any(os.path.lexists(os.path.join(root, name, ident)) for name in entries)
 
 
 def _no_pipenv_env(environ: Mapping[str, str]) -> bool:
