@@ -18,7 +18,7 @@ from whichpython.files import distrust, read_bytes
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 #: The project files a new project may hold (the others: a ``.venv``, a version file, pixi's
 #: and conda's, hatch.toml, ... make the answer the directory's own).
@@ -46,7 +46,7 @@ _STRUCTURE = 8192
 _OPENERS = 256
 
 
-def without_envs(found: Iterable[tuple[str, str]]) -> bool:
+def without_envs(found: list[tuple[str, str]]) -> bool:
     """Whether the project files ``found`` up from the working directory (``(folder, name)``)
     are one new project's, that no tool has an environment for (the module says how)."""
     folders = {folder for folder, _ in found}
