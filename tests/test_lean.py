@@ -121,3 +121,49 @@ def test_version_reads_no_metadata_and_imports_no_engine(script: str, first: str
     assert heavy.isdisjoint(loaded), heavy & set(loaded)
     layers = ("engine", "facts", "cache", "probe", "sources", "request", "model", "server")
     assert not [m for m in loaded if m.split(".")[:2] in (["whichpython", x] for x in layers)]
+
+
+# The CLI in a fresh process, then the modules it left loaded (and processes spawned).
+CLI_MODULES = """
+import json, sys
+spawned = []
+sys.addaudithook(lambda e, a: spawned.append(e) if e == "subprocess.Popen" else None)
+sys.argv = ["whichpython", *sys.argv[1:]]
+from whichpython.cli import main
+code = main()
+sys.stderr.write(json.dumps({"spawned": len(spawned), "modules": sorted(sys.modules)}))
+"""
+# What deciding that a new project has no env adds to a replay: the check, the tools' path
+# hashes and the builtin hash modules (no hashlib, base64, re, tomllib, typing, engine).
+NEW_PROJECT = {"whichpython.cli.newproject", "whichpython.envplaces", "_sha2", "_sha256",
+               "_md5", "binascii"}  # fmt: skip
+
+
+def test_a_replay_in_a_new_project_dir_imports_only_the_check(tmp_path: Path) -> None:
+    python = pyenv_python("3.12.1")
+    if not python.exists():
+        pytest.skip("pyenv 3.12.1 is not installed")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.12").symlink_to(python)
+    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "pyproject.toml").write_text('[project]\nname = "app"\n')
+
+    def cli(cwd: Path) -> tuple[str, int, set[str]]:
+        done = subprocess.run(
+            [sys.executable, "-c", CLI_MODULES, "find", "3.12"],
+            capture_output=True, text=True, timeout=120, cwd=cwd, env=env,
+        )  # fmt: skip
+        report = json.loads(done.stderr)
+        assert done.returncode == 0, done.stderr
+        return done.stdout, report["spawned"], set(report["modules"])
+
+    cli(tmp_path / "empty")  # probes: the answer is recorded by the next run
+    for _ in range(2):
+        answer, _, replay = cli(tmp_path / "empty")
+    assert "whichpython.engine" not in replay  # (a replay: the check can tell)
+    found, spawned, modules = cli(tmp_path / "project")
+    assert found == answer == f"{tmp_path / 'bin' / 'python3.12'}\n" and spawned == 0
+    assert modules - replay <= NEW_PROJECT, modules - replay - NEW_PROJECT
+    assert "whichpython.cli.newproject" in modules

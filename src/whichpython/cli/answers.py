@@ -18,9 +18,11 @@ shell bookkeeping, when the run iterated it), and the working directory unless t
 holds in any directory where the project-file lookups find nothing (:meth:`Witness.upward`).
 A new unrelated variable or a new empty directory to run in replays the same answer; a
 changed variable the sources read, a changed signature, or a project file appearing means
-the engine runs again (docs/cache.md). Each file names what selects it (the command line,
-Python, kernel, terminal and a digest of the variables' values) and is refused for anything
-else; the cache dir and ``answers/`` must be this user's alone before anything is read.
+the engine runs again (docs/cache.md), unless it is a new project's that no tool has an env
+for (:func:`whichpython.cli.newproject.without_envs`, checked on each replay). Each file
+names what selects it (the command line, Python, kernel, terminal and a digest of the
+variables' values) and is refused for anything else; the cache dir and ``answers/`` must
+be this user's alone before anything is read.
 """
 
 from __future__ import annotations
@@ -216,11 +218,19 @@ class Answers:
         for path, follow, recorded in data["witnesses"]:
             if not holds(path, follow, recorded):
                 return False
-        for folder in ancestors(self.cwd) if data["upward"] else ():
-            for name, follow in data["upward"]:
-                if signature(os.path.join(folder, name), follow) is not None:
-                    return False  # a project file here: its answer may differ
-        return True
+        found = [
+            (folder, name)
+            for folder in (ancestors(self.cwd) if data["upward"] else ())
+            for name, follow in data["upward"]
+            if signature(os.path.join(folder, name), follow) is not None
+        ]
+        if not found:
+            return True
+        # A project file here: its answer may differ, unless it is a new project's that no
+        # tool has an env for (checked afresh: nothing of it is in the record).
+        from whichpython.cli.newproject import without_envs
+
+        return without_envs(found)
 
     def record(self, run: Callable[[], int]) -> int:
         """Run the command, tee its output, and keep it if nothing it used escaped the record."""

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Protocol
 
+from whichpython import envplaces
 from whichpython.files import CONFIG, FileRefused, distrust, read_bytes, walk_up
 from whichpython.model.prebuilt import field_names
 from whichpython.sources.pyvenv import find_pyvenv_cfg, read_pyvenv_cfg
@@ -125,8 +126,7 @@ class Context:
     @property
     def home(self) -> str:
         """The user's home directory, from the environment first."""
-        home = self.environ.get("HOME") or self.environ.get("USERPROFILE")
-        return home or os.path.expanduser("~")
+        return envplaces.home(self.environ)
 
     @property
     def windows(self) -> bool:
@@ -141,26 +141,18 @@ class Context:
 
     def data_home(self) -> str:
         """``$XDG_DATA_HOME``, else ``~/.local/share``."""
-        return self.environ.get("XDG_DATA_HOME") or os.path.join(self.home, ".local", "share")
+        return envplaces.data_home(self.environ)
 
     def user_data_dir(self, app: str, *, author: Optional[str] = None) -> str:
         """Where platformdirs puts ``app``'s data, worked out from this context's environment
         and platform (not the process's): ``$XDG_DATA_HOME/app``, ``~/Library/Application
         Support/app``, ``%LOCALAPPDATA%\\[author\\]app``."""
-        if self.windows:
-            base = self.environ.get("LOCALAPPDATA") or os.path.join(self.home, "AppData", "Local")
-            return os.path.join(base, *([author] if author else []), app)
-        if self.platform == "darwin":
-            return os.path.join(self.home, "Library", "Application Support", app)
-        return os.path.join(self.data_home(), app)
+        return envplaces.user_data_dir(self.environ, self.platform, app, author)
 
     def user_config_dir(self, app: str, *, author: Optional[str] = None) -> str:
         """Where platformdirs puts ``app``'s config: ``$XDG_CONFIG_HOME/app`` (else
         ``~/.config/app``) on Linux, the data dir (:meth:`user_data_dir`) elsewhere."""
-        if self.windows or self.platform == "darwin":
-            return self.user_data_dir(app, author=author)
-        base = self.environ.get("XDG_CONFIG_HOME") or os.path.join(self.home, ".config")
-        return os.path.join(base, app)
+        return envplaces.user_config_dir(self.environ, self.platform, app, author)
 
 
 def working_dir(environ: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from whichpython.envplaces import hatch_id
 from whichpython.memo import remember
 from whichpython.sources.base import Candidate, Context, EnvironmentSource, InstallDirSource
 from whichpython.sources.layout import (
@@ -143,14 +144,7 @@ def _flat(folder: str, project: Optional[str], ctx: Context) -> bool:
 def project_id(project: str, platform: str) -> str:
     """hatch's id of a project root: the first 8 characters of the URL-safe base64 SHA-256
     of its path as given (case-folded on Windows and macOS only)."""
-    path = os.path.normpath(project)
-    if platform in ("win32", "darwin"):
-        path = path.casefold()
-    import base64  # here: hashlib (_hashlib, ~3 ms) and base64 only for a project's envs
-    import hashlib
-
-    digest = hashlib.sha256(path.encode("utf-8")).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
+    return hatch_id(project, platform)
 
 
 def project_name(project: str, pyproject: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
+from whichpython.envplaces import pdm_hash, pdm_prefix
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -79,7 +80,7 @@ class PdmEnvs(EnvironmentSource):
                 places.append(os.path.join(project, name))
                 break
         location = venv_location(ctx, project)
-        prefix = f"{os.path.basename(os.path.normpath(project))}-{hash_path(project)}-"
+        prefix = pdm_prefix(project)
         names = child_dirs(location, hidden=True, ordered=False)
         places += [os.path.join(location, n) for n in names if n.startswith(prefix)]
         for place in places:
@@ -197,9 +198,4 @@ def venv_location(ctx: Context, project: Optional[str] = None) -> str:
 def hash_path(project: str) -> str:
     """pdm's hash of a project root: the first 8 characters of the URL-safe base64 MD5 of
     its path as given, with ``/`` separators (also on Windows), not case-folded."""
-    import base64  # here: hashlib loads _hashlib (~3 ms), paid only to name an env
-    import hashlib
-
-    path = os.path.normpath(project).replace("\\", "/")
-    digest = hashlib.md5(path.encode(), usedforsecurity=False).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
+    return pdm_hash(project)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Optional
 
+from whichpython.envplaces import pipenv_hash, pipenv_workon_default
 from whichpython.sources.base import Candidate, Context, EnvironmentSource
 from whichpython.sources.layout import (
     child_dirs,
@@ -31,23 +32,14 @@ def env_name(project: str, pipfile: Optional[str] = None) -> str:
     characters as ``_``, cut to 42; ``-``; the first 6 bytes of the SHA-256 of the Pipfile's
     absolute path (symlinks kept: ``pipfile``, as ``PIPENV_PIPFILE`` gives it, else the one in
     ``project``), urlsafe base64 (8 characters)."""
-    import base64  # here: hashlib loads _hashlib (~3 ms), paid only to name an env
-    import hashlib
-
     pipfile = os.path.abspath(pipfile or os.path.join(project, "Pipfile"))
-    digest = hashlib.sha256(pipfile.encode()).digest()[:6]
     safe = _UNSAFE.sub("_", os.path.basename(os.path.dirname(pipfile)))[:42]
-    return f"{safe}-{base64.urlsafe_b64encode(digest).decode()}"
+    return f"{safe}-{pipenv_hash(pipfile)}"
 
 
 def workon_home(ctx: Context) -> str:
     """pipenv's WORKON_HOME (its own default, not virtualenvwrapper's)."""
-    value = ctx.environ.get("WORKON_HOME")
-    if not value:
-        data = ctx.environ.get("XDG_DATA_HOME") or os.path.join("~", ".local", "share")
-        value = (
-            os.path.join("~", ".virtualenvs") if ctx.windows else os.path.join(data, "virtualenvs")
-        )
+    value = ctx.environ.get("WORKON_HOME") or pipenv_workon_default(ctx.environ, ctx.windows)
     return os.path.join(ctx.cwd, expand(value, ctx))
 
 

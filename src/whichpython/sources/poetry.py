@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from whichpython.envplaces import poetry_cache_dir, poetry_config_dir, poetry_hash
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -42,18 +43,9 @@ def env_name(name: str, project: str, *, windows: bool = False) -> str:
     """poetry's ``generate_env_name``: the canonical project name, lower-cased, shell-unsafe
     characters as ``_``, cut to 42; ``-``; 8 characters of the urlsafe base64 SHA-256 of the
     project directory (symlinks resolved, case folded on Windows)."""
-    import base64  # here: hashlib loads _hashlib (~3 ms), paid only to name an env
-    import hashlib
-
     canonical = re.sub(r"[-_.]+", "-", name).lower()  # packaging's canonicalize_name
     safe = _UNSAFE.sub("_", canonical)[:42]
-    where = os.path.realpath(project)
-    if windows:
-        import ntpath
-
-        where = ntpath.normcase(where)
-    digest = hashlib.sha256(where.encode("utf-8")).digest()
-    return f"{safe}-{base64.urlsafe_b64encode(digest).decode()[:8]}"
+    return f"{safe}-{poetry_hash(project, windows=windows)}"
 
 
 class _Settings:
@@ -97,32 +89,14 @@ class _Settings:
         )
 
 
-def _xdg(ctx: Context, variable: str) -> Optional[str]:
-    value = ctx.environ.get(variable, "")
-    return value if value.startswith("/") else None  # platformdirs takes absolute ones only
-
-
 def default_cache_dir(ctx: Context) -> str:
     """platformdirs' ``user_cache_dir("pypoetry")`` for the context's platform."""
-    if ctx.windows:
-        base = ctx.environ.get("LOCALAPPDATA") or os.path.join(ctx.home, "AppData", "Local")
-        return os.path.join(base, "pypoetry", "Cache")
-    default = ("Library", "Caches") if ctx.platform == "darwin" else (".cache",)
-    return os.path.join(_xdg(ctx, "XDG_CACHE_HOME") or os.path.join(ctx.home, *default), "pypoetry")
+    return poetry_cache_dir(ctx.environ, ctx.platform)
 
 
 def config_dir(ctx: Context) -> str:
     """``$POETRY_CONFIG_DIR``, else platformdirs' roaming ``user_config_dir("pypoetry")``."""
-    configured = ctx.environ.get("POETRY_CONFIG_DIR")
-    if configured:
-        return configured
-    if ctx.windows:
-        base = ctx.environ.get("APPDATA") or os.path.join(ctx.home, "AppData", "Roaming")
-        return os.path.join(base, "pypoetry")
-    default = ("Library", "Application Support") if ctx.platform == "darwin" else (".config",)
-    return os.path.join(
-        _xdg(ctx, "XDG_CONFIG_HOME") or os.path.join(ctx.home, *default), "pypoetry"
-    )
+    return poetry_config_dir(ctx.environ, ctx.platform)
 
 
 def _static_minor(executable: str, ctx: Context) -> Optional[str]:
