@@ -245,7 +245,9 @@ class Cache:
             self._write(path, deps, {"failure": failure})
 
     def _write(self, path: str, deps: list[list[Any]], body: dict[str, Any]) -> None:
-        """Write atomically under a file lock; failures only cost a later re-probe."""
+        """Write atomically (a temp file of this writer's renamed over the entry: concurrent
+        writers each leave a whole entry, the last one stays; no lock, docs/cache.md);
+        failures only cost a later re-probe."""
         entry: dict[str, Any] = {
             "format": CACHE_FORMAT,
             "probe": probe_hash(),
@@ -256,15 +258,12 @@ class Cache:
             "deps": deps,
             **body,
         }
-        import filelock
-
         target = self._entry(path)
         try:
             if not self._trusted(create=True):
                 return
-            with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
-                write_private(target, json.dumps(entry).encode("utf-8"))
-        except (OSError, ValueError, RecursionError, filelock.Timeout):
+            write_private(target, json.dumps(entry).encode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return
         sweep_temp(self.directory)
 
