@@ -233,6 +233,7 @@ class Cache:
 
     def _read(self, path: str) -> Optional[_Parsed]:
         """The entry for ``path`` (and its answer) if it is sound and still holds."""
+        probe_hash()  # (the probe's source is a witness: read it first outside unwatched)
         with unwatched():  # the entry itself: a run may rewrite it (its deps are noted below)
             if not self._trusted():
                 return None

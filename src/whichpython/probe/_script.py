@@ -191,7 +191,7 @@ def base_executable(venv):
 
 def load_sysconfig():
     """sysconfig. 3.12+ import threading for one lock (with functools, collections, ...: ~4 ms
-    of a ~30 ms probe); where nothing loaded threading yet, sysconfig gets a stand-in whose
+    of a ~25 ms probe); where nothing loaded threading yet, sysconfig gets a stand-in whose
     RLock is _thread's (threading's own C lock) and whose any other name loads the real one."""
     if "threading" in sys.modules or sys.version_info < (3, 7):
         import sysconfig
