@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT_SYSTEM, machine_cli_env, machine_environ, pyenv_python
+from conftest import (
+    PYENV_ROOT,
+    ROOT_SYSTEM,
+    fake_python,
+    machine_cli_env,
+    machine_environ,
+    pyenv_python,
+)
 from whichpython.cache.probes import Cache
 from whichpython.cachedir import cache_root
 from whichpython.cli.answers import Answers, answers_dir
@@ -81,19 +88,96 @@ def machine(tmp_path: Path) -> Machine:
     return made
 
 
-def test_recorded_after_a_run_without_processes_then_replayed(machine: Machine) -> None:
+def test_recorded_after_a_run_whose_probes_went_into_the_cache_then_replayed(
+    machine: Machine,
+) -> None:
     cold, engine, spawned = machine.run("find", "3.12")
     assert (cold.returncode, engine) == (0, True) and spawned >= 1
-    assert machine.answers() == []  # it probed: what it learned was not all from files
-
-    warm, engine, spawned = machine.run("find", "3.12")
-    assert (warm.returncode, engine, spawned) == (0, True, 0)
+    # it probed, and each answer went into the probe cache with the files it depends on
     assert len(machine.answers()) == 1
 
     replayed, engine, spawned = machine.run("find", "3.12")
     assert (replayed.returncode, engine, spawned) == (0, False, 0)
-    assert replayed.stdout == warm.stdout == f"{machine.second / 'python3.12'}\n"
+    assert replayed.stdout == cold.stdout == f"{machine.second / 'python3.12'}\n"
     assert replayed.stderr == ""
+
+
+def test_a_probe_the_cache_did_not_keep_is_not_recorded(machine: Machine) -> None:
+    """A wrapper that runs another interpreter is probed every time (its answer is not the
+    path's own: not cached), so a run that probed it is not replayed."""
+    wrapper = machine.first / "python3"
+    wrapper.write_text(f'#!/bin/sh\nexec {pyenv_python("3.11.7")} "$@"\n')
+    wrapper.chmod(0o755)
+    for _ in range(2):
+        done, engine, spawned = machine.run("list")
+        assert (done.returncode, engine) == (0, True) and spawned >= 1
+    assert machine.answers() == []
+
+
+@pytest.fixture
+def private_machine(tmp_path: Path) -> Machine:
+    """A machine whose python3.12 answers like one (a script, whose files are this test's
+    own: other tests copying the pyenv builds cannot move what its answer depends on)."""
+    made = Machine(tmp_path)
+    fake = fake_python(made.second / "python3.12", "3.12.4")
+    # its answer is built from pyenv 3.12's: move the paths it names (libpython, config dir,
+    # ...) under this machine, where no other test hard-links a file and moves its ctime
+    real, private = str(PYENV_ROOT / "versions" / "3.12.1"), tmp_path / "opt" / "py"
+    private.mkdir(parents=True)
+    fake.write_text(fake.read_text().replace(real, str(private)))
+    return made
+
+
+def _hanging_python3(machine: Machine) -> Path:
+    """A ``python3`` first on PATH that hangs; each start adds a line to the returned log
+    (outside every directory a run looks at)."""
+    log = machine.root / "log" / "started"
+    log.parent.mkdir()
+    script = machine.first / "python3"
+    script.write_text(f"#!/bin/sh\necho started >> {log}\nexec /bin/sleep 60\n")
+    script.chmod(0o755)
+    return log
+
+
+def test_the_second_list_with_a_hanging_python3_is_a_replay(private_machine: Machine) -> None:
+    machine = private_machine
+    log = _hanging_python3(machine)
+    first, engine, spawned = machine.run("list", "--timeout", "1")
+    assert (first.returncode, engine) == (0, True) and spawned >= 1
+    second, engine, spawned = machine.run("list", "--timeout", "1")
+    assert (second.returncode, engine, spawned) == (0, False, 0)
+    assert (second.stdout, second.stderr) == (first.stdout, first.stderr)
+    assert "python3.12" in second.stdout and log.read_text().count("started") == 1
+
+
+@pytest.mark.parametrize("change", ["new-variable", "path-dir-appended"])
+def test_a_remembered_time_out_of_a_script_holds_after_an_unrelated_change(
+    private_machine: Machine, change: str
+) -> None:
+    """A new variable, or a new dir at the end of PATH, does not run the hanging script again
+    (docs/cache.md); a dir put before it on PATH does."""
+    machine = private_machine
+    log = _hanging_python3(machine)
+    machine.run("list", "--timeout", "1")
+    extra = machine.root / "extra"
+    extra.mkdir()
+    if change == "new-variable":
+        changed = {"BUILD_ID": "42"}
+    else:
+        changed = {"PATH": f"{machine.env['PATH']}{os.pathsep}{extra}"}
+    engines = []
+    for _ in range(2):
+        done, engine, spawned = machine.run("list", "--timeout", "1", **changed)
+        assert (done.returncode, spawned) == (0, 0), done.stderr
+        assert "python3.12" in done.stdout
+        engines.append(engine)
+    assert log.read_text().count("started") == 1
+    # a variable no source reads replays the first run's answer; another PATH is searched
+    # once (the remembered time-out holds), then replayed
+    assert engines == ([False, False] if change == "new-variable" else [True, False])
+    done, _, spawned = machine.run("list", "--timeout", "1", PATH=f"{extra}{os.pathsep}"
+                                   f"{machine.env['PATH']}")  # fmt: skip
+    assert spawned == 1 and log.read_text().count("started") == 2
 
 
 def test_unrelated_changes_keep_the_answer(machine: Machine) -> None:
@@ -275,8 +359,7 @@ def test_a_new_empty_working_dir_replays_a_project_dir_does_not(machine: Machine
     pinned = machine.root / "pinned"
     (pinned / "deep").mkdir(parents=True)
     (pinned / ".python-version").write_text("3.11\n")
-    for _ in range(2):
-        done, engine, _ = machine.run("find", cwd=pinned / "deep")
+    done, engine, _ = machine.run("find", cwd=pinned / "deep")  # probes 3.11: recorded
     assert engine and done.stdout == f"{machine.second / 'python3.11'}\n"
     done, engine, _ = machine.run("find", cwd=pinned / "deep")  # its own answer, for this dir
     assert (done.stdout, engine) == (f"{machine.second / 'python3.11'}\n", False)

@@ -200,3 +200,39 @@ def test_an_entry_is_parsed_once_while_its_file_holds(
     stat = python.stat()  # a dependency moves: the kept entry no longer holds
     os.utime(python, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert store.load(str(python)) is None
+
+
+def test_concurrent_writers_leave_one_whole_entry(cache_dir: Path) -> None:
+    """Writers race on one entry (no lock: each renames its own temp file over it): a reader
+    always finds a whole answer, and one entry is left, no temp file."""
+    import threading
+
+    from whichpython.cache.probes import Cache, Watch
+
+    python = str(pyenv_python("3.12.1"))
+    inspect_interpreter(python)
+    cache = Cache(str(cache_dir))
+    probe = cache.load(python)
+    assert probe is not None and not isinstance(probe, Exception)
+    stop, seen = threading.Event(), []
+
+    def write() -> None:
+        for _ in range(30):
+            cache.store(python, probe, Watch(python))
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(Cache(str(cache_dir)).load(python))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    writers = [threading.Thread(target=write) for _ in range(6)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    stop.set()
+    reader.join()
+    assert seen and all(found == probe for found in seen)
+    names = os.listdir(cache_dir / "interpreters")
+    assert len(names) == 1 and names[0].endswith(".json")

@@ -148,3 +148,26 @@ def test_probe_writes_the_json_that_json_dumps_writes(python: str) -> None:
     done = subprocess.run([python, *flags, "-c", source], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "same"
+
+
+@pytest.mark.parametrize("python", real_interpreters())
+def test_the_probe_answers_the_same_without_loading_threading(python: str) -> None:
+    """sysconfig (3.12+) gets a stand-in for threading where nothing loaded it (the probe's
+    cost, docs/probe.md): the answer is the same as with the real module loaded first, and
+    threading is not loaded by the probe."""
+    require(python)
+    flags = isolation_flags(python)
+    report = "\nimport sys\nsys.stderr.write('THREADING=%s' % ('threading' in sys.modules))\n"
+
+    def answer(prefix: str) -> tuple[str, str]:
+        source = prefix + probe_source() + report
+        done = subprocess.run([python, *flags, "-c", source, "MK"], capture_output=True)
+        assert b"MK:END" in done.stdout, done.stderr
+        loaded = done.stderr.decode().rsplit("THREADING=", 1)[1]
+        return done.stdout.decode().rsplit("MK:BEGIN", 1)[1], loaded
+
+    plain, loaded = answer("")
+    with_threading, _ = answer("import threading\n")
+    assert plain == with_threading
+    if "/3.12." in python or "/3.13." in python:  # sysconfig imports threading there
+        assert loaded == "False"

@@ -249,10 +249,13 @@ def warn_once(message: str) -> None:
 
 def sweep_temp(directory: str, *, age: float = 60.0) -> None:
     """Remove ``*.tmp`` files of this user older than ``age`` seconds from ``directory``:
-    what writers killed between writing and renaming left behind."""
+    what writers killed between writing and renaming left behind. The cache's own
+    housekeeping, not a fact of an answer: a recorded run does not witness it."""
+    from whichpython.signatures import UNWATCHED_SCANDIR
+
     now = time.time()
     try:
-        with os.scandir(directory) as entries:
+        with UNWATCHED_SCANDIR(directory) as entries:
             stale = [
                 entry.path
                 for entry in entries

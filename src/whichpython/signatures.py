@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 RACY_NS = 20_000_000
 _CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
 # The real ones (the witness wraps those in os): a call through these is no witness.
-UNWATCHED_STAT, UNWATCHED_LSTAT = os.stat, os.lstat
+UNWATCHED_STAT, UNWATCHED_LSTAT, UNWATCHED_SCANDIR = os.stat, os.lstat, os.scandir
 
 
 def signature(path: str, follow: bool) -> Signature:

@@ -32,7 +32,7 @@ from whichpython.model.errors import (
 from whichpython.probe.identity import probe_environment, probe_hash
 from whichpython.probe.result import ProbeResult, probe_from_json, probe_to_json
 from whichpython.projectfiles import PROJECT_FILES
-from whichpython.recording import depends, remembered_failure
+from whichpython.recording import depends, probe_kept, remembered_failure, unwatched
 from whichpython.signatures import ancestors, changed_since, file_clock, is_witness_list, signature
 
 CACHE_FORMAT = 2
@@ -154,15 +154,49 @@ class Cache:
         seen = sorted(i for i in probe_environment(self.environ).items() if i[0] not in SHELL_NOISE)
         return _digest((seen, _cwd()))
 
-    def failure_context(self, path: str, kind: str) -> str:
+    def failure_context(self, path: str, kind: str) -> Union[str, dict[str, Any]]:
         """What a failure of ``path`` is keyed on, beyond the entry's files and
         :data:`ENVIRONMENT`: for a time-out of a native executable (no ``#!`` line: the
         interpreter itself, started with ``-I``, reads no other variable that reaches the
-        probe, ``PATH`` among them), the current directory only; for anything else (a
-        wrapper script may read any variable) :attr:`context`."""
-        if kind == ProbeTimeout.kind and not is_script(realpath(path)):
-            return _digest(("native", _cwd()))
+        probe, ``PATH`` among them), the current directory only; for a time-out of a script,
+        the current directory and the value of every variable it was run with
+        (:meth:`_script_context`: more variables, or more ``PATH`` entries after its own, keep
+        it); for anything else (a wrapper script may read any variable) :attr:`context`."""
+        if kind == ProbeTimeout.kind:
+            if not is_script(realpath(path)):
+                return _digest(("native", _cwd()))
+            return self._script_context()
         return self.context
+
+    def _script_context(self) -> dict[str, Any]:
+        """A script's time-out: a digest of the cwd, of each variable's value (bar the shell's
+        bookkeeping) and of each ``PATH`` entry. Digests, not values: no secret is written."""
+        with unwatched():  # keyed on these variables' values, not on all there may be
+            seen = probe_environment(self.environ)
+        for name in seen:
+            self.environ.get(name)  # (a recording of this run is keyed on each)
+        entries = seen.pop("PATH", "").split(os.pathsep)
+        return {"cwd": _digest(_cwd()), "path": [_digest(entry) for entry in entries],
+                "vars": {name: _digest(value) for name, value in seen.items()
+                         if name not in SHELL_NOISE}}  # fmt: skip
+
+    def _holds(self, path: str, failure: dict[str, Any]) -> bool:
+        """Whether a remembered failure is keyed on what is here now. A script's time-out
+        holds while the cwd and every variable it saw are the same, and ``PATH`` is the one it
+        saw with maybe more entries appended (docs/cache.md: a new variable or a new last
+        ``PATH`` dir is not worth another time-out)."""
+        key = failure["context"]
+        if not isinstance(key, dict):
+            return bool(key == self.failure_context(path, failure["kind"]))
+        now = self.environ
+        entries = now.get("PATH", "").split(os.pathsep)
+        return bool(
+            key["cwd"] == _digest(_cwd())
+            and [_digest(entry) for entry in entries[: len(key["path"])]] == key["path"]
+            and all(
+                name in now and _digest(now[name]) == value for name, value in key["vars"].items()
+            )
+        )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Optional["Cache"]:
@@ -191,7 +225,7 @@ class Cache:
             return result
         try:
             failure = entry["failure"]
-            if failure["context"] != self.failure_context(path, failure["kind"]):
+            if not self._holds(path, failure):
                 return None
             return _remembered(path, failure, timeout)
         except Exception:  # corrupt: ignore, it gets rewritten
@@ -199,9 +233,11 @@ class Cache:
 
     def _read(self, path: str) -> Optional[_Parsed]:
         """The entry for ``path`` (and its answer) if it is sound and still holds."""
-        if not self._trusted():
-            return None
-        found = _parsed(self._entry(path))
+        probe_hash()  # (the probe's source is a witness: read it first outside unwatched)
+        with unwatched():  # the entry itself: a run may rewrite it (its deps are noted below)
+            if not self._trusted():
+                return None
+            found = _parsed(self._entry(path))
         entry = found[0] if found is not None else None
         if not (
             entry is not None
@@ -229,8 +265,8 @@ class Cache:
     def store(self, path: str, probe: ProbeResult, watch: Watch) -> None:
         """Write the answer, unless something it depends on changed while the probe ran."""
         deps = _signed(dependencies(path, probe))
-        if watch.unchanged(deps):
-            self._write(path, deps, {"result": probe_to_json(probe)})
+        if watch.unchanged(deps) and self._write(path, deps, {"result": probe_to_json(probe)}):
+            probe_kept(os.path.abspath(path), [(dep, follow) for dep, follow, _ in deps])
 
     def remember(self, path: str, error: InterpreterError, watch: Watch) -> None:
         """Remember a failed probe for :data:`FAILURE_TTL` seconds (kinds that cost a run)."""
@@ -239,13 +275,18 @@ class Cache:
         deps = _signed([*static_dependencies(path), *project_dependencies()])
         if watch.unchanged(deps):
             fields = {name: getattr(error, name) for name in _FIELDS if hasattr(error, name)}
+            expires = time.time() + FAILURE_TTL
             failure = {"kind": error.kind, "cause": error.cause, "fields": fields,
-                       "seen": time.time(), "expires": time.time() + FAILURE_TTL,
+                       "seen": time.time(), "expires": expires,
                        "context": self.failure_context(path, error.kind)}  # fmt: skip
-            self._write(path, deps, {"failure": failure})
+            if self._write(path, deps, {"failure": failure}):
+                files = [(dep, follow) for dep, follow, _ in deps]
+                probe_kept(os.path.abspath(path), files, expires)
 
-    def _write(self, path: str, deps: list[list[Any]], body: dict[str, Any]) -> None:
-        """Write atomically under a file lock; failures only cost a later re-probe."""
+    def _write(self, path: str, deps: list[list[Any]], body: dict[str, Any]) -> bool:
+        """Write atomically (a temp file of this writer's renamed over the entry: concurrent
+        writers each leave a whole entry, the last one stays; no lock, docs/cache.md).
+        Returns whether it was written; a failure only costs a later re-probe."""
         entry: dict[str, Any] = {
             "format": CACHE_FORMAT,
             "probe": probe_hash(),
@@ -256,17 +297,16 @@ class Cache:
             "deps": deps,
             **body,
         }
-        import filelock
-
         target = self._entry(path)
-        try:
-            if not self._trusted(create=True):
-                return
-            with filelock.FileLock(target + ".lock", timeout=10, mode=0o600):
+        with unwatched():
+            try:
+                if not self._trusted(create=True):
+                    return False
                 write_private(target, json.dumps(entry).encode("utf-8"))
-        except (OSError, ValueError, RecursionError, filelock.Timeout):
-            return
-        sweep_temp(self.directory)
+            except (OSError, ValueError, RecursionError):
+                return False
+            sweep_temp(self.directory)
+        return True
 
 
 # Entry file -> (its lstat signature, the entry as parsed and checked, its answer structured):

@@ -11,7 +11,7 @@ import sys
 from _collections_abc import MutableMapping  # os.environ's base: loaded with os, unlike typing
 
 from whichpython.projectfiles import PROJECT_FILES, project_file
-from whichpython.recording import Recorder, hook, hooked
+from whichpython.recording import Recorder, hook, hooked, watching
 from whichpython.signatures import ancestors, changed_since, file_clock, listing, signature
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
@@ -25,7 +25,7 @@ _SPAWNS = frozenset(
      "os.spawn", "os.startfile"}
 )  # fmt: skip
 # The code that makes the answer: an upgrade or an edit of any of it changes a signature.
-_CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs", "filelock")
+_CODE = ("whichpython", "attr", "attrs", "cattrs", "packaging", "platformdirs")
 
 
 class Witness(Recorder):
@@ -42,6 +42,8 @@ class Witness(Recorder):
         self.listed: set[str] = set()  # directories listed ...
         self.examined: set[tuple[str, bool]] = set()  # ... and paths stat'ed, opened, ...
         self.spawned = False
+        self.spawns: list[str] = []  # the processes started ...
+        self.kept: list[str] = []  # ... of which probes whose outcome the cache kept, witnessed
         self.blind = False  # a path it could not note (relative to a dir fd, say)
         self.relative = False  # a relative path: what it names depends on the working dir
         self.consulted: dict[str, str | None] = {}  # environment variables read, as they were
@@ -53,8 +55,10 @@ class Witness(Recorder):
 
     @property
     def complete(self) -> bool:
-        """True when the record covers everything the run depended on."""
-        return not (self.spawned or self.blind)
+        """True when the record covers everything the run depended on: every process it
+        started was a probe whose outcome went into the probe cache with the files it depends
+        on, all witnessed (:func:`~whichpython.recording.probe_kept`)."""
+        return not self.blind and sorted(self.spawns) == sorted(self.kept)
 
     def __enter__(self) -> Witness:
         if hooked() is None:
@@ -114,7 +118,7 @@ class Witness(Recorder):
         return wrapped
 
     def note(self, path: Any, follow: bool, kwargs: dict[str, Any], lists: bool = False) -> None:
-        if isinstance(path, int):
+        if isinstance(path, int) or not watching():
             return  # a file descriptor: its file was noted when it was opened
         if kwargs.get("dir_fd") is not None:
             self.blind = True
@@ -134,7 +138,7 @@ class Witness(Recorder):
             self.examined.add(key)
 
     def consult(self, name: str) -> None:
-        if name not in self.consulted:
+        if name not in self.consulted and watching():
             self.consulted[name] = self.saved["environ"].get(name)
 
     def signatures(self) -> list[list[Any]] | None:
@@ -246,7 +250,9 @@ class _Entry:
 
 class _Consulted(MutableMapping):  # type: ignore[type-arg]
     """``os.environ`` while a run is recorded: reads are noted by name; iterating, copying
-    or changing it makes the whole environment part of the answer."""
+    or changing it makes the whole environment part of the answer (reads and iterating
+    within :class:`~whichpython.recording.unwatched` are not noted: the probe's environment,
+    whose use the probe cache accounts for)."""
 
     def __init__(self, real: Any, witness: Witness) -> None:
         self.real, self.witness = real, witness
@@ -266,11 +272,11 @@ class _Consulted(MutableMapping):  # type: ignore[type-arg]
         return self.real.get(name, default)
 
     def __iter__(self) -> Any:
-        self.witness.whole_environment = True
+        self.witness.whole_environment |= watching()
         return iter(self.real)
 
     def __len__(self) -> int:
-        self.witness.whole_environment = True
+        self.witness.whole_environment |= watching()
         return len(self.real)
 
     def __setitem__(self, name: str, value: str) -> None:
@@ -282,7 +288,7 @@ class _Consulted(MutableMapping):  # type: ignore[type-arg]
         del self.real[name]
 
     def copy(self) -> dict[str, str]:
-        self.witness.whole_environment = True
+        self.witness.whole_environment |= watching()
         return dict(self.real)
 
 
@@ -290,3 +296,12 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     recorder = hooked()
     if event in _SPAWNS and recorder is not None:
         recorder.spawned = True
+        recorder.spawns.append(_program(event, args))
+
+
+def _program(event: str, args: tuple[Any, ...]) -> str:
+    """The program a ``subprocess.Popen`` runs (its executable: argv[0] unless another was
+    given) when an absolute path, else the event's name, which no probe's interpreter path
+    equals."""
+    program = args[0] if event == "subprocess.Popen" and args else None
+    return program if isinstance(program, str) and os.path.isabs(program) else event

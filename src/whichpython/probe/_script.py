@@ -189,8 +189,38 @@ def base_executable(venv):
     return text(os.path.realpath(exe)) if exe else None
 
 
+def load_sysconfig():
+    """sysconfig. 3.12+ import threading for one lock (with functools, collections, ...: ~4 ms
+    of a ~25 ms probe); where nothing loaded threading yet, sysconfig gets a stand-in whose
+    RLock is _thread's (threading's own C lock) and whose any other name loads the real one."""
+    if "threading" in sys.modules or sys.version_info < (3, 7):
+        import sysconfig
+        return sysconfig
+    import _thread
+    stand_in = type(sys)("threading")
+    stand_in.RLock = getattr(_thread, "RLock", None)
+    if stand_in.RLock is None:
+        import sysconfig
+        return sysconfig
+
+    def real(name):
+        if sys.modules.get("threading") is stand_in:
+            del sys.modules["threading"]
+        import threading
+        return getattr(threading, name)
+
+    stand_in.__getattr__ = real
+    sys.modules["threading"] = stand_in
+    try:
+        import sysconfig
+    finally:
+        if sys.modules.get("threading") is stand_in:
+            del sys.modules["threading"]
+    return sysconfig
+
+
 def sysconfig_facts():
-    import sysconfig
+    sysconfig = load_sysconfig()
     if hasattr(sysconfig, "get_default_scheme"):
         scheme = sysconfig.get_default_scheme()
     else:

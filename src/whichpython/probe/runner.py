@@ -34,6 +34,7 @@ from whichpython.probe.identity import (  # noqa: F401 (re-exported)
 )
 from whichpython.probe.process import OUTPUT_LIMIT, Outcome, frame, framed
 from whichpython.probe.process import run as _run
+from whichpython.recording import unwatched
 from whichpython.sources.pyvenv import directory_python, find_pyvenv_cfg, read_pyvenv_cfg
 
 MAX_DEPTH = 64  # a real answer nests less than 10 levels deep
@@ -102,7 +103,8 @@ def run_probe(
     environ = os.environ if environ is None else environ
     limit = resolve_timeout(timeout, environ)
     check_path(path)
-    env = probe_environment(environ)
+    with unwatched():  # what of it the outcome depends on is the cache's to say (recording)
+        env = probe_environment(environ)
     python2 = bool(_PYTHON2_NAME.match(os.path.basename(path)))
     flags = ["-E", "-s"] if python2 else ["-I"]
     outcome = _spawn(path, flags, env, limit)
