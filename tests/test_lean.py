@@ -78,8 +78,9 @@ def test_a_warm_first_call_does_without_attrs(tmp_path: Path) -> None:
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "python3.12").symlink_to(python)
     env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
-    cold = _call(tmp_path, env, "3.12")
-    assert "attrs" in cold["modules"]  # (the check can see it: writing the cache imports attrs)
+    cold = _call(tmp_path, env, "3.12")  # probes and writes the cache: no attrs either
+    assert cold["spawned"] == 1 and "whichpython.cache.probes" in cold["modules"]  # (it sees)
+    assert THROUGH_ATTRS.isdisjoint(cold["modules"]), THROUGH_ATTRS & set(cold["modules"])  # type: ignore[arg-type]
     warm = _call(tmp_path, env, "3.12")
     assert warm["path"] == str(tmp_path / "bin" / "python3.12") and warm["spawned"] == 0
     assert THROUGH_ATTRS.isdisjoint(warm["modules"]), THROUGH_ATTRS & set(warm["modules"])  # type: ignore[arg-type]
@@ -167,3 +168,29 @@ def test_a_replay_in_a_new_project_dir_imports_only_the_check(tmp_path: Path) ->
     assert found == answer == f"{tmp_path / 'bin' / 'python3.12'}\n" and spawned == 0
     assert modules - replay <= NEW_PROJECT, modules - replay - NEW_PROJECT
     assert "whichpython.cli.newproject" in modules
+
+
+# What a cold CLI `find` (one probe, its answer written to the cache) has no use for: attrs
+# (with inspect, ~18 ms) was imported for the probe's outcome and the cache write (issue 25).
+COLD_UNUSED = {"attrs", "attr", "cattrs", "filelock", "inspect"}
+
+
+def test_a_cold_cli_find_probes_and_writes_the_cache_without_attrs(tmp_path: Path) -> None:
+    python = pyenv_python("3.12.1")
+    if not python.exists():
+        pytest.skip("pyenv 3.12.1 is not installed")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.12").symlink_to(python)
+    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    done = subprocess.run(
+        [sys.executable, "-c", CLI_MODULES, "find", "3.12"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stderr)
+    assert done.stdout == f"{tmp_path / 'bin' / 'python3.12'}\n" and report["spawned"] == 1
+    entries = list((tmp_path / "cache" / "interpreters").glob("*.json"))
+    assert len(entries) == 1 and json.loads(entries[0].read_text())["result"]["version"]
+    modules = set(report["modules"])
+    assert "subprocess" in modules and "whichpython.cache.probes" in modules  # (it can see)
+    assert COLD_UNUSED.isdisjoint(modules), COLD_UNUSED & modules

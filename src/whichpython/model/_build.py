@@ -20,7 +20,8 @@ import textwrap
 import zlib
 from typing import Any
 
-#: The modules whose attrs classes are pre-built (those a warm library call imports).
+#: The modules whose attrs classes are pre-built (those a warm library call or a probing run
+#: imports).
 MODULES = (
     "whichpython.model.models",
     "whichpython.probe.result",
@@ -35,6 +36,7 @@ MODULES = (
     "whichpython.engine.policy",
     "whichpython.engine.searching",
     "whichpython.engine.discovery",
+    "whichpython.probe.process",
 )
 TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_prebuilt.py")
 _LAZY = ("__attrs_attrs__", "__attrs_props__", "__attrs_types_resolved__")

@@ -2162,6 +2162,70 @@ def _methods38(NOTHING, __attr_converter_extra_dirs, _cached_setattr_get, _compa
     return {'__ne__': __ne__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__init__': __init__}
 
 
+def _methods39(NOTHING, _cached_setattr_get, _compat, attr_dict):
+    def __ne__(self, other):
+        """
+        Check equality and either forward a NotImplemented or
+        return the result negated.
+        """
+        result = self.__eq__(other)
+        if result is NotImplemented:
+            return NotImplemented
+
+        return not result
+    def __repr__(self):
+      try:
+        already_repring = _compat.repr_context.already_repring
+      except AttributeError:
+        already_repring = {id(self),}
+        _compat.repr_context.already_repring = already_repring
+      else:
+        if id(self) in already_repring:
+          return '...'
+        else:
+          already_repring.add(id(self))
+      try:
+        return f'{self.__class__.__qualname__.rsplit(">.", 1)[-1]}(marker={self.marker!r}, stdout={self.stdout!r}, stderr_tail={self.stderr_tail!r}, returncode={self.returncode!r}, timed_out={self.timed_out!r}, overflow={self.overflow!r}, answered={self.answered!r}, held={self.held!r})'
+      finally:
+        already_repring.remove(id(self))
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return  (
+            self.marker == other.marker and
+            self.stdout == other.stdout and
+            self.stderr_tail == other.stderr_tail and
+            self.returncode == other.returncode and
+            self.timed_out == other.timed_out and
+            self.overflow == other.overflow and
+            self.answered == other.answered and
+            self.held == other.held
+        )
+    def __hash__(self):
+            return hash((
+            -242042534,
+                    self.marker,
+                    self.stdout,
+                    self.stderr_tail,
+                    self.returncode,
+                    self.timed_out,
+                    self.overflow,
+                    self.answered,
+                    self.held,
+                ))
+    def __init__(self, marker, stdout, stderr_tail, returncode, timed_out, overflow, answered, held=attr_dict['held'].default):
+        _setattr = _cached_setattr_get(self)
+        _setattr('marker', marker)
+        _setattr('stdout', stdout)
+        _setattr('stderr_tail', stderr_tail)
+        _setattr('returncode', returncode)
+        _setattr('timed_out', timed_out)
+        _setattr('overflow', overflow)
+        _setattr('answered', answered)
+        _setattr('held', held)
+    return {'__ne__': __ne__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__init__': __init__}
+
+
 _plan0 = {
     'fingerprint': "('frozen', [('eq', False)], ['major: int', 'minor: int', 'micro: int', 'releaselevel: str', 'serial: int'], ['__eq__', '__ge__', '__getitem__', '__gt__', '__hash__', '__iter__', '__le__', '__len__', '__lt__', '_other', '_tuple'])",
     'fields': ('major', 'minor', 'micro', 'releaselevel', 'serial'),
@@ -2592,6 +2656,17 @@ _plan38 = {
 }
 
 _plan39 = {
+    'fingerprint': '(\'frozen\', [], ["marker: <class \'str\'>", "stdout: <class \'bytes\'>", "stderr_tail: <class \'bytes\'>", \'returncode: typing.Optional[int]\', "timed_out: <class \'bool\'>", "overflow: <class \'bool\'>", "answered: <class \'bool\'>", "held: <class \'bool\'> = ..."], [])',
+    'fields': ('marker', 'stdout', 'stderr_tail', 'returncode', 'timed_out', 'overflow', 'answered', 'held'),
+    'init': (('marker', 'marker'), ('stdout', 'stdout'), ('stderr_tail', 'stderr_tail'), ('returncode', 'returncode'), ('timed_out', 'timed_out'), ('overflow', 'overflow'), ('answered', 'answered'), ('held', 'held')),
+    'arguments': ('NOTHING', '_cached_setattr_get', '_compat', 'attr_dict'),
+    'methods': _methods39,
+    'delegated': ('__setattr__', '__delattr__', '__getstate__', '__setstate__'),
+    'values': {'__match_args__': ('marker', 'stdout', 'stderr_tail', 'returncode', 'timed_out', 'overflow', 'answered', 'held'), '__slots__': ('marker', 'stdout', 'stderr_tail', 'returncode', 'timed_out', 'overflow', 'answered', 'held', '__weakref__')},
+    'structure': None,
+}
+
+_plan40 = {
     'fingerprint': "('frozen', [('eq', False)], ['major: int', 'minor: int', 'micro: int', 'releaselevel: str', 'serial: int'], ['__eq__', '__ge__', '__getitem__', '__gt__', '__hash__', '__iter__', '__le__', '__len__', '__lt__', '_other', '_tuple'])",
     'fields': ('major', 'minor', 'micro', 'releaselevel', 'serial'),
     'init': (('major', 'major'), ('minor', 'minor'), ('micro', 'micro'), ('releaselevel', 'releaselevel'), ('serial', 'serial')),
@@ -2602,7 +2677,7 @@ _plan39 = {
     'structure': (('major', 'int', True), ('minor', 'int', True), ('micro', 'int', True), ('releaselevel', 'str', True), ('serial', 'int', True)),
 }
 
-_plan40 = {
+_plan41 = {
     'fingerprint': "('frozen', [], ['name: str', 'version: Optional[str]'], [])",
     'fields': ('name', 'version'),
     'init': (('name', 'name'), ('version', 'version')),
@@ -2613,7 +2688,7 @@ _plan40 = {
     'structure': (('name', 'str', True), ('version', ('scalars', True, ('str',)), True)),
 }
 
-_plan41 = {
+_plan42 = {
     'fingerprint': "('frozen', [], ['id: Optional[str]', 'version_id: Optional[str]', 'id_like: Optional[str]'], [])",
     'fields': ('id', 'version_id', 'id_like'),
     'init': (('id', 'id'), ('version_id', 'version_id'), ('id_like', 'id_like')),
@@ -2624,7 +2699,7 @@ _plan41 = {
     'structure': (('id', ('scalars', True, ('str',)), True), ('version_id', ('scalars', True, ('str',)), True), ('id_like', ('scalars', True, ('str',)), True)),
 }
 
-_plan42 = {
+_plan43 = {
     'fingerprint': "('frozen', [], ['system: str', 'release: str', 'machine: str', 'sys_platform: str', 'os_name: str', 'pointer_bits: int', 'byteorder: str', 'libc: Optional[Libc]', 'distro: Optional[Distro]'], [])",
     'fields': ('system', 'release', 'machine', 'sys_platform', 'os_name', 'pointer_bits', 'byteorder', 'libc', 'distro'),
     'init': (('system', 'system'), ('release', 'release'), ('machine', 'machine'), ('sys_platform', 'sys_platform'), ('os_name', 'os_name'), ('pointer_bits', 'pointer_bits'), ('byteorder', 'byteorder'), ('libc', 'libc'), ('distro', 'distro')),
@@ -2635,7 +2710,7 @@ _plan42 = {
     'structure': (('system', 'str', True), ('release', 'str', True), ('machine', 'str', True), ('sys_platform', 'str', True), ('os_name', 'str', True), ('pointer_bits', 'int', True), ('byteorder', 'str', True), ('libc', ('union1', True, ('class', 'whichpython.model.models', 'Libc')), True), ('distro', ('union1', True, ('class', 'whichpython.model.models', 'Distro')), True)),
 }
 
-_plan43 = {
+_plan44 = {
     'fingerprint': "('frozen', [], ['prefix: str', 'base_prefix: str', 'exec_prefix: str', 'base_exec_prefix: str'], [])",
     'fields': ('prefix', 'base_prefix', 'exec_prefix', 'base_exec_prefix'),
     'init': (('prefix', 'prefix'), ('base_prefix', 'base_prefix'), ('exec_prefix', 'exec_prefix'), ('base_exec_prefix', 'base_exec_prefix')),
@@ -2646,7 +2721,7 @@ _plan43 = {
     'structure': (('prefix', 'str', True), ('base_prefix', 'str', True), ('exec_prefix', 'str', True), ('base_exec_prefix', 'str', True)),
 }
 
-_plan44 = {
+_plan45 = {
     'fingerprint': "('frozen', [], ['config_path: Optional[str]', 'home: Optional[str]', 'include_system_site_packages: bool', 'creator: str', 'creator_version: Optional[str]', 'version: Optional[str]', 'config: dict[str, str]'], [])",
     'fields': ('config_path', 'home', 'include_system_site_packages', 'creator', 'creator_version', 'version', 'config'),
     'init': (('config_path', 'config_path'), ('home', 'home'), ('include_system_site_packages', 'include_system_site_packages'), ('creator', 'creator'), ('creator_version', 'creator_version'), ('version', 'version'), ('config', 'config')),
@@ -2657,7 +2732,7 @@ _plan44 = {
     'structure': (('config_path', ('scalars', True, ('str',)), True), ('home', ('scalars', True, ('str',)), True), ('include_system_site_packages', 'bool', True), ('creator', 'str', True), ('creator_version', ('scalars', True, ('str',)), True), ('version', ('scalars', True, ('str',)), True), ('config', ('dict', 'str'), True)),
 }
 
-_plan45 = {
+_plan46 = {
     'fingerprint': "('frozen', [], ['path: str', 'exists: bool', 'enabled: bool'], [])",
     'fields': ('path', 'exists', 'enabled'),
     'init': (('path', 'path'), ('exists', 'exists'), ('enabled', 'enabled')),
@@ -2668,7 +2743,7 @@ _plan45 = {
     'structure': (('path', 'str', True), ('exists', 'bool', True), ('enabled', 'bool', True)),
 }
 
-_plan46 = {
+_plan47 = {
     'fingerprint': "('frozen', [], ['var: str', 'was: ConfigValue', 'now: ConfigValue', 'reason: str'], [])",
     'fields': ('var', 'was', 'now', 'reason'),
     'init': (('var', 'var'), ('was', 'was'), ('now', 'now'), ('reason', 'reason')),
@@ -2679,7 +2754,7 @@ _plan46 = {
     'structure': (('var', 'str', True), ('was', ('scalars', True, ('str', 'int', 'float')), True), ('now', ('scalars', True, ('str', 'int', 'float')), True), ('reason', 'str', True)),
 }
 
-_plan47 = {
+_plan48 = {
     'fingerprint': "('frozen', [], ['path: str', 'exists: bool'], [])",
     'fields': ('path', 'exists'),
     'init': (('path', 'path'), ('exists', 'exists')),
@@ -2690,7 +2765,7 @@ _plan47 = {
     'structure': (('path', 'str', True), ('exists', 'bool', True)),
 }
 
-_plan48 = {
+_plan49 = {
     'fingerprint': "('frozen', [], ['name: str', 'directory: str', 'shared: Optional[LibraryFile]', 'static: Optional[LibraryFile]'], [])",
     'fields': ('name', 'directory', 'shared', 'static'),
     'init': (('name', 'name'), ('directory', 'directory'), ('shared', 'shared'), ('static', 'static')),
@@ -2701,7 +2776,7 @@ _plan48 = {
     'structure': (('name', 'str', True), ('directory', 'str', True), ('shared', ('union1', True, ('class', 'whichpython.model.models', 'LibraryFile')), True), ('static', ('union1', True, ('class', 'whichpython.model.models', 'LibraryFile')), True)),
 }
 
-_plan49 = {
+_plan50 = {
     'fingerprint': "('frozen', [], ['include_dirs: list[str]', 'cflags: list[str]', 'ldflags: list[str]', 'rpath: Optional[str]', 'library_path_var: Optional[str]', 'pythonhome: Optional[str]'], [])",
     'fields': ('include_dirs', 'cflags', 'ldflags', 'rpath', 'library_path_var', 'pythonhome'),
     'init': (('include_dirs', 'include_dirs'), ('cflags', 'cflags'), ('ldflags', 'ldflags'), ('rpath', 'rpath'), ('library_path_var', 'library_path_var'), ('pythonhome', 'pythonhome')),
@@ -2712,7 +2787,7 @@ _plan49 = {
     'structure': (('include_dirs', ('list', 'str'), True), ('cflags', ('list', 'str'), True), ('ldflags', ('list', 'str'), True), ('rpath', ('scalars', True, ('str',)), True), ('library_path_var', ('scalars', True, ('str',)), True), ('pythonhome', ('scalars', True, ('str',)), True)),
 }
 
-_plan50 = {
+_plan51 = {
     'fingerprint': "('frozen', [('hash', False), ('repr', False)], ['path: str', 'real_path: str', 'executable: Optional[str]', 'base_executable: Optional[str]', 'venv_home: Optional[str]', 'implementation: str', 'implementation_version: str', 'version: str', 'version_info: VersionInfo', 'sys_version: str', 'freethreaded: bool', 'debug: bool', 'platform: Optional[Platform]', 'prefixes: Prefixes', 'sys_path: list[str]', 'site_packages: list[str]', 'user_site: Optional[UserSite]', 'paths: dict[str, Optional[str]]', 'sysconfig_scheme: Optional[str]', 'sysconfig: dict[str, ConfigValue]', 'sysconfig_file: Optional[str]', 'sysconfig_corrections: list[SysconfigCorrection]', 'venv: Optional[Venv]', 'externally_managed: bool', 'externally_managed_file: Optional[str]', 'build_details: Optional[dict[str, Any]]', 'libpython: Optional[Libpython]', 'embedding: Optional[Embedding]', 'kind: Kind', 'manager: Optional[str]', 'probe_errors: dict[str, str]', 'project: Optional[str] = ...', 'source: Optional[str] = ...', 'aliases: list[str] = field(factory=...)', 'nix_unrooted: bool = ...'], ['__hash__', '__repr__', 'is_venv', 'raw_sysconfig', 'to_dict', 'to_json'])",
     'fields': ('path', 'real_path', 'executable', 'base_executable', 'venv_home', 'implementation', 'implementation_version', 'version', 'version_info', 'sys_version', 'freethreaded', 'debug', 'platform', 'prefixes', 'sys_path', 'site_packages', 'user_site', 'paths', 'sysconfig_scheme', 'sysconfig', 'sysconfig_file', 'sysconfig_corrections', 'venv', 'externally_managed', 'externally_managed_file', 'build_details', 'libpython', 'embedding', 'kind', 'manager', 'probe_errors', 'project', 'source', 'aliases', 'nix_unrooted'),
     'init': (('path', 'path'), ('real_path', 'real_path'), ('executable', 'executable'), ('base_executable', 'base_executable'), ('venv_home', 'venv_home'), ('implementation', 'implementation'), ('implementation_version', 'implementation_version'), ('version', 'version'), ('version_info', 'version_info'), ('sys_version', 'sys_version'), ('freethreaded', 'freethreaded'), ('debug', 'debug'), ('platform', 'platform'), ('prefixes', 'prefixes'), ('sys_path', 'sys_path'), ('site_packages', 'site_packages'), ('user_site', 'user_site'), ('paths', 'paths'), ('sysconfig_scheme', 'sysconfig_scheme'), ('sysconfig', 'sysconfig'), ('sysconfig_file', 'sysconfig_file'), ('sysconfig_corrections', 'sysconfig_corrections'), ('venv', 'venv'), ('externally_managed', 'externally_managed'), ('externally_managed_file', 'externally_managed_file'), ('build_details', 'build_details'), ('libpython', 'libpython'), ('embedding', 'embedding'), ('kind', 'kind'), ('manager', 'manager'), ('probe_errors', 'probe_errors'), ('project', 'project'), ('source', 'source'), ('aliases', 'aliases'), ('nix_unrooted', 'nix_unrooted')),
@@ -2723,7 +2798,7 @@ _plan50 = {
     'structure': None,
 }
 
-_plan51 = {
+_plan52 = {
     'fingerprint': "('frozen', [], ['path: str', 'source: str', 'verdict: str', 'detail: str', 'version: Optional[str] = ...'], [])",
     'fields': ('path', 'source', 'verdict', 'detail', 'version'),
     'init': (('path', 'path'), ('source', 'source'), ('verdict', 'verdict'), ('detail', 'detail'), ('version', 'version')),
@@ -2734,7 +2809,7 @@ _plan51 = {
     'structure': (('path', 'str', True), ('source', 'str', True), ('verdict', 'str', True), ('detail', 'str', True), ('version', ('scalars', True, ('str',)), False)),
 }
 
-_plan52 = {
+_plan53 = {
     'fingerprint': "('frozen', [], ['path: str', 'reason: str'], [])",
     'fields': ('path', 'reason'),
     'init': (('path', 'path'), ('reason', 'reason')),
@@ -2745,7 +2820,7 @@ _plan52 = {
     'structure': (('path', 'str', True), ('reason', 'str', True)),
 }
 
-_plan53 = {
+_plan54 = {
     'fingerprint': "('frozen', [], ['path: str', 'prefix: str', 'manager: Optional[str]', 'project: Optional[str]', 'source: str', 'interpreter: Optional[Interpreter] = ...', 'error: Optional[str] = ...'], ['kind'])",
     'fields': ('path', 'prefix', 'manager', 'project', 'source', 'interpreter', 'error'),
     'init': (('path', 'path'), ('prefix', 'prefix'), ('manager', 'manager'), ('project', 'project'), ('source', 'source'), ('interpreter', 'interpreter'), ('error', 'error')),
@@ -2756,7 +2831,7 @@ _plan53 = {
     'structure': (('path', 'str', True), ('prefix', 'str', True), ('manager', ('scalars', True, ('str',)), True), ('project', ('scalars', True, ('str',)), True), ('source', 'str', True), ('interpreter', ('union1', True, ('class', 'whichpython.model.models', 'Interpreter')), False), ('error', ('scalars', True, ('str',)), False)),
 }
 
-_plan54 = {
+_plan55 = {
     'fingerprint': "('frozen', [], ['name: str', 'version: list[Union[int, str]]', 'cache_tag: Optional[str] = ...'], [])",
     'fields': ('name', 'version', 'cache_tag'),
     'init': (('name', 'name'), ('version', 'version'), ('cache_tag', 'cache_tag')),
@@ -2767,7 +2842,7 @@ _plan54 = {
     'structure': (('name', 'str', True), ('version', ('list', ('scalars', False, ('int', 'str'))), True), ('cache_tag', ('scalars', True, ('str',)), False)),
 }
 
-_plan55 = {
+_plan56 = {
     'fingerprint': "('frozen', [], ['scheme: Optional[str]', 'paths: dict[str, Optional[str]]', 'vars: dict[str, ConfigValue]', 'data_file: Optional[str] = ...'], [])",
     'fields': ('scheme', 'paths', 'vars', 'data_file'),
     'init': (('scheme', 'scheme'), ('paths', 'paths'), ('vars', 'vars'), ('data_file', 'data_file')),
@@ -2778,7 +2853,7 @@ _plan55 = {
     'structure': (('scheme', ('scalars', True, ('str',)), True), ('paths', ('dict', ('scalars', True, ('str',))), True), ('vars', ('dict', ('scalars', True, ('str', 'int', 'float'))), True), ('data_file', ('scalars', True, ('str',)), False)),
 }
 
-_plan56 = {
+_plan57 = {
     'fingerprint': "('frozen', [], ['name: str', 'version: Optional[str] = ...', 'path: Optional[str] = ...'], [])",
     'fields': ('name', 'version', 'path'),
     'init': (('name', 'name'), ('version', 'version'), ('path', 'path')),
@@ -2789,7 +2864,7 @@ _plan56 = {
     'structure': (('name', 'str', True), ('version', ('scalars', True, ('str',)), False), ('path', ('scalars', True, ('str',)), False)),
 }
 
-_plan57 = {
+_plan58 = {
     'fingerprint': "('frozen', [], ['sys_platform: str', 'os_name: str', 'system: str', 'release: str', 'machine: str', 'pointer_bits: int', 'byteorder: str', 'libc: Optional[ProbeLibc] = ...', 'os_release: Optional[dict[str, str]] = ...'], [])",
     'fields': ('sys_platform', 'os_name', 'system', 'release', 'machine', 'pointer_bits', 'byteorder', 'libc', 'os_release'),
     'init': (('sys_platform', 'sys_platform'), ('os_name', 'os_name'), ('system', 'system'), ('release', 'release'), ('machine', 'machine'), ('pointer_bits', 'pointer_bits'), ('byteorder', 'byteorder'), ('libc', 'libc'), ('os_release', 'os_release')),
@@ -2800,7 +2875,7 @@ _plan57 = {
     'structure': (('sys_platform', 'str', True), ('os_name', 'str', True), ('system', 'str', True), ('release', 'str', True), ('machine', 'str', True), ('pointer_bits', 'int', True), ('byteorder', 'str', True), ('libc', ('union1', True, ('class', 'whichpython.probe.result', 'ProbeLibc')), False), ('os_release', ('union1', True, ('dict', 'str')), False)),
 }
 
-_plan58 = {
+_plan59 = {
     'fingerprint': "('frozen', [], ['path: str', 'values: dict[str, str]'], [])",
     'fields': ('path', 'values'),
     'init': (('path', 'path'), ('values', 'values')),
@@ -2811,7 +2886,7 @@ _plan58 = {
     'structure': (('path', 'str', True), ('values', ('dict', 'str'), True)),
 }
 
-_plan59 = {
+_plan60 = {
     'fingerprint': "('frozen', [], ['path: str', 'exists: bool'], [])",
     'fields': ('path', 'exists'),
     'init': (('path', 'path'), ('exists', 'exists')),
@@ -2822,7 +2897,7 @@ _plan59 = {
     'structure': (('path', 'str', True), ('exists', 'bool', True)),
 }
 
-_plan60 = {
+_plan61 = {
     'fingerprint': "('frozen', [], ['path: str', 'exists: bool', 'enabled: bool'], [])",
     'fields': ('path', 'exists', 'enabled'),
     'init': (('path', 'path'), ('exists', 'exists'), ('enabled', 'enabled')),
@@ -2833,7 +2908,7 @@ _plan60 = {
     'structure': (('path', 'str', True), ('exists', 'bool', True), ('enabled', 'bool', True)),
 }
 
-_plan61 = {
+_plan62 = {
     'fingerprint': "('frozen', [], ['probe_format: int', 'implementation: ProbeImplementation', 'version: str', 'version_info: list[Union[int, str]]', 'executable: Optional[str]', 'executable_realpath: Optional[str]', 'sys_base_executable: Optional[str]', 'base_executable: Optional[str]', 'prefix: str', 'base_prefix: Optional[str]', 'exec_prefix: str', 'base_exec_prefix: Optional[str]', 'real_prefix: Optional[str]', 'sys_path: list[str]', 'platlibdir: Optional[str]', 'debug_build: bool', 'gil_enabled: Optional[bool]', 'sysconfig: Optional[ProbeSysconfig]', 'user_site: Optional[ProbeUserSite]', 'platform: Optional[ProbePlatform]', 'pyvenv_cfg: Optional[ProbePyvenvCfg]', 'externally_managed: Optional[ProbeMarkerFile]', 'build_details_file: Optional[ProbeMarkerFile]', 'build_details: Optional[dict[str, Any]]', 'conda_meta: bool', 'pixi: bool', 'errors: dict[str, str] = field(factory=...)'], ['site_packages'])",
     'fields': ('probe_format', 'implementation', 'version', 'version_info', 'executable', 'executable_realpath', 'sys_base_executable', 'base_executable', 'prefix', 'base_prefix', 'exec_prefix', 'base_exec_prefix', 'real_prefix', 'sys_path', 'platlibdir', 'debug_build', 'gil_enabled', 'sysconfig', 'user_site', 'platform', 'pyvenv_cfg', 'externally_managed', 'build_details_file', 'build_details', 'conda_meta', 'pixi', 'errors'),
     'init': (('probe_format', 'probe_format'), ('implementation', 'implementation'), ('version', 'version'), ('version_info', 'version_info'), ('executable', 'executable'), ('executable_realpath', 'executable_realpath'), ('sys_base_executable', 'sys_base_executable'), ('base_executable', 'base_executable'), ('prefix', 'prefix'), ('base_prefix', 'base_prefix'), ('exec_prefix', 'exec_prefix'), ('base_exec_prefix', 'base_exec_prefix'), ('real_prefix', 'real_prefix'), ('sys_path', 'sys_path'), ('platlibdir', 'platlibdir'), ('debug_build', 'debug_build'), ('gil_enabled', 'gil_enabled'), ('sysconfig', 'sysconfig'), ('user_site', 'user_site'), ('platform', 'platform'), ('pyvenv_cfg', 'pyvenv_cfg'), ('externally_managed', 'externally_managed'), ('build_details_file', 'build_details_file'), ('build_details', 'build_details'), ('conda_meta', 'conda_meta'), ('pixi', 'pixi'), ('errors', 'errors')),
@@ -2844,7 +2919,7 @@ _plan61 = {
     'structure': (('probe_format', 'int', True), ('implementation', ('class', 'whichpython.probe.result', 'ProbeImplementation'), True), ('version', 'str', True), ('version_info', ('list', ('scalars', False, ('int', 'str'))), True), ('executable', ('scalars', True, ('str',)), True), ('executable_realpath', ('scalars', True, ('str',)), True), ('sys_base_executable', ('scalars', True, ('str',)), True), ('base_executable', ('scalars', True, ('str',)), True), ('prefix', 'str', True), ('base_prefix', ('scalars', True, ('str',)), True), ('exec_prefix', 'str', True), ('base_exec_prefix', ('scalars', True, ('str',)), True), ('real_prefix', ('scalars', True, ('str',)), True), ('sys_path', ('list', 'str'), True), ('platlibdir', ('scalars', True, ('str',)), True), ('debug_build', 'bool', True), ('gil_enabled', ('union1', True, 'bool'), True), ('sysconfig', ('union1', True, ('class', 'whichpython.probe.result', 'ProbeSysconfig')), True), ('user_site', ('union1', True, ('class', 'whichpython.probe.result', 'ProbeUserSite')), True), ('platform', ('union1', True, ('class', 'whichpython.probe.result', 'ProbePlatform')), True), ('pyvenv_cfg', ('union1', True, ('class', 'whichpython.probe.result', 'ProbePyvenvCfg')), True), ('externally_managed', ('union1', True, ('class', 'whichpython.probe.result', 'ProbeMarkerFile')), True), ('build_details_file', ('union1', True, ('class', 'whichpython.probe.result', 'ProbeMarkerFile')), True), ('build_details', ('union1', True, ('dict', 'any')), True), ('conda_meta', 'bool', True), ('pixi', 'bool', True), ('errors', ('dict', 'str'), False)),
 }
 
-_plan62 = {
+_plan63 = {
     'fingerprint': "('frozen', [], ['version: typing.Optional[str] = ...', 'implementation: typing.Optional[str] = ...', 'freethreaded: typing.Optional[bool] = ...', 'debug: typing.Optional[bool] = ...', 'venv: typing.Optional[bool] = ...'], [])",
     'fields': ('version', 'implementation', 'freethreaded', 'debug', 'venv'),
     'init': (('version', 'version'), ('implementation', 'implementation'), ('freethreaded', 'freethreaded'), ('debug', 'debug'), ('venv', 'venv')),
@@ -2855,7 +2930,7 @@ _plan62 = {
     'structure': (('version', ('scalars', True, ('str',)), False), ('implementation', ('scalars', True, ('str',)), False), ('freethreaded', ('union1', True, 'bool'), False), ('debug', ('union1', True, 'bool'), False), ('venv', ('union1', True, 'bool'), False)),
 }
 
-_plan63 = {
+_plan64 = {
     'fingerprint': '(\'frozen\', [], ["path: <class \'str\'>", "source: <class \'str\'>", "hints: <class \'whichpython.sources.base.Hints\'> = ...", \'problem: typing.Optional[str] = ...\', \'project: typing.Optional[str] = ...\'], [])',
     'fields': ('path', 'source', 'hints', 'problem', 'project'),
     'init': (('path', 'path'), ('source', 'source'), ('hints', 'hints'), ('problem', 'problem'), ('project', 'project')),
@@ -2866,7 +2941,7 @@ _plan63 = {
     'structure': (('path', 'str', True), ('source', 'str', True), ('hints', ('class', 'whichpython.sources.base', 'Hints'), False), ('problem', ('scalars', True, ('str',)), False), ('project', ('scalars', True, ('str',)), False)),
 }
 
-_plan64 = {
+_plan65 = {
     'fingerprint': '(\'frozen\', [], [\'targets: tuple[str, ...]\', "reason: <class \'str\'>"], [])',
     'fields': ('targets', 'reason'),
     'init': (('targets', 'targets'), ('reason', 'reason')),
@@ -2877,7 +2952,7 @@ _plan64 = {
     'structure': None,
 }
 
-_plan65 = {
+_plan66 = {
     'fingerprint': '(\'frozen\', [], [\'environ: collections.abc.Mapping[str, str]\', "cwd: <class \'str\'>", "root: <class \'str\'> = ...", "platform: <class \'str\'> = ...", \'registry: typing.Optional[whichpython.sources.base.Registry] = ...\', \'extra_dirs: tuple[str, ...] = ...\', \'skipped: list[tuple[str, str]] = field(factory=..., eq=False)\', \'walked: typing.Optional[str] = ...\', \'deadline: typing.Any = field(default=..., eq=False)\'], [\'data_home\', \'distrusted\', \'home\', \'skip\', \'system_path\', \'upward\', \'user_config_dir\', \'user_data_dir\', \'windows\'])',
     'fields': ('environ', 'cwd', 'root', 'platform', 'registry', 'extra_dirs', 'skipped', 'walked', 'deadline'),
     'init': (('environ', 'environ'), ('cwd', 'cwd'), ('root', 'root'), ('platform', 'platform'), ('registry', 'registry'), ('extra_dirs', 'extra_dirs'), ('skipped', 'skipped'), ('walked', 'walked'), ('deadline', 'deadline')),
@@ -2888,7 +2963,7 @@ _plan65 = {
     'structure': None,
 }
 
-_plan66 = {
+_plan67 = {
     'fingerprint': '(\'frozen\', [], ["root: <class \'str\'>", \'core_table: collections.abc.Mapping[str, typing.Any] = ...\', \'base: collections.abc.Mapping[str, typing.Any] = ...\', \'envs: collections.abc.Mapping[str, collections.abc.Mapping[str, typing.Any]] = ...\', \'listed: tuple[str, ...] = ...\'], [\'core\', \'env\', \'env_names\'])',
     'fields': ('root', 'core_table', 'base', 'envs', 'listed'),
     'init': (('root', 'root'), ('core_table', 'core_table'), ('base', 'base'), ('envs', 'envs'), ('listed', 'listed')),
@@ -2899,7 +2974,7 @@ _plan66 = {
     'structure': None,
 }
 
-_plan67 = {
+_plan68 = {
     'fingerprint': '(\'frozen\', [], ["raw: <class \'str\'>", \'implementation: typing.Optional[str] = ...\', \'spec: typing.Optional[str] = ...\', \'freethreaded: typing.Optional[bool] = ...\', \'debug: typing.Optional[bool] = ...\', \'path: typing.Optional[str] = ...\', \'name: typing.Optional[str] = ...\', \'os: typing.Optional[str] = ...\', \'arch: typing.Optional[str] = ...\', \'libc: typing.Optional[str] = ...\', \'bits: typing.Optional[int] = ...\'], [\'__str__\', \'allows_prereleases\', \'canonical\', \'specifier\', \'version_matches\'])',
     'fields': ('raw', 'implementation', 'spec', 'freethreaded', 'debug', 'path', 'name', 'os', 'arch', 'libc', 'bits'),
     'init': (('raw', 'raw'), ('implementation', 'implementation'), ('spec', 'spec'), ('freethreaded', 'freethreaded'), ('debug', 'debug'), ('path', 'path'), ('name', 'name'), ('os', 'os'), ('arch', 'arch'), ('libc', 'libc'), ('bits', 'bits')),
@@ -2910,7 +2985,7 @@ _plan67 = {
     'structure': (('raw', 'str', True), ('implementation', ('scalars', True, ('str',)), False), ('spec', ('scalars', True, ('str',)), False), ('freethreaded', ('union1', True, 'bool'), False), ('debug', ('union1', True, 'bool'), False), ('path', ('scalars', True, ('str',)), False), ('name', ('scalars', True, ('str',)), False), ('os', ('scalars', True, ('str',)), False), ('arch', ('scalars', True, ('str',)), False), ('libc', ('scalars', True, ('str',)), False), ('bits', ('scalars', True, ('int',)), False)),
 }
 
-_plan68 = {
+_plan69 = {
     'fingerprint': '(\'frozen\', [], ["path: <class \'str\'>", \'requests: tuple[str, ...]\'], [])',
     'fields': ('path', 'requests'),
     'init': (('path', 'path'), ('requests', 'requests')),
@@ -2921,7 +2996,7 @@ _plan68 = {
     'structure': None,
 }
 
-_plan69 = {
+_plan70 = {
     'fingerprint': '(\'frozen\', [], ["kind: <enum \'Kind\'>", \'manager: typing.Optional[str]\'], [])',
     'fields': ('kind', 'manager'),
     'init': (('kind', 'kind'), ('manager', 'manager')),
@@ -2932,7 +3007,7 @@ _plan69 = {
     'structure': None,
 }
 
-_plan70 = {
+_plan71 = {
     'fingerprint': "('frozen', [], ['tool: typing.Optional[str] = ...', 'project: typing.Optional[str] = ...'], [])",
     'fields': ('tool', 'project'),
     'init': (('tool', 'tool'), ('project', 'project')),
@@ -2943,7 +3018,7 @@ _plan70 = {
     'structure': (('tool', ('scalars', True, ('str',)), False), ('project', ('scalars', True, ('str',)), False)),
 }
 
-_plan71 = {
+_plan72 = {
     'fingerprint': '(\'frozen\', [], ["build_prefix: <class \'str\'>", "prefix: <class \'str\'>", \'prefixes: tuple[tuple[str, str], ...]\'], [])',
     'fields': ('build_prefix', 'prefix', 'prefixes'),
     'init': (('build_prefix', 'build_prefix'), ('prefix', 'prefix'), ('prefixes', 'prefixes')),
@@ -2954,7 +3029,7 @@ _plan71 = {
     'structure': None,
 }
 
-_plan72 = {
+_plan73 = {
     'fingerprint': "('frozen', [], ['rooted: list[bool]', 'places: list[typing.Optional[str]]'], [])",
     'fields': ('rooted', 'places'),
     'init': (('rooted', 'rooted'), ('places', 'places')),
@@ -2965,7 +3040,7 @@ _plan72 = {
     'structure': (('rooted', ('list', 'bool'), True), ('places', ('list', ('scalars', True, ('str',))), True)),
 }
 
-_plan73 = {
+_plan74 = {
     'fingerprint': '(\'frozen\', [], ["code: <class \'str\'>", "detail: <class \'str\'>"], [\'__str__\'])',
     'fields': ('code', 'detail'),
     'init': (('code', 'code'), ('detail', 'detail')),
@@ -2976,7 +3051,7 @@ _plan73 = {
     'structure': (('code', 'str', True), ('detail', 'str', True)),
 }
 
-_plan74 = {
+_plan75 = {
     'fingerprint': '(\'frozen\', [], ["request: <class \'whichpython.request.grammar.Request\'>", "prefer: <class \'str\'> = ...", "venvs: <class \'str\'> = ...", \'not_managed_by: typing.Optional[str] = ...\'], [\'__attrs_post_init__\', \'_platform_mismatch\', \'fallback_rank\', \'fallback_reasons\', \'fallback_verdict\', \'is_plain\', \'reject\', \'static_reject\', \'statically_plain\'])',
     'fields': ('request', 'prefer', 'venvs', 'not_managed_by'),
     'init': (('request', 'request'), ('prefer', 'prefer'), ('venvs', 'venvs'), ('not_managed_by', 'not_managed_by')),
@@ -2987,7 +3062,7 @@ _plan74 = {
     'structure': (('request', ('class', 'whichpython.request.grammar', 'Request'), True), ('prefer', 'str', False), ('venvs', 'str', False), ('not_managed_by', ('scalars', True, ('str',)), False)),
 }
 
-_plan75 = {
+_plan76 = {
     'fingerprint': '(\'define\', [], ["candidate: <class \'whichpython.sources.base.Candidate\'>", "rank: <class \'int\'>", \'target: typing.Optional[str] = ...\', \'aliases: list[str] = field(factory=...)\', \'verdict: typing.Optional[whichpython.engine.policy.Verdict] = ...\', \'interpreter: typing.Optional[whichpython.model.models.Interpreter] = ...\', \'place: typing.Optional[str] = ...\'], [\'considered\', \'path\'])',
     'fields': ('candidate', 'rank', 'target', 'aliases', 'verdict', 'interpreter', 'place'),
     'init': (('candidate', 'candidate'), ('rank', 'rank'), ('target', 'target'), ('aliases', 'aliases'), ('verdict', 'verdict'), ('interpreter', 'interpreter'), ('place', 'place')),
@@ -2998,7 +3073,7 @@ _plan75 = {
     'structure': (('candidate', ('class', 'whichpython.sources.base', 'Candidate'), True), ('rank', 'int', True), ('target', ('scalars', True, ('str',)), False), ('aliases', ('list', 'str'), False), ('verdict', ('union1', True, ('class', 'whichpython.engine.policy', 'Verdict')), False), ('interpreter', ('union1', True, ('class', 'whichpython.model.models', 'Interpreter')), False), ('place', ('scalars', True, ('str',)), False)),
 }
 
-_plan76 = {
+_plan77 = {
     'fingerprint': '(\'frozen\', [], ["request: <class \'whichpython.request.grammar.Request\'>", \'interpreters: list[whichpython.model.models.Interpreter]\', \'candidates: list[whichpython.model.models.Considered]\', \'version_file: typing.Optional[str] = ...\', \'skipped: list[whichpython.model.models.Skipped] = field(factory=...)\'], [])',
     'fields': ('request', 'interpreters', 'candidates', 'version_file', 'skipped'),
     'init': (('request', 'request'), ('interpreters', 'interpreters'), ('candidates', 'candidates'), ('version_file', 'version_file'), ('skipped', 'skipped')),
@@ -3009,7 +3084,7 @@ _plan76 = {
     'structure': (('request', ('class', 'whichpython.request.grammar', 'Request'), True), ('interpreters', ('list', ('class', 'whichpython.model.models', 'Interpreter')), True), ('candidates', ('list', ('class', 'whichpython.model.models', 'Considered')), True), ('version_file', ('scalars', True, ('str',)), False), ('skipped', ('list', ('class', 'whichpython.model.models', 'Skipped')), False)),
 }
 
-_plan77 = {
+_plan78 = {
     'fingerprint': '(\'frozen\', [], ["prefer: <class \'str\'> = ...", "venvs: <class \'str\'> = ...", \'cwd: typing.Optional[str] = ...\', \'environ: typing.Optional[collections.abc.Mapping[str, str]] = ...\', \'timeout: typing.Optional[float] = ...\', "cache: <class \'bool\'> = ...", "root: <class \'str\'> = ...", \'progress: typing.Optional[collections.abc.Callable[[str], None]] = field(default=..., eq=False)\', \'found: typing.Optional[collections.abc.Callable[[whichpython.model.models.Interpreter], None]] = field(default=..., eq=False)\', \'extra_dirs: tuple[str, ...] = field(default=..., converter=...)\', \'deadline: typing.Optional[float] = ...\'], [\'_decide\', \'_explicit\', \'_find\', \'_find_from_file\', \'_finish\', \'_from_cache\', \'_inspect\', \'_items\', \'_judge\', \'_plain_or_fallback\', \'_probe\', \'_probe_all\', \'_sources\', \'context\', \'find\', \'find_all\'])',
     'fields': ('prefer', 'venvs', 'cwd', 'environ', 'timeout', 'cache', 'root', 'progress', 'found', 'extra_dirs', 'deadline'),
     'init': (('prefer', 'prefer'), ('venvs', 'venvs'), ('cwd', 'cwd'), ('environ', 'environ'), ('timeout', 'timeout'), ('cache', 'cache'), ('root', 'root'), ('progress', 'progress'), ('found', 'found'), ('extra_dirs', 'extra_dirs'), ('deadline', 'deadline')),
@@ -3017,6 +3092,17 @@ _plan77 = {
     'methods': _methods38,
     'delegated': ('__setattr__', '__delattr__', '__getstate__', '__setstate__', '__replace__'),
     'values': {'__match_args__': ('prefer', 'venvs', 'cwd', 'environ', 'timeout', 'cache', 'root', 'progress', 'found', 'extra_dirs', 'deadline'), '__slots__': ('prefer', 'venvs', 'cwd', 'environ', 'timeout', 'cache', 'root', 'progress', 'found', 'extra_dirs', 'deadline', '__weakref__')},
+    'structure': None,
+}
+
+_plan79 = {
+    'fingerprint': '(\'frozen\', [], ["marker: <class \'str\'>", "stdout: <class \'bytes\'>", "stderr_tail: <class \'bytes\'>", \'returncode: typing.Optional[int]\', "timed_out: <class \'bool\'>", "overflow: <class \'bool\'>", "answered: <class \'bool\'>", "held: <class \'bool\'> = ..."], [])',
+    'fields': ('marker', 'stdout', 'stderr_tail', 'returncode', 'timed_out', 'overflow', 'answered', 'held'),
+    'init': (('marker', 'marker'), ('stdout', 'stdout'), ('stderr_tail', 'stderr_tail'), ('returncode', 'returncode'), ('timed_out', 'timed_out'), ('overflow', 'overflow'), ('answered', 'answered'), ('held', 'held')),
+    'arguments': ('NOTHING', '_cached_setattr_get', '_compat', 'attr_dict'),
+    'methods': _methods39,
+    'delegated': ('__setattr__', '__delattr__', '__getstate__', '__setstate__', '__replace__'),
+    'values': {'__match_args__': ('marker', 'stdout', 'stderr_tail', 'returncode', 'timed_out', 'overflow', 'answered', 'held'), '__slots__': ('marker', 'stdout', 'stderr_tail', 'returncode', 'timed_out', 'overflow', 'answered', 'held', '__weakref__')},
     'structure': None,
 }
 
@@ -3062,6 +3148,7 @@ PLANS = {
         'whichpython.engine.searching.Item': _plan36,
         'whichpython.engine.discovery.SearchResult': _plan37,
         'whichpython.engine.discovery.Discovery': _plan38,
+        'whichpython.probe.process.Outcome': _plan39,
     },
     (3, 11): {
         'whichpython.model.models.VersionInfo': _plan0,
@@ -3103,6 +3190,7 @@ PLANS = {
         'whichpython.engine.searching.Item': _plan36,
         'whichpython.engine.discovery.SearchResult': _plan37,
         'whichpython.engine.discovery.Discovery': _plan38,
+        'whichpython.probe.process.Outcome': _plan39,
     },
     (3, 12): {
         'whichpython.model.models.VersionInfo': _plan0,
@@ -3144,46 +3232,48 @@ PLANS = {
         'whichpython.engine.searching.Item': _plan36,
         'whichpython.engine.discovery.SearchResult': _plan37,
         'whichpython.engine.discovery.Discovery': _plan38,
+        'whichpython.probe.process.Outcome': _plan39,
     },
     (3, 13): {
-        'whichpython.model.models.VersionInfo': _plan39,
-        'whichpython.model.models.Libc': _plan40,
-        'whichpython.model.models.Distro': _plan41,
-        'whichpython.model.models.Platform': _plan42,
-        'whichpython.model.models.Prefixes': _plan43,
-        'whichpython.model.models.Venv': _plan44,
-        'whichpython.model.models.UserSite': _plan45,
-        'whichpython.model.models.SysconfigCorrection': _plan46,
-        'whichpython.model.models.LibraryFile': _plan47,
-        'whichpython.model.models.Libpython': _plan48,
-        'whichpython.model.models.Embedding': _plan49,
-        'whichpython.model.models.Interpreter': _plan50,
-        'whichpython.model.models.Considered': _plan51,
-        'whichpython.model.models.Skipped': _plan52,
-        'whichpython.model.models.Environment': _plan53,
-        'whichpython.probe.result.ProbeImplementation': _plan54,
-        'whichpython.probe.result.ProbeSysconfig': _plan55,
-        'whichpython.probe.result.ProbeLibc': _plan56,
-        'whichpython.probe.result.ProbePlatform': _plan57,
-        'whichpython.probe.result.ProbePyvenvCfg': _plan58,
-        'whichpython.probe.result.ProbeMarkerFile': _plan59,
-        'whichpython.probe.result.ProbeUserSite': _plan60,
-        'whichpython.probe.result.ProbeResult': _plan61,
-        'whichpython.sources.base.Hints': _plan62,
-        'whichpython.sources.base.Candidate': _plan63,
-        'whichpython.sources.base.Resolution': _plan64,
-        'whichpython.sources.base.Context': _plan65,
-        'whichpython.sources.tox._Config': _plan66,
-        'whichpython.request.grammar.Request': _plan67,
-        'whichpython.request.versionfile.VersionFile': _plan68,
-        'whichpython.facts.classify.Classification': _plan69,
-        'whichpython.facts.environments.Ownership': _plan70,
-        'whichpython.facts.fixes.Relocation': _plan71,
-        'whichpython.facts.nixroots.Reach': _plan72,
-        'whichpython.engine.policy.Verdict': _plan73,
-        'whichpython.engine.policy.Policy': _plan74,
-        'whichpython.engine.searching.Item': _plan75,
-        'whichpython.engine.discovery.SearchResult': _plan76,
-        'whichpython.engine.discovery.Discovery': _plan77,
+        'whichpython.model.models.VersionInfo': _plan40,
+        'whichpython.model.models.Libc': _plan41,
+        'whichpython.model.models.Distro': _plan42,
+        'whichpython.model.models.Platform': _plan43,
+        'whichpython.model.models.Prefixes': _plan44,
+        'whichpython.model.models.Venv': _plan45,
+        'whichpython.model.models.UserSite': _plan46,
+        'whichpython.model.models.SysconfigCorrection': _plan47,
+        'whichpython.model.models.LibraryFile': _plan48,
+        'whichpython.model.models.Libpython': _plan49,
+        'whichpython.model.models.Embedding': _plan50,
+        'whichpython.model.models.Interpreter': _plan51,
+        'whichpython.model.models.Considered': _plan52,
+        'whichpython.model.models.Skipped': _plan53,
+        'whichpython.model.models.Environment': _plan54,
+        'whichpython.probe.result.ProbeImplementation': _plan55,
+        'whichpython.probe.result.ProbeSysconfig': _plan56,
+        'whichpython.probe.result.ProbeLibc': _plan57,
+        'whichpython.probe.result.ProbePlatform': _plan58,
+        'whichpython.probe.result.ProbePyvenvCfg': _plan59,
+        'whichpython.probe.result.ProbeMarkerFile': _plan60,
+        'whichpython.probe.result.ProbeUserSite': _plan61,
+        'whichpython.probe.result.ProbeResult': _plan62,
+        'whichpython.sources.base.Hints': _plan63,
+        'whichpython.sources.base.Candidate': _plan64,
+        'whichpython.sources.base.Resolution': _plan65,
+        'whichpython.sources.base.Context': _plan66,
+        'whichpython.sources.tox._Config': _plan67,
+        'whichpython.request.grammar.Request': _plan68,
+        'whichpython.request.versionfile.VersionFile': _plan69,
+        'whichpython.facts.classify.Classification': _plan70,
+        'whichpython.facts.environments.Ownership': _plan71,
+        'whichpython.facts.fixes.Relocation': _plan72,
+        'whichpython.facts.nixroots.Reach': _plan73,
+        'whichpython.engine.policy.Verdict': _plan74,
+        'whichpython.engine.policy.Policy': _plan75,
+        'whichpython.engine.searching.Item': _plan76,
+        'whichpython.engine.discovery.SearchResult': _plan77,
+        'whichpython.engine.discovery.Discovery': _plan78,
+        'whichpython.probe.process.Outcome': _plan79,
     },
 }

@@ -15,7 +15,11 @@ import threading
 import time
 from typing import Any, Callable, Optional
 
-import attrs
+TYPE_CHECKING = False  # attrs is not imported by a probing run (its methods are pre-built)
+if TYPE_CHECKING:
+    from attrs import frozen
+else:
+    from whichpython.model.prebuilt import frozen
 
 OUTPUT_LIMIT = 4 * 1024 * 1024
 STDERR_TAIL = 4096
@@ -82,7 +86,7 @@ def framed(data: "bytes | bytearray", begin: bytes, end: bytes) -> Optional[byte
     return bytes(data[start + len(begin) : stop]) if stop >= 0 else None
 
 
-@attrs.frozen
+@frozen
 class Outcome:
     """What one run of the probe produced."""
 

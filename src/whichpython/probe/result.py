@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whichpython.model.prebuilt import finish
+from whichpython.model.prebuilt import field_names, finish
 from whichpython.model.structure import StructureError, structure
 
 TYPE_CHECKING = False  # typing and attrs are not imported on the fast path
@@ -145,10 +145,21 @@ def probe_from_json(data: Any) -> ProbeResult:
 
 
 def probe_to_json(probe: ProbeResult) -> dict[str, Any]:
-    """The probe answer as plain JSON data (for the cache)."""
-    import attrs  # here: only to write the cache
+    """The probe answer as plain JSON data (for the cache): what ``attrs.asdict`` makes of it
+    (each class's fields in order, lists for sequences), without importing attrs."""
+    data: dict[str, Any] = _plain(probe)
+    return data
 
-    return attrs.asdict(probe)
+
+def _plain(value: Any) -> Any:
+    cls = type(value)
+    if "__attrs_attrs__" in cls.__dict__:  # (not getattr: a pre-built class would build it)
+        return {name: _plain(getattr(value, name)) for name in field_names(cls)}
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(item) for item in value]
+    return value
 
 
 finish(__name__)
