@@ -167,8 +167,10 @@ def read_bytes(path: str, limit: int, *, private: bool = False) -> bytes:
             refuse_shared(path, info)
         chunks: list[bytes] = []
         left = limit + 1
+        # Reads as large as the file (and a little): os.read allocates what it is asked for.
+        step = min(1024 * 1024, max(info.st_size + 1, 64 * 1024))
         while left > 0:
-            chunk = os.read(fd, min(left, 1024 * 1024))
+            chunk = os.read(fd, min(left, step))
             if not chunk:
                 break
             chunks.append(chunk)

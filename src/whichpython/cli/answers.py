@@ -58,6 +58,7 @@ _MAX_WITNESSES = 100_000
 _MAX_NAME_SETS = 8  # variable sets an index keeps
 _MAX_FILES = 256  # answers kept per cache dir; the oldest go first
 _MAX_BYTES = 64 * 1024 * 1024  # an answer file larger than this is neither written nor read
+_MAX_LISTED = 256  # a directory above the working dir with more entries is not listed
 
 
 def answers_dir(environ: "Mapping[str, str]") -> "str | None":
@@ -220,11 +221,11 @@ class Answers:
         for path, follow, recorded in data["witnesses"]:
             if not holds(path, follow, recorded):
                 return False
+        lookups = data["upward"]
         found = [
             (folder, name)
-            for folder in (ancestors(self.cwd) if data["upward"] else ())
-            for name, follow in data["upward"]
-            if signature(os.path.join(folder, name), follow) is not None
+            for folder in (ancestors(self.cwd) if lookups else ())
+            for name in _present(folder, lookups)
         ]
         if not found:
             return True
@@ -296,6 +297,35 @@ class Answers:
         except OSError:
             pass
         sweep_temp(self.directory)
+
+
+def _present(folder: str, lookups: "list[list[Any]]") -> "list[str]":
+    """The names of ``lookups`` (``[name, follow]``) that exist in ``folder``, as
+    :func:`signature` tells: one listing rules out those whose first part it lacks (compared
+    case-folded, as a case-insensitive file system matches names), fewer calls than a stat
+    of each; the others, and all when ``folder`` cannot be listed or holds more than
+    :data:`_MAX_LISTED` entries, are looked up one by one."""
+    listed = _listing(folder)
+    return [
+        name
+        for name, follow in lookups
+        if (listed is None or name.partition(os.sep)[0].casefold() in listed)
+        and signature(os.path.join(folder, name), follow) is not None
+    ]
+
+
+def _listing(folder: str) -> "set[str] | None":
+    """The case-folded names in ``folder``; None when it cannot be listed or is large."""
+    names = set()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                names.add(entry.name.casefold())
+                if len(names) > _MAX_LISTED:
+                    return None
+    except OSError:
+        return None
+    return names
 
 
 def _is_answer_name(name: str) -> bool:
