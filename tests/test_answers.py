@@ -371,6 +371,24 @@ def test_a_new_empty_working_dir_replays_a_project_dir_does_not(machine: Machine
     assert engine
 
 
+def test_a_project_file_above_is_seen_in_a_crowded_dir_too(machine: Machine) -> None:
+    """The walk up from the working dir lists a small directory once; one with many entries
+    is looked in name by name: a project file appearing in either is seen."""
+    for _ in range(2):
+        machine.run("find")
+    crowded = machine.root / "crowded"
+    (crowded / "small" / "deep").mkdir(parents=True)
+    for n in range(300):
+        (crowded / f"entry{n}").touch()
+    for pinned in (crowded / "small", crowded):
+        done, engine, _ = machine.run("find", cwd=crowded / "small" / "deep")
+        assert (done.stdout, engine) == (f"{machine.second / 'python3.12'}\n", False)
+        (pinned / ".python-version").write_text("3.11\n")
+        done, engine, _ = machine.run("find", cwd=crowded / "small" / "deep")
+        assert engine and done.stdout == f"{machine.second / 'python3.11'}\n"
+        (pinned / ".python-version").unlink()
+
+
 def test_a_touched_path_dir_replays_a_changed_listing_does_not(machine: Machine) -> None:
     for _ in range(3):
         machine.run("find", "3.12")

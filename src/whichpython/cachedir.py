@@ -3,8 +3,6 @@ answers): where it is, whether caching is off, and the check that a directory in
 user's alone (docs/cache.md, docs/security.md). A floor module: imported on the CLI's fast
 path, it imports no layer of whichpython, nor ``typing``."""
 
-from __future__ import annotations
-
 import os
 import stat
 import sys
@@ -20,7 +18,7 @@ if TYPE_CHECKING:
 SHELL_NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
 
 
-def cache_root(environ: Mapping[str, str]) -> str | None:
+def cache_root(environ: "Mapping[str, str]") -> "str | None":
     """whichpython's cache dir: ``$WHICHPYTHON_CACHE_DIR``, else ``whichpython`` in the user
     cache dir (as platformdirs gives it, worked out without importing platformdirs, whose
     import costs more than a warm answer; Windows asks platformdirs); None when caching is off."""
@@ -41,7 +39,7 @@ def cache_root(environ: Mapping[str, str]) -> str | None:
     return os.path.join(base, "whichpython")
 
 
-def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> str | None:
+def trusted_dir(root: str, name: str, what: str, *, create: bool = False) -> "str | None":
     """``root/name`` when both the cache dir ``root`` and it are directories of this user that
     nobody else may write (created 0700 if ``create``; ``root`` may be a link of this user's
     to such a directory); None when missing, or refused: then ``not using <what>: <why>`` is
@@ -76,7 +74,7 @@ def _private(path: str, *, link: bool) -> None:
     refuse_shared(path, info)
 
 
-def caching_off(environ: Mapping[str, str]) -> bool:
+def caching_off(environ: "Mapping[str, str]") -> bool:
     """True when ``WHICHPYTHON_NO_CACHE`` is set to anything but ``0``/``false``/``no``/``off``
     (the probe cache and recorded answers alike)."""
     value = environ.get("WHICHPYTHON_NO_CACHE", "").strip().lower()

@@ -5,8 +5,6 @@ new-project check (:mod:`whichpython.cli.newproject`), which runs on the fast pa
 the engine. A floor module: it imports ``os`` only (the hash modules lazily: the builtin
 ``_sha2``/``_sha256``/``_md5`` and ``binascii``, not :mod:`hashlib` or :mod:`base64`)."""
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
@@ -14,18 +12,18 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-def home(environ: Mapping[str, str]) -> str:
+def home(environ: "Mapping[str, str]") -> str:
     """The user's home directory, from the environment first."""
     return environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
 
 
-def data_home(environ: Mapping[str, str]) -> str:
+def data_home(environ: "Mapping[str, str]") -> str:
     """``$XDG_DATA_HOME``, else ``~/.local/share``."""
     return environ.get("XDG_DATA_HOME") or os.path.join(home(environ), ".local", "share")
 
 
 def user_data_dir(
-    environ: Mapping[str, str], platform: str, app: str, author: str | None = None
+    environ: "Mapping[str, str]", platform: str, app: str, author: "str | None" = None
 ) -> str:
     """Where platformdirs puts ``app``'s data on ``platform``, from ``environ``:
     ``$XDG_DATA_HOME/app``, ``~/Library/Application Support/app``,
@@ -39,7 +37,7 @@ def user_data_dir(
 
 
 def user_config_dir(
-    environ: Mapping[str, str], platform: str, app: str, author: str | None = None
+    environ: "Mapping[str, str]", platform: str, app: str, author: "str | None" = None
 ) -> str:
     """Where platformdirs puts ``app``'s config: ``$XDG_CONFIG_HOME/app`` (else
     ``~/.config/app``) on Linux, the data dir (:func:`user_data_dir`) elsewhere."""
@@ -49,12 +47,12 @@ def user_config_dir(
     return os.path.join(base, app)
 
 
-def _xdg(environ: Mapping[str, str], variable: str) -> str | None:
+def _xdg(environ: "Mapping[str, str]", variable: str) -> "str | None":
     value = environ.get(variable, "")
     return value if value.startswith("/") else None  # platformdirs takes absolute ones only
 
 
-def poetry_cache_dir(environ: Mapping[str, str], platform: str) -> str:
+def poetry_cache_dir(environ: "Mapping[str, str]", platform: str) -> str:
     """platformdirs' ``user_cache_dir("pypoetry")`` (poetry's default ``cache-dir``; its
     envs default to ``virtualenvs`` in it)."""
     if platform == "win32":
@@ -65,7 +63,7 @@ def poetry_cache_dir(environ: Mapping[str, str], platform: str) -> str:
     return os.path.join(cache, "pypoetry")
 
 
-def poetry_config_dir(environ: Mapping[str, str], platform: str) -> str:
+def poetry_config_dir(environ: "Mapping[str, str]", platform: str) -> str:
     """``$POETRY_CONFIG_DIR``, else platformdirs' roaming ``user_config_dir("pypoetry")``."""
     configured = environ.get("POETRY_CONFIG_DIR")
     if configured:
@@ -78,7 +76,7 @@ def poetry_config_dir(environ: Mapping[str, str], platform: str) -> str:
     return os.path.join(config, "pypoetry")
 
 
-def pipenv_workon_default(environ: Mapping[str, str], windows: bool) -> str:
+def pipenv_workon_default(environ: "Mapping[str, str]", windows: bool) -> str:
     """pipenv's WORKON_HOME when ``$WORKON_HOME`` is unset, before ``~`` and ``$NAME`` are
     expanded: ``${XDG_DATA_HOME:-~/.local/share}/virtualenvs``, ``~/.virtualenvs`` on
     Windows."""

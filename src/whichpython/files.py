@@ -3,8 +3,6 @@ a cap. A FIFO, a device (``/dev/zero``), a socket or a file larger than the cap 
 with a reason instead of hanging or filling memory (docs/security.md). Also the reading and
 writing of whichpython's own cache files (private, written whole or not at all)."""
 
-from __future__ import annotations
-
 import errno
 import os
 import stat
@@ -54,8 +52,11 @@ SAFE_DIRECTORIES = "WHICHPYTHON_SAFE_DIRECTORIES"
 
 
 def walk_up(
-    start: str, names: Sequence[str], environ: Mapping[str, str], skip: Callable[[str, str], None]
-) -> Iterator[tuple[str, list[str]]]:
+    start: str,
+    names: "Sequence[str]",
+    environ: "Mapping[str, str]",
+    skip: "Callable[[str, str], None]",
+) -> "Iterator[tuple[str, list[str]]]":
     """Each directory from ``start`` up to the root that holds any of ``names``, nearest
     first, with the names it holds in the order given. A name that is not to be trusted
     (:func:`distrust`) is left out and told to ``skip`` (``not used: <reason>``): every file
@@ -80,7 +81,7 @@ def walk_up(
         folder = parent
 
 
-def distrust(path: str, environ: Mapping[str, str]) -> str | None:
+def distrust(path: str, environ: "Mapping[str, str]") -> "str | None":
     """Why the file or directory at ``path``, found by walking up, must not be used, or None
     (git's ``safe.directory`` rule, docs/security.md): the directory it is in, or the entry
     itself (a link: and what it points to), is owned by another user than this one, root, or
@@ -106,7 +107,7 @@ def distrust(path: str, environ: Mapping[str, str]) -> str | None:
     return reason
 
 
-def _stranger(info: os.stat_result, environ: Mapping[str, str], what: str) -> str | None:
+def _stranger(info: "os.stat_result", environ: "Mapping[str, str]", what: str) -> "str | None":
     """Why ``info`` is of a file someone untrusted controls, or None."""
     if info.st_uid not in _trusted_uids(environ):
         return f"{what}owned by uid {info.st_uid}"
@@ -116,7 +117,7 @@ def _stranger(info: os.stat_result, environ: Mapping[str, str], what: str) -> st
     return None
 
 
-def _trusted_uids(environ: Mapping[str, str]) -> tuple[int, ...]:
+def _trusted_uids(environ: "Mapping[str, str]") -> "tuple[int, ...]":
     """This user, root (who can change any file anyway) and, when root runs under sudo, the
     user who ran sudo (as git does)."""
     uid = os.geteuid()
@@ -126,7 +127,7 @@ def _trusted_uids(environ: Mapping[str, str]) -> tuple[int, ...]:
     return (0, int(sudo)) if sudo.isdigit() and len(sudo) < 11 else (0,)
 
 
-def _declared_safe(folder: str, environ: Mapping[str, str]) -> bool:
+def _declared_safe(folder: str, environ: "Mapping[str, str]") -> bool:
     """Whether ``$WHICHPYTHON_SAFE_DIRECTORIES`` covers ``folder``: ``*``, or a listed
     absolute directory that is ``folder`` or above it."""
     for entry in environ.get(SAFE_DIRECTORIES, "").split(os.pathsep):
@@ -166,8 +167,10 @@ def read_bytes(path: str, limit: int, *, private: bool = False) -> bytes:
             refuse_shared(path, info)
         chunks: list[bytes] = []
         left = limit + 1
+        # Reads as large as the file (and a little): os.read allocates what it is asked for.
+        step = min(1024 * 1024, max(info.st_size + 1, 64 * 1024))
         while left > 0:
-            chunk = os.read(fd, min(left, 1024 * 1024))
+            chunk = os.read(fd, min(left, step))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -180,7 +183,7 @@ def read_bytes(path: str, limit: int, *, private: bool = False) -> bytes:
     return data
 
 
-def load_private(path: str, limit: int, parse: Callable[[bytes], Any], what: str) -> Any:
+def load_private(path: str, limit: int, parse: "Callable[[bytes], Any]", what: str) -> "Any":
     """``parse`` of a cache file of ours (:func:`read_bytes` with ``private``), or None when
     it is missing, refused (warned about once, naming ``what``) or does not parse."""
     try:
@@ -210,7 +213,7 @@ def write_private(path: str, data: bytes) -> None:
         raise
 
 
-def refuse_shared(path: str, info: os.stat_result) -> None:
+def refuse_shared(path: str, info: "os.stat_result") -> None:
     """Raise :class:`FileRefused` unless ``info`` is of a file or directory owned by this
     user that neither group nor others may write (not checked on Windows)."""
     if sys.platform == "win32":
@@ -237,7 +240,7 @@ def private_dir(path: str, *, create: bool = True) -> str:
     return path
 
 
-_WARNED: set[str] = set()
+_WARNED: "set[str]" = set()
 
 
 def warn_once(message: str) -> None:
@@ -269,14 +272,14 @@ def sweep_temp(directory: str, *, age: float = 60.0) -> None:
         pass
 
 
-def own_uid() -> int | None:
+def own_uid() -> "int | None":
     """This process's effective user id (None on Windows, which has no such owners)."""
     if sys.platform == "win32":
         return None
     return os.geteuid()
 
 
-def is_own_file(info: os.stat_result) -> bool:
+def is_own_file(info: "os.stat_result") -> bool:
     """True for (the ``lstat`` of) a regular file of this user: one that may be deleted."""
     uid = own_uid()
     return stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid)
@@ -302,7 +305,7 @@ def read_text(path: str, limit: int) -> str:
     return read_bytes(path, limit).decode("utf-8", "replace")
 
 
-def _check(path: str, info: os.stat_result, limit: int) -> None:
+def _check(path: str, info: "os.stat_result", limit: int) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a regular file")
     if info.st_size > limit:

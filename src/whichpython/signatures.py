@@ -1,14 +1,12 @@
 """Signatures of paths: what must stay the same for a recorded answer or a probe-cache entry to
 hold (mode, inode, device, size, mtime, ctime), and the clock file changes are stamped with.
-Imported on the CLI's fast path: ``os``, ``stat``, ``sys``, ``time``, ``zlib`` only."""
-
-from __future__ import annotations
+Imported on the CLI's fast path: ``os``, ``stat``, ``sys``, ``time`` only (``zlib`` when a
+directory's listing is checked)."""
 
 import os
 import stat
 import sys
 import time
-import zlib
 
 TYPE_CHECKING = False  # typing is not imported on the fast path
 if TYPE_CHECKING:
@@ -24,7 +22,7 @@ _CLOCK_REALTIME_COARSE = 5  # Linux: the clock the kernel stamps file times with
 UNWATCHED_STAT, UNWATCHED_LSTAT, UNWATCHED_SCANDIR = os.stat, os.lstat, os.scandir
 
 
-def signature(path: str, follow: bool) -> Signature:
+def signature(path: str, follow: bool) -> "Signature":
     """What must stay the same for an answer to hold; None for a path that does not exist."""
     try:
         info = UNWATCHED_STAT(path) if follow else UNWATCHED_LSTAT(path)
@@ -51,7 +49,7 @@ def file_clock() -> int:
     return time.time_ns() - RACY_NS
 
 
-def ancestors(folder: str) -> list[str]:
+def ancestors(folder: str) -> "list[str]":
     """``folder`` and each directory above it, up to the root."""
     found = [folder]
     while os.path.dirname(found[-1]) != found[-1]:
@@ -62,6 +60,8 @@ def ancestors(folder: str) -> list[str]:
 def listing(path: str) -> int:
     """A checksum of a directory's entries (names and whether each is a directory or a link,
     as the directory itself records them): what a listing told the run. -1 if unreadable."""
+    import zlib  # (a replay whose directories kept their mtimes needs none)
+
     try:
         with os.scandir(path) as entries:
             names = sorted(
@@ -72,7 +72,7 @@ def listing(path: str) -> int:
     return zlib.crc32("\0".join(names).encode("utf-8", "surrogateescape"))
 
 
-def holds(path: str, follow: bool, recorded: Signature) -> bool:
+def holds(path: str, follow: bool, recorded: "Signature") -> bool:
     """Whether a recorded signature still holds. A directory that was only listed carries its
     listing's checksum as a seventh item: touched (or an entry changed in place) but listing
     the same entries, it still holds."""
@@ -84,7 +84,7 @@ def holds(path: str, follow: bool, recorded: Signature) -> bool:
     return now == recorded[:6] or (now[:3] == recorded[:3] and listing(path) == recorded[6])
 
 
-def changed_since(sig: Signature, started: int) -> bool:
+def changed_since(sig: "Signature", started: int) -> bool:
     """Whether a signature's file changed at or after ``started`` (a :func:`file_clock`)."""
     if sig is None or len(sig) < 6:
         return False  # missing, or a directory only lstat'ed (its type and inode are kept)

@@ -4,8 +4,6 @@ A ``whichpython`` process first tries the answer recorded for the same command l
 (:mod:`whichpython.cli.answers`); the modules below are imported only when the engine runs.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -21,13 +19,13 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> "argparse.ArgumentParser":
     import argparse
 
     class _Version(argparse.Action):
         """``--version`` after other words (``main`` answers it alone, without a parser)."""
 
-        def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        def __call__(self, parser: "argparse.ArgumentParser", *args: "Any") -> None:
             _print_version()
             parser.exit()
 
@@ -160,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: "Sequence[str] | None" = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request).
 
     Without ``argv`` (a ``whichpython`` process) a ``find``/``list``/``inspect`` is answered
@@ -198,19 +196,19 @@ def _print_version() -> int:
     return EXIT_OK
 
 
-def _answers(words: Sequence[str]) -> Answers | None:
+def _answers(words: "Sequence[str]") -> "Answers | None":
     from whichpython.cli.answers import Answers
 
     return Answers.for_process(words)
 
 
-def _run(argv: Sequence[str]) -> int:
+def _run(argv: "Sequence[str]") -> int:
     from whichpython.cli.streams import safely
 
     return safely(lambda: _dispatch(argv))
 
 
-def _dispatch(argv: Sequence[str]) -> int:
+def _dispatch(argv: "Sequence[str]") -> int:
     from whichpython.model.errors import InterpreterNotFound, WhichPythonError
 
     if argv[:1] == ["pet"]:  # its own command line, parsed by it (never a recorded answer)
@@ -253,7 +251,7 @@ def _dispatch(argv: Sequence[str]) -> int:
         return 130
 
 
-def _check_timeout(args: argparse.Namespace) -> None:
+def _check_timeout(args: "argparse.Namespace") -> None:
     """A ``--timeout``, ``--deadline``, ``WHICHPYTHON_TIMEOUT`` or ``WHICHPYTHON_DEADLINE``
     that is no usable number of seconds (``inf``, ``nan``, ``1e309``, 0, a word) is a usage
     error naming it, before anything runs."""
@@ -269,7 +267,7 @@ def _check_timeout(args: argparse.Namespace) -> None:
     resolve_deadline(getattr(args, "deadline", None), timeout, os.environ)
 
 
-def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
+def _not_found(missing: "InterpreterNotFound", args: "argparse.Namespace") -> int:
     """No match: the reason and the nearest candidates (``--explain``: all of them)."""
     from whichpython.cli.commands import columns, print_json
 
@@ -300,7 +298,7 @@ def _not_found(missing: InterpreterNotFound, args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
-def _fail(error: WhichPythonError, path: str | None, *, as_json: bool) -> int:
+def _fail(error: "WhichPythonError", path: "str | None", *, as_json: bool) -> int:
     from whichpython.model.errors import ConfigError, PathError
 
     code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED

@@ -25,18 +25,14 @@ variables' values) and is refused for anything else; the cache dir and ``answers
 be this user's alone before anything is read.
 """
 
-from __future__ import annotations
-
 import marshal
 import os
 import sys
 import time
-import zlib
 
 from whichpython.cachedir import SHELL_NOISE, cache_root, trusted_dir
 from whichpython.cli.streams import OutputFailed, closed_pipe, output_failed
 from whichpython.cli.terminal import width
-from whichpython.cli.witness import Witness
 from whichpython.files import (
     is_own_file,
     load_private,
@@ -56,15 +52,16 @@ if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 
 
-FORMAT = 4
+FORMAT = 5
 COMMANDS = frozenset({"find", "list", "inspect"})
 _MAX_WITNESSES = 100_000
 _MAX_NAME_SETS = 8  # variable sets an index keeps
 _MAX_FILES = 256  # answers kept per cache dir; the oldest go first
 _MAX_BYTES = 64 * 1024 * 1024  # an answer file larger than this is neither written nor read
+_MAX_LISTED = 256  # a directory above the working dir with more entries is not listed
 
 
-def answers_dir(environ: Mapping[str, str]) -> str | None:
+def answers_dir(environ: "Mapping[str, str]") -> "str | None":
     """Where answers live: ``answers`` in :func:`cache_root`; None when caching is off or on
     Windows (its registry and C-level path checks cannot be witnessed)."""
     if sys.platform == "win32":
@@ -100,12 +97,18 @@ def _valid(data: object) -> bool:
     )
 
 
+# A file name's digest: the bytes as a number modulo the largest 128-bit prime (no zlib or
+# hashlib to import). Only a name: what a file is for is checked in it, so a collision
+# costs a re-run.
+_PRIME = (1 << 128) - 159
+
+
 def _key(material: object) -> str:
     data = repr(material).encode("utf-8", "surrogateescape")
-    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
+    return f"{int.from_bytes(data, 'little') % _PRIME:032x}{len(data):x}"
 
 
-def _environment(names: list[str] | None) -> list[tuple[str, str | None]]:
+def _environment(names: "list[str] | None") -> "list[tuple[str, str | None]]":
     """The values an answer is keyed on: the named variables, or all but shell bookkeeping."""
     if names is None:
         return sorted((k, v) for k, v in os.environ.items() if k not in SHELL_NOISE)
@@ -116,7 +119,7 @@ class Answers:
     """The recorded answers of one command line (for the environments and working
     directories it was run in)."""
 
-    def __init__(self, directory: str, words: Sequence[str]) -> None:
+    def __init__(self, directory: str, words: "Sequence[str]") -> None:
         kernel = tuple(os.uname()) if hasattr(os, "uname") else None  # platform facts
         terminal = (width(sys.stdout), width(sys.stderr))  # output is fitted to a terminal
         self.identity = (
@@ -127,14 +130,14 @@ class Answers:
         self.index = os.path.join(directory, _key(self.identity) + ".marshal")
         self._values: dict[tuple[str, ...] | None, str] = {}  # digests of _environment()
 
-    def _files(self, names: list[str] | None) -> tuple[str, str]:
+    def _files(self, names: "list[str] | None") -> "tuple[str, str]":
         """The answer files for the variables ``names``: for this directory, for any."""
         anywhere = _key(self._selects(names))
         here = _key((anywhere, self.cwd))
         return (os.path.join(self.directory, here + ".marshal"),
                 os.path.join(self.directory, anywhere + ".marshal"))  # fmt: skip
 
-    def _selects(self, names: list[str] | None) -> tuple[Any, str]:
+    def _selects(self, names: "list[str] | None") -> "tuple[Any, str]":
         """What an answer for the variables ``names`` must name as selecting it: this
         command line, Python, kernel and terminal, and a digest of the variables' values."""
         key = None if names is None else tuple(names)
@@ -149,7 +152,7 @@ class Answers:
         return trusted_dir(root, name, "recorded answers", create=create) is not None
 
     @classmethod
-    def for_process(cls, words: Sequence[str]) -> Answers | None:
+    def for_process(cls, words: "Sequence[str]") -> "Answers | None":
         """Answers for this process's command line, or None when it cannot have one."""
         if not words or words[0] not in COMMANDS or "--no-cache" in words:
             return None
@@ -159,10 +162,10 @@ class Answers:
         except (OSError, ValueError):  # no cwd any more, say
             return None
 
-    def _load(self, file: str) -> Any:
+    def _load(self, file: str) -> "Any":
         return load_private(file, _MAX_BYTES, marshal.loads, "a recorded answer")
 
-    def replay(self) -> int | None:
+    def replay(self) -> "int | None":
         """Print the recorded output and return its exit status, or None if it may be stale."""
         if not self._trusted():
             return None
@@ -172,7 +175,7 @@ class Answers:
                 return found
         return None
 
-    def _name_sets(self) -> list[list[str] | None]:
+    def _name_sets(self) -> "list[list[str] | None]":
         """The sets of variables recent recordings read (a search that stops early reads
         fewer than one that goes on), newest first."""
         index = self._load(self.index)
@@ -191,7 +194,7 @@ class Answers:
             if names is None or (isinstance(names, list) and all(type(n) is str for n in names))
         ]
 
-    def _replay(self, names: list[str] | None) -> int | None:
+    def _replay(self, names: "list[str] | None") -> "int | None":
         for file in self._files(names):
             data = self._load(file)
             if _valid(data) and data["selects"] == self._selects(names) and self._holds(data):
@@ -207,7 +210,7 @@ class Answers:
                 return int(code)
         return None
 
-    def _holds(self, data: dict[str, Any]) -> bool:
+    def _holds(self, data: "dict[str, Any]") -> bool:
         if data["expires"] is not None and time.time() >= data["expires"]:
             return False
         if data["cwd"] is not None and data["cwd"] != self.cwd:
@@ -218,11 +221,11 @@ class Answers:
         for path, follow, recorded in data["witnesses"]:
             if not holds(path, follow, recorded):
                 return False
+        lookups = data["upward"]
         found = [
             (folder, name)
-            for folder in (ancestors(self.cwd) if data["upward"] else ())
-            for name, follow in data["upward"]
-            if signature(os.path.join(folder, name), follow) is not None
+            for folder in (ancestors(self.cwd) if lookups else ())
+            for name in _present(folder, lookups)
         ]
         if not found:
             return True
@@ -232,8 +235,10 @@ class Answers:
 
         return without_envs(found)
 
-    def record(self, run: Callable[[], int]) -> int:
+    def record(self, run: "Callable[[], int]") -> int:
         """Run the command, tee its output, and keep it if nothing it used escaped the record."""
+        from whichpython.cli.witness import Witness  # recording only: not on a replay
+
         out, err = _Tee(sys.stdout), _Tee(sys.stderr)
         sys.stdout, sys.stderr = out, err
         witness = Witness()
@@ -261,7 +266,7 @@ class Answers:
                     self._write(anywhere if upward is not None else here, data)
         return code
 
-    def _write(self, file: str, data: dict[str, Any]) -> bool:
+    def _write(self, file: str, data: "dict[str, Any]") -> bool:
         if len(data.get("witnesses", ())) > _MAX_WITNESSES:
             return False
         blob = marshal.dumps(data)
@@ -294,6 +299,35 @@ class Answers:
         sweep_temp(self.directory)
 
 
+def _present(folder: str, lookups: "list[list[Any]]") -> "list[str]":
+    """The names of ``lookups`` (``[name, follow]``) that exist in ``folder``, as
+    :func:`signature` tells: one listing rules out those whose first part it lacks (compared
+    case-folded, as a case-insensitive file system matches names), fewer calls than a stat
+    of each; the others, and all when ``folder`` cannot be listed or holds more than
+    :data:`_MAX_LISTED` entries, are looked up one by one."""
+    listed = _listing(folder)
+    return [
+        name
+        for name, follow in lookups
+        if (listed is None or name.partition(os.sep)[0].casefold() in listed)
+        and signature(os.path.join(folder, name), follow) is not None
+    ]
+
+
+def _listing(folder: str) -> "set[str] | None":
+    """The case-folded names in ``folder``; None when it cannot be listed or is large."""
+    names = set()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                names.add(entry.name.casefold())
+                if len(names) > _MAX_LISTED:
+                    return None
+    except OSError:
+        return None
+    return names
+
+
 def _is_answer_name(name: str) -> bool:
     stem, _, suffix = name.partition(".")
     return suffix == "marshal" and len(stem) >= 16 and not stem.strip("0123456789abcdef")
@@ -302,7 +336,7 @@ def _is_answer_name(name: str) -> bool:
 class _Tee:
     """A text stream that writes through and keeps a copy."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: "TextIO") -> None:
         self.stream = stream
         self.parts: list[str] = []
         self.failed = False
@@ -315,5 +349,5 @@ class _Tee:
             self.failed = True
             raise
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> "Any":
         return getattr(self.stream, name)

@@ -8,8 +8,6 @@ anything that may give the project an env, or move where a tool looks for one, s
 run to the engine. Checked afresh on every replay (nothing of it is recorded), so an env
 made for the project later is seen. Imports nothing of the engine."""
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -46,7 +44,7 @@ _STRUCTURE = 8192
 _OPENERS = 256
 
 
-def without_envs(found: list[tuple[str, str]]) -> bool:
+def without_envs(found: "list[tuple[str, str]]") -> bool:
     """Whether the project files ``found`` up from the working directory (``(folder, name)``)
     are one new project's, that no tool has an environment for (the module says how)."""
     folders = {folder for folder, _ in found}
@@ -122,7 +120,7 @@ def _no_hatch_env(project: str, platform: str) -> bool:
     return not any(os.path.lexists(os.path.join(root, name, ident)) for name in entries)
 
 
-def _no_pipenv_env(environ: Mapping[str, str]) -> bool:
+def _no_pipenv_env(environ: "Mapping[str, str]") -> bool:
     """pipenv's WORKON_HOME is empty or missing: any env in it may name the project in its
     ``.project`` file."""
     root = envplaces.pipenv_workon_default(environ, False)
@@ -149,7 +147,7 @@ def _hatch_config_keeps(path: str, data: str) -> bool:
     return True
 
 
-def _config_avoids(path: str, words: tuple[bytes, ...]) -> bool:
+def _config_avoids(path: str, words: "tuple[bytes, ...]") -> bool:
     """A tool's config file is missing, or readable and without any of ``words``."""
     if not os.path.lexists(path):
         return True
@@ -157,7 +155,7 @@ def _config_avoids(path: str, words: tuple[bytes, ...]) -> bool:
     return data is not None and not any(word in data.lower() for word in words)
 
 
-def _scan(path: str) -> bytes | None:
+def _scan(path: str) -> "bytes | None":
     """The file's bytes when the engine would read and parse it without a note (a
     regular file, small, cheap to parse) and no key can hide in an escape; else None."""
     try:
@@ -175,7 +173,7 @@ def _scan(path: str) -> bytes | None:
     return data
 
 
-def _mentions(data: bytes, words: tuple[bytes, ...]) -> bool:
+def _mentions(data: bytes, words: "tuple[bytes, ...]") -> bool:
     """Whether any of ``words`` is in ``data`` as a word of its own: not inside a longer
     bare key or name (``hatchling``, ``uvicorn``, ``pdm-backend`` are not ``hatch``, ``uv``,
     ``pdm``... though ``pdm.backend`` is)."""
@@ -194,7 +192,7 @@ def _part(char: bytes) -> bool:
     return bool(char) and (char.isalnum() or char in b"_-")
 
 
-def _entries(folder: str) -> list[str] | None:
+def _entries(folder: str) -> "list[str] | None":
     """The names in ``folder``: ``[]`` when it is missing; None when it cannot be listed."""
     try:
         return os.listdir(folder)

@@ -13,8 +13,6 @@
 Imported on the CLI's fast path: nothing but ``codecs`` (loaded at start-up anyway).
 """
 
-from __future__ import annotations
-
 import codecs
 import errno
 import os
@@ -31,7 +29,7 @@ RAW = "whichpython-raw"  # the same, but an undecodable byte is written as it is
 class OutputFailed(Exception):
     """Writing to stdout failed (closed, full, an I/O error)."""
 
-    def __init__(self, error: OSError) -> None:
+    def __init__(self, error: "OSError") -> None:
         self.error = error
         cause = "it is closed" if error.errno == errno.EBADF else error.strerror or str(error)
         super().__init__(f"cannot write to stdout ({cause})")
@@ -52,13 +50,13 @@ def _escaped(text: str) -> str:
     return "".join(out)
 
 
-def _escape(error: UnicodeError) -> tuple[str, int]:
+def _escape(error: "UnicodeError") -> "tuple[str, int]":
     if not isinstance(error, UnicodeEncodeError):
         raise error
     return _escaped(error.object[error.start : error.end]), error.end
 
 
-def _raw(error: UnicodeError) -> tuple[bytes, int]:
+def _raw(error: "UnicodeError") -> "tuple[bytes, int]":
     if not isinstance(error, UnicodeEncodeError):
         raise error
     out = bytearray()
@@ -73,7 +71,7 @@ codecs.register_error(ESCAPE, _escape)
 codecs.register_error(RAW, _raw)
 
 
-def _reconfigured(stream: Any) -> Any:
+def _reconfigured(stream: "Any") -> "Any":
     """``stream`` with a character it cannot encode escaped instead of an error."""
     handler = {"strict": ESCAPE, "backslashreplace": ESCAPE, "surrogateescape": RAW}
     errors = handler.get(getattr(stream, "errors", None) or "")
@@ -103,7 +101,7 @@ class _Closed:
 class _Checked:
     """stdout, whose write errors (bar EPIPE) become :class:`OutputFailed`."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: "Any") -> None:
         self.stream = stream
 
     def write(self, text: str) -> int:
@@ -122,14 +120,14 @@ class _Checked:
         except OSError as error:
             raise OutputFailed(error) from None
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> "Any":
         return getattr(self.stream, name)
 
 
 class _Quiet:
     """stderr, whose write errors are dropped."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: "Any") -> None:
         self.stream = stream
 
     def write(self, text: str) -> int:
@@ -144,7 +142,7 @@ class _Quiet:
         except (OSError, ValueError):
             pass
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> "Any":
         return getattr(self.stream, name)
 
 
@@ -178,7 +176,7 @@ def settle() -> None:
             os.close(null)
 
 
-def safely(command: Callable[[], int]) -> int:
+def safely(command: "Callable[[], int]") -> int:
     """``command()``'s exit status; a closed pipe or a failed stdout as below."""
     try:
         return command()
@@ -199,7 +197,7 @@ def closed_pipe() -> int:
     return 0  # the CLI's EXIT_OK
 
 
-def output_failed(failed: Exception) -> int:
+def output_failed(failed: "Exception") -> int:
     """stdout is closed or cannot be written (``>&-``, ``>/dev/full``): one line on stderr,
     exit status 1, and no second failure when Python flushes stdout at exit."""
     settle()

@@ -5,8 +5,6 @@ Only what goes to a terminal is shortened: into a pipe or a file, and with ``--w
 path is printed whole.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import time
@@ -22,7 +20,7 @@ DELAY = 0.5  # a scan that takes longer than this gets a progress line
 _TICK = 0.1
 
 
-def width(stream: TextIO) -> int | None:
+def width(stream: "TextIO") -> "int | None":
     """The columns of the terminal ``stream`` writes to (``$COLUMNS`` first, as shells set
     it), or None when it is not a terminal (no shortening)."""
     try:
@@ -66,7 +64,7 @@ def elide(path: str, room: int) -> str:
     return f"{head}{ELLIPSIS}{sep}{tail}"
 
 
-def elide_apart(paths: Iterable[str], room: int) -> dict[str, str]:
+def elide_apart(paths: "Iterable[str]", room: int) -> "dict[str, str]":
     """Each of ``paths`` elided to ``room`` (:func:`elide`), so that different paths stay
     different: paths that would be elided alike (``/nix/…/bin/python3.12`` twice) each keep
     the first component where they differ (cut in its middle if need be, running past
@@ -86,7 +84,7 @@ def elide_apart(paths: Iterable[str], room: int) -> dict[str, str]:
     return shown
 
 
-def _keeping(path: str, others: list[str], room: int) -> str:
+def _keeping(path: str, others: "list[str]", room: int) -> str:
     """``path`` in ``room``, eliding components but keeping its head, its file name and each
     component where it first differs from one of ``others``."""
     sep = "\\" if "\\" in path and "/" not in path else "/"
@@ -110,7 +108,7 @@ def _keeping(path: str, others: list[str], room: int) -> str:
     return text
 
 
-def _joined(parts: list[str], kept: set[int], sep: str) -> str:
+def _joined(parts: "list[str]", kept: "set[int]", sep: str) -> str:
     """``parts`` joined by ``sep``, each run of parts not ``kept`` as one ellipsis."""
     shown: list[str] = []
     for index, part in enumerate(parts):
@@ -132,7 +130,7 @@ class Progress:
     nothing when stderr is not a terminal. Used as a context manager; :meth:`note` is the
     engine's progress callback."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: "TextIO | None" = None) -> None:
         self.stream = stream if stream is not None else sys.__stderr__
         self.columns = width(self.stream) if self.stream is not None else None
         self.count = 0
@@ -144,7 +142,7 @@ class Progress:
         self.count += 1
         self.current = path
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> "Progress":
         if self.columns is not None:
             import threading
 
@@ -177,7 +175,7 @@ class Progress:
             pass
 
 
-def cwd_problem() -> str | None:
+def cwd_problem() -> "str | None":
     """Why the working directory cannot be looked in (removed, or not readable), or None."""
     try:
         cwd = os.getcwd()
