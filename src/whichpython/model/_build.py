@@ -3,8 +3,9 @@
 (:mod:`whichpython.model.prebuilt`, docs/performance.md).
 
 ``python -m whichpython.model._build [PYTHON ...]`` regenerates it, for this interpreter and
-each PYTHON given (each must import attrs: ``PYTHONPATH`` is passed on); tests/test_lean.py
-fails when the file is stale. Only a development tool: nothing imports it at run time.
+each PYTHON given (each must import attrs: ``PYTHONPATH`` is passed on);
+tests/test_prebuilt.py fails when the file is stale. Only a development tool: nothing imports
+it at run time.
 """
 
 import builtins
