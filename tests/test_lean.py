@@ -52,13 +52,18 @@ def _call(root: Path, env: dict[str, str], request: str) -> dict[str, object]:
     return result
 
 
-def test_a_warm_first_call_imports_only_what_answering_needs(tmp_path: Path) -> None:
+def _machine_with_312(tmp_path: Path) -> dict[str, str]:
+    """A machine whose PATH holds pyenv's 3.12.1 (skips when it is not installed)."""
     python = pyenv_python("3.12.1")
     if not python.exists():
         pytest.skip("pyenv 3.12.1 is not installed")
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "python3.12").symlink_to(python)
-    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    return dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+
+
+def test_a_warm_first_call_imports_only_what_answering_needs(tmp_path: Path) -> None:
+    env = _machine_with_312(tmp_path)
     cold = _call(tmp_path, env, "3.12")
     assert cold["spawned"] == 1 and "subprocess" in cold["modules"]  # (the check can see it)
     warm = _call(tmp_path, env, "3.12")
@@ -72,12 +77,7 @@ def test_a_warm_first_call_imports_only_what_answering_needs(tmp_path: Path) -> 
 
 
 def test_a_warm_first_call_does_without_attrs(tmp_path: Path) -> None:
-    python = pyenv_python("3.12.1")
-    if not python.exists():
-        pytest.skip("pyenv 3.12.1 is not installed")
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "python3.12").symlink_to(python)
-    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    env = _machine_with_312(tmp_path)
     cold = _call(tmp_path, env, "3.12")  # probes and writes the cache: no attrs either
     assert cold["spawned"] == 1 and "whichpython.cache.probes" in cold["modules"]  # (it sees)
     assert THROUGH_ATTRS.isdisjoint(cold["modules"]), THROUGH_ATTRS & set(cold["modules"])  # type: ignore[arg-type]
@@ -145,12 +145,7 @@ NOT_REPLAYED = {"whichpython.cli.witness", "whichpython.recording", "whichpython
 
 
 def test_a_replay_in_a_new_project_dir_imports_only_the_check(tmp_path: Path) -> None:
-    python = pyenv_python("3.12.1")
-    if not python.exists():
-        pytest.skip("pyenv 3.12.1 is not installed")
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "python3.12").symlink_to(python)
-    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    env = _machine_with_312(tmp_path)
     (tmp_path / "empty").mkdir()
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "pyproject.toml").write_text('[project]\nname = "app"\n')
@@ -182,12 +177,7 @@ COLD_UNUSED = {"attrs", "attr", "cattrs", "filelock", "inspect"}
 
 
 def test_a_cold_cli_find_probes_and_writes_the_cache_without_attrs(tmp_path: Path) -> None:
-    python = pyenv_python("3.12.1")
-    if not python.exists():
-        pytest.skip("pyenv 3.12.1 is not installed")
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "python3.12").symlink_to(python)
-    env = dict(machine_environ(tmp_path), PATH=str(tmp_path / "bin"))
+    env = _machine_with_312(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", CLI_MODULES, "find", "3.12"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
