@@ -162,9 +162,10 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad usage or request).
 
     Without ``argv`` (a ``whichpython`` process) a ``find``/``list``/``inspect`` is answered
-    from its recorded answer while that holds, and recorded when it spawned no process; the
-    process's output is made safe to write (:mod:`whichpython.cli.streams`) and a SIGTERM, SIGHUP
-    or SIGINT kills the running probes before it exits (status 128 + the signal's number)."""
+    from its recorded answer while that holds, and recorded when every process it started
+    was a probe the probe cache kept (docs/cache.md); the process's output is made safe to
+    write (:mod:`whichpython.cli.streams`) and a SIGTERM, SIGHUP or SIGINT kills the running
+    probes before it exits (status 128 + the signal's number)."""
     if argv is not None:
         return _run(argv)
     from whichpython.cli.streams import guard, safely

@@ -1,7 +1,8 @@
 """Recorded CLI answers: a repeated ``find``, ``list`` or ``inspect`` is answered from the last
 run's output while every path that run looked at is unchanged.
 
-A run is recorded only when it spawned no process, so every fact in its output came from
+A run is recorded only when every process it started was a probe whose outcome the probe
+cache kept (with the files that outcome depends on), so every fact in its output came from
 files and environment variables: the sources' directories and small files, and the probe
 cache. While it runs, every path it stats, lists, opens or reads a link of is noted, and
 every variable it reads; afterwards each path gets a signature (mode, inode, device, size,
