@@ -150,16 +150,19 @@ def test_a_replay_in_a_new_project_dir_imports_only_the_check(tmp_path: Path) ->
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "pyproject.toml").write_text('[project]\nname = "app"\n')
 
-    def cli(cwd: Path) -> tuple[str, int, set[str]]:
+    def cli(cwd: Path, rooted: bool = False) -> tuple[str, int, set[str]]:
+        # rooted: the machine's system dirs mapped under tmp_path (ROOT_SYSTEM imports part
+        # of the engine, so the runs whose imports are counted go without: they replay)
         done = subprocess.run(
-            [sys.executable, "-c", CLI_MODULES, "find", "3.12"],
-            capture_output=True, text=True, timeout=120, cwd=cwd, env=env,
+            [sys.executable, "-c", (ROOT_SYSTEM if rooted else "") + CLI_MODULES, "find", "3.12"],
+            capture_output=True, text=True, timeout=120, cwd=cwd,
+            env=machine_cli_env(tmp_path, env) if rooted else env,
         )  # fmt: skip
         report = json.loads(done.stderr)
         assert done.returncode == 0, done.stderr
         return done.stdout, report["spawned"], set(report["modules"])
 
-    cli(tmp_path / "empty")  # probes: the answer is recorded by the next run
+    cli(tmp_path / "empty", rooted=True)  # probes, and records the answer for any directory
     for _ in range(2):
         answer, _, replay = cli(tmp_path / "empty")
     assert "whichpython.engine" not in replay  # (a replay: the check can tell)
@@ -177,9 +180,9 @@ COLD_UNUSED = {"attrs", "attr", "cattrs", "filelock", "inspect"}
 
 
 def test_a_cold_cli_find_probes_and_writes_the_cache_without_attrs(tmp_path: Path) -> None:
-    env = _machine_with_312(tmp_path)
+    env = machine_cli_env(tmp_path, _machine_with_312(tmp_path))
     done = subprocess.run(
-        [sys.executable, "-c", CLI_MODULES, "find", "3.12"],
+        [sys.executable, "-c", ROOT_SYSTEM + CLI_MODULES, "find", "3.12"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
