@@ -22,6 +22,11 @@ def data_home(environ: "Mapping[str, str]") -> str:
     return environ.get("XDG_DATA_HOME") or os.path.join(home(environ), ".local", "share")
 
 
+def local_app_data(environ: "Mapping[str, str]") -> str:
+    """Windows' ``%LOCALAPPDATA%``, else ``~\\AppData\\Local``."""
+    return environ.get("LOCALAPPDATA") or os.path.join(home(environ), "AppData", "Local")
+
+
 def user_data_dir(
     environ: "Mapping[str, str]", platform: str, app: str, author: "str | None" = None
 ) -> str:
@@ -29,7 +34,7 @@ def user_data_dir(
     ``$XDG_DATA_HOME/app``, ``~/Library/Application Support/app``,
     ``%LOCALAPPDATA%\\[author\\]app``."""
     if platform == "win32":
-        base = environ.get("LOCALAPPDATA") or os.path.join(home(environ), "AppData", "Local")
+        base = local_app_data(environ)
         return os.path.join(base, *([author] if author else []), app)
     if platform == "darwin":
         return os.path.join(home(environ), "Library", "Application Support", app)
@@ -56,7 +61,7 @@ def poetry_cache_dir(environ: "Mapping[str, str]", platform: str) -> str:
     """platformdirs' ``user_cache_dir("pypoetry")`` (poetry's default ``cache-dir``; its
     envs default to ``virtualenvs`` in it)."""
     if platform == "win32":
-        base = environ.get("LOCALAPPDATA") or os.path.join(home(environ), "AppData", "Local")
+        base = local_app_data(environ)
         return os.path.join(base, "pypoetry", "Cache")
     default = ("Library", "Caches") if platform == "darwin" else (".cache",)
     cache = _xdg(environ, "XDG_CACHE_HOME") or os.path.join(home(environ), *default)

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from whichpython import envplaces
 from whichpython.sources.base import (
     Candidate,
     Context,
@@ -174,7 +175,7 @@ class MicrosoftStore(Source):
     def candidates(self, ctx: Context) -> Iterator[Candidate]:
         if not ctx.windows:
             return
-        local = ctx.environ.get("LOCALAPPDATA") or os.path.join(ctx.home, "AppData", "Local")
+        local = envplaces.local_app_data(ctx.environ)
         apps = os.path.join(local, "Microsoft", "WindowsApps")
         try:
             names = os.listdir(apps)
